@@ -1,0 +1,1 @@
+"""The case: one family episode as data, its JSON format and its timescales."""

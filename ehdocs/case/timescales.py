@@ -1,0 +1,67 @@
+"""Practice-standard timescales: due dates in hours, calendar days or working days.
+
+Working days leave out weekends and bank holidays in England (the `holidays` package), as
+councils' practice standards count them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import lru_cache
+
+import holidays
+
+# Every setting a council profile may change, with a typical council's practice standard.
+DEFAULT_TIMESCALES: Mapping[str, int] = {
+    "hub_decision_hours": 48,
+    "allocation_hours": 48,
+    "first_contact_working_days": 5,
+    "assessment_working_days": 20,
+    "initial_taf_days_after_assessment": 10,
+    "initial_taf_days_after_request": 30,
+    "visit_interval_days": 14,
+    "review_interval_weeks": 6,
+    "max_involvement_months": 6,
+    "retention_years_after_18": 7,
+}
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (start itself does not count)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (negative if end is earlier)."""
+    sign = 1 if end >= start else -1
+    low, high = sorted((start, end))
+    count = sum(1 for n in range(1, (high - low).days + 1)
+                if is_working_day(low + dt.timedelta(days=n)))
+    return sign * count
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

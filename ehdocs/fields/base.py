@@ -1,0 +1,78 @@
+"""The contract every field type fulfils: one class per type knows all of its faces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Protocol
+
+from ehdocs.schema.model import FieldDef
+
+
+class Invalid(Exception):
+    """A value that cannot be this field's type; the message is for the person who typed it."""
+
+
+class DisplayContext(Protocol):
+    """What a field needs to show its value in a document."""
+
+    family: bool
+
+    def person_name(self, person_id: str) -> str: ...
+
+    def professional_name(self, professional_id: str) -> str: ...
+
+
+class FieldType:
+    """Base of all field types. Subclasses set `name` and override what differs."""
+
+    name: ClassVar[str]
+    # Type-specific YAML keys, each with the JSON Schema its value must meet.
+    keys: ClassVar[Mapping[str, dict[str, Any]]] = {}
+    uses_options: ClassVar[bool] = False
+    is_group: ClassVar[bool] = False
+    messages: ClassVar[Mapping[str, str]] = {
+        "required": "Enter {name}",
+        "invalid": "Enter {name} in the right format",
+    }
+
+    # -- validation ---------------------------------------------------------------------------
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        """Raw input (JSON, a web form, a PDF field) to the typed value; raise Invalid."""
+        raise NotImplementedError
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        """Messages for a typed value outside the field's limits (checked on completion)."""
+        return []
+
+    def to_json(self, value: Any) -> Any:
+        return value
+
+    # -- JSON Schema of the case format -------------------------------------------------------
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- documents ----------------------------------------------------------------------------
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return str(value)
+
+    # -- schema checks beyond the key schemas -------------------------------------------------
+    def check(self, field: FieldDef, report: Callable[[str], None]) -> None:
+        """Report inconsistencies between this field's keys (e.g. min above max)."""
+
+    def message(self, field: FieldDef, key: str, **extra: Any) -> str:
+        template = field.messages.get(key) or self.messages.get(key) or FieldType.messages["invalid"]
+        name = field.name_for_errors
+        return template.format(name=name, Name=name[:1].upper() + name[1:], **extra)
+
+
+REGISTRY: dict[str, FieldType] = {}
+
+
+def register(cls: type[FieldType]) -> type[FieldType]:
+    """Class decorator: adding a field type is this one line on its class."""
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def field_type(name: str) -> FieldType:
+    return REGISTRY[name]

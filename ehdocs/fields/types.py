@@ -1,0 +1,476 @@
+"""Every field type ehdocs knows. Adding one is a new class here with @register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ehdocs.fields.base import DisplayContext, FieldType, Invalid, register
+from ehdocs.fields.dates import PARTIAL_DATE_PATTERN, PartialDate, date_from_parts, format_date
+from ehdocs.schema.model import FieldDef
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+_ID = re.compile(ID_PATTERN)
+_INT = {"type": "integer", "minimum": 0}
+_TEXT = {"type": "string", "minLength": 1}
+_BOOL = {"type": "boolean"}
+_PATH = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"}
+
+FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an email address, like name@example.com"),
+    "phone": (re.compile(r"^\+?[\d\s()-]{10,20}$"), "a phone number, like 01632 960 001"),
+    "postcode": (
+        re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", re.IGNORECASE),
+        "a full postcode, like AA3 1AB",
+    ),
+    "nhs_number": (re.compile(r"^\d{3} ?\d{3} ?\d{4}$"), "a 10 digit NHS number"),
+}
+
+
+def _string(raw: Any, field: FieldDef, ftype: FieldType) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise Invalid(ftype.message(field, "not_text"))
+    text = raw.strip()
+    return text or None
+
+
+def _length_problems(value: str, field: FieldDef, ftype: FieldType, default_max: int) -> list[str]:
+    problems = []
+    longest = field.param("max_length", default_max)
+    if len(value) > longest:
+        problems.append(ftype.message(field, "too_long", max=longest))
+    shortest = field.param("min_length")
+    if shortest and len(value) < shortest:
+        problems.append(ftype.message(field, "too_short", min=shortest))
+    return problems
+
+
+def _check_min_max(low: str, high: str) -> Callable[[FieldDef, Callable[[str], None]], None]:
+    def check(field: FieldDef, report: Callable[[str], None]) -> None:
+        a, b = field.param(low), field.param(high)
+        if a is not None and b is not None and a > b:
+            report(f"'{low}' ({a}) is greater than '{high}' ({b})")
+
+    return check
+
+
+@register
+class Text(FieldType):
+    name = "text"
+    keys = {
+        "min_length": _INT,
+        "max_length": _INT,
+        "format": {"enum": sorted(FORMATS)},
+    }
+    messages = {
+        "required": "Enter {name}",
+        "not_text": "{Name} must be text",
+        "too_long": "{Name} must be {max} characters or fewer",
+        "too_short": "{Name} must be {min} characters or more",
+        "format": "Enter {name} as {example}",
+    }
+    default_max = 200
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        text = _string(raw, field, self)
+        fmt = field.param("format")
+        if text is not None and fmt:
+            pattern, example = FORMATS[fmt]
+            if not pattern.match(text):
+                raise Invalid(self.message(field, "format", example=example))
+            if fmt == "nhs_number" and not _nhs_checksum_ok(text.replace(" ", "")):
+                raise Invalid(self.message(field, "format", example="a valid NHS number"))
+        return text
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        return _length_problems(value, field, self, self.default_max)
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        if fmt := field.param("format"):
+            schema["pattern"] = FORMATS[fmt][0].pattern
+        return schema
+
+    check = staticmethod(_check_min_max("min_length", "max_length"))  # type: ignore[assignment]
+
+
+def _nhs_checksum_ok(digits: str) -> bool:
+    # NHS numbers end in a modulus 11 check digit; a typo almost always breaks it.
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+@register
+class LongText(Text):
+    name = "long_text"
+    keys = {"min_length": _INT, "max_length": _INT}
+    default_max = 10000
+
+
+@register
+class Date(FieldType):
+    name = "date"
+    keys = {"not_in_future": _BOOL, "on_or_after": _PATH, "on_or_before": _PATH}
+    messages = {
+        "required": "Enter {name}",
+        "invalid": "{Name} must be a real date",
+        "not_in_future": "{Name} must be today or in the past",
+        "on_or_after": "{Name} must be the same as or after {other}",
+        "on_or_before": "{Name} must be the same as or before {other}",
+    }
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, dict):
+            name = field.name_for_errors
+            return date_from_parts(raw, name[:1].upper() + name[1:])
+        text = _string(raw, field, self)
+        if text is None:
+            return None
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else _bad()
+        except ValueError:
+            raise Invalid(self.message(field, "invalid")) from None
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        if field.param("not_in_future") and value > dt.date.today():
+            return [self.message(field, "not_in_future")]
+        return []
+
+    def to_json(self, value: Any) -> Any:
+        return value.isoformat()
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return format_date(value)
+
+
+def _bad() -> dt.date:
+    raise ValueError
+
+
+@register
+class PartialDateType(FieldType):
+    name = "partial_date"
+    keys = {"not_in_future": _BOOL}
+    messages = {
+        "required": "Enter {name}",
+        "invalid": "Enter {name} as a year, a month and year, or a full date",
+        "not_in_future": "{Name} must be today or in the past",
+    }
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if isinstance(raw, PartialDate):
+            return raw
+        if isinstance(raw, dict):  # day/month/year boxes; day and month may be left empty
+            return self._from_parts(raw, field)
+        text = _string(raw, field, self)
+        if text is None:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except ValueError:
+            raise Invalid(self.message(field, "invalid")) from None
+
+    def _from_parts(self, raw: dict[str, Any], field: FieldDef) -> PartialDate | None:
+        day, month, year = (str(raw.get(k) or "").strip() for k in ("day", "month", "year"))
+        if not (day or month or year):
+            return None
+        if not year or (day and not month):
+            raise Invalid(self.message(field, "invalid"))
+        iso = year + (f"-{int(month):02d}" if month.isdigit() else "-xx" if month else "")
+        iso += f"-{int(day):02d}" if day.isdigit() else "-xx" if day else ""
+        approx = "~" if raw.get("approximate") in (True, "yes", "on", "true") else ""
+        return self.parse(approx + iso, field)
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        if field.param("not_in_future") and value.earliest() > dt.date.today():
+            return [self.message(field, "not_in_future")]
+        return []
+
+    def to_json(self, value: Any) -> Any:
+        return value.iso()
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "pattern": PARTIAL_DATE_PATTERN}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return str(value.human())
+
+
+class _OptionsType(FieldType):
+    uses_options = True
+    messages = {"required": "Select {name}", "invalid": "Select {name} from the list"}
+
+    def allowed(self, field: FieldDef) -> list[str]:
+        return [o.value for o in field.options]
+
+    def _one(self, raw: Any, field: FieldDef) -> str | None:
+        if raw is None or raw == "":
+            return None
+        if not isinstance(raw, str) or raw not in self.allowed(field):
+            raise Invalid(self.message(field, "invalid"))
+        return raw
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return field.option_label(value, family=ctx.family)
+
+
+@register
+class Choice(_OptionsType):
+    name = "choice"
+    keys = {"options": {}}  # checked by the loader: a list name or an inline list
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        return self._one(raw, field)
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "enum": self.allowed(field)}
+
+
+@register
+class Choices(_OptionsType):
+    name = "choices"
+    keys = {"options": {}, "min_selected": _INT, "max_selected": _INT}
+    messages = {
+        "required": "Select {name}",
+        "invalid": "Select {name} from the list",
+        "too_few": "Select at least {min} of {name}",
+        "too_many": "Select no more than {max} of {name}",
+    }
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if raw is None or raw == []:
+            return None
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            raise Invalid(self.message(field, "invalid"))
+        chosen = [self._one(v, field) for v in raw]
+        return list(dict.fromkeys(v for v in chosen if v)) or None
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        low, high = field.param("min_selected"), field.param("max_selected")
+        if low and len(value) < low:
+            return [self.message(field, "too_few", min=low)]
+        if high and len(value) > high:
+            return [self.message(field, "too_many", max=high)]
+        return []
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "array", "items": {"enum": self.allowed(field)}, "uniqueItems": True}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return "; ".join(field.option_label(v, family=ctx.family) for v in value)
+
+    check = staticmethod(_check_min_max("min_selected", "max_selected"))  # type: ignore[assignment]
+
+
+@register
+class YesNo(_OptionsType):
+    name = "yes_no"
+    uses_options = False  # fixed options, not from lists.yaml
+    values = ("yes", "no")
+    messages = {"required": "Select yes or no", "invalid": "Select yes or no"}
+
+    def allowed(self, field: FieldDef) -> list[str]:
+        return list(self.values)
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if isinstance(raw, bool):
+            raw = "yes" if raw else "no"
+        if isinstance(raw, str):
+            raw = raw.strip().lower()
+        return self._one(raw, field)
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.values)}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return "Not known" if value == "unknown" else str(value).capitalize()
+
+
+@register
+class YesNoUnknown(YesNo):
+    name = "yes_no_unknown"
+    values = ("yes", "no", "unknown")
+    messages = {"required": "Select yes, no or not known", "invalid": "Select yes, no or not known"}
+
+
+@register
+class Number(FieldType):
+    name = "number"
+    keys = {"min": {"type": "number"}, "max": {"type": "number"}, "integer": _BOOL}
+    messages = {
+        "required": "Enter {name}",
+        "invalid": "{Name} must be a number",
+        "not_whole": "{Name} must be a whole number",
+        "too_small": "{Name} must be {min} or more",
+        "too_large": "{Name} must be {max} or less",
+    }
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, bool):
+            raise Invalid(self.message(field, "invalid"))
+        if isinstance(raw, str):
+            try:
+                raw = float(raw.strip().replace(",", ""))
+            except ValueError:
+                raise Invalid(self.message(field, "invalid")) from None
+        if not isinstance(raw, int | float) or raw != raw or raw in (float("inf"), float("-inf")):
+            raise Invalid(self.message(field, "invalid"))
+        if float(raw).is_integer():
+            raw = int(raw)
+        elif field.param("integer"):
+            raise Invalid(self.message(field, "not_whole"))
+        return raw
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        low, high = field.param("min"), field.param("max")
+        if low is not None and value < low:
+            return [self.message(field, "too_small", min=low)]
+        if high is not None and value > high:
+            return [self.message(field, "too_large", max=high)]
+        return []
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer" if field.param("integer") else "number"}
+        return schema
+
+    check = staticmethod(_check_min_max("min", "max"))  # type: ignore[assignment]
+
+
+@register
+class Scale(FieldType):
+    name = "scale"
+    keys = {"min": {"type": "integer"}, "max": {"type": "integer"}, "low_label": _TEXT,
+            "high_label": _TEXT}
+    messages = {
+        "required": "Select a score for {name}",
+        "invalid": "Score for {name} must be a whole number from {min} to {max}",
+    }
+
+    def bounds(self, field: FieldDef) -> tuple[int, int]:
+        return field.param("min", 1), field.param("max", 10)
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        low, high = self.bounds(field)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw.strip()) if isinstance(raw, str) else raw
+        except ValueError:
+            value = None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Invalid(self.message(field, "invalid", min=low, max=high))
+        return value
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        low, high = self.bounds(field)
+        return {"type": "integer", "minimum": low, "maximum": high}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return f"{value} out of {self.bounds(field)[1]}"
+
+    check = staticmethod(_check_min_max("min", "max"))  # type: ignore[assignment]
+
+
+class _Reference(FieldType):
+    """A reference by id to a record of the case; that the id exists is a case-level rule."""
+
+    keys: Any = {"multiple": _BOOL}
+    messages = {"required": "Select {name}", "invalid": "Select {name} from the list"}
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if raw is None or raw == "" or raw == []:
+            return None
+        many = field.param("multiple", False)
+        values = raw if isinstance(raw, list) and many else [raw]
+        if not all(isinstance(v, str) and _ID.match(v) for v in values):
+            raise Invalid(self.message(field, "invalid"))
+        return list(dict.fromkeys(values)) if many else values[0]
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        one = {"type": "string", "pattern": ID_PATTERN}
+        return {"type": "array", "items": one} if field.param("multiple") else one
+
+    def name_of(self, ctx: DisplayContext, ref: str) -> str:
+        raise NotImplementedError
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        refs = value if isinstance(value, list) else [value]
+        return "; ".join(self.name_of(ctx, r) for r in refs)
+
+
+@register
+class PersonRef(_Reference):
+    name = "person"
+    keys = {"multiple": _BOOL, "role": {"enum": ["child", "adult"]}}
+    record_key = "people"
+
+    def name_of(self, ctx: DisplayContext, ref: str) -> str:
+        return ctx.person_name(ref)
+
+
+@register
+class ProfessionalRef(_Reference):
+    name = "professional"
+    record_key = "professionals"
+
+    def name_of(self, ctx: DisplayContext, ref: str) -> str:
+        return ctx.professional_name(ref)
+
+
+@register
+class Group(FieldType):
+    """Repeating rows; its row fields are built by the loader and validated row by row."""
+
+    name = "group"
+    is_group = True
+    keys = {
+        "fields": {},  # checked by the loader, as fields
+        "item_name": _TEXT,
+        "min_rows": _INT,
+        "max_rows": _INT,
+        "blank_rows": {"type": "integer", "minimum": 1, "maximum": 50},
+    }
+    messages = {
+        "required": "Add at least one {item}",
+        "too_few": "Add at least {min} {item}s",
+        "too_many": "You can add up to {max} {item}s",
+        "invalid": "{Name} must be a list of rows",
+    }
+
+    def item(self, field: FieldDef) -> str:
+        return str(field.param("item_name", "entry"))
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        raise NotImplementedError("groups are validated by their generated row schema")
+
+    def limits(self, value: Any, field: FieldDef) -> list[str]:
+        low, high = field.param("min_rows"), field.param("max_rows")
+        if low and len(value) < low:
+            return [self.message(field, "too_few", min=low, item=self.item(field))]
+        if high and len(value) > high:
+            return [self.message(field, "too_many", max=high, item=self.item(field))]
+        return []
+
+    def message(self, field: FieldDef, key: str, **extra: Any) -> str:
+        extra.setdefault("item", self.item(field))
+        return super().message(field, key, **extra)
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "array"}  # items are filled in by the case JSON Schema builder
+
+    check = staticmethod(_check_min_max("min_rows", "max_rows"))  # type: ignore[assignment]

@@ -1,0 +1,187 @@
+"""Frozen models of form definitions, built once per profile and indexed by path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ehdocs.errors import UnknownDocumentError
+from ehdocs.schema.conditions import Condition
+
+AUDIENCES = ("family", "professional", "hub")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    family_label: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One question or repeating group, as the schema (after the profile) defines it."""
+
+    id: str
+    type: str
+    label: str
+    path: str  # section.field, or section.group.field inside groups (no row index)
+    audience: str = "family"
+    family_label: str | None = None
+    hint: str | None = None
+    error_name: str | None = None
+    required: bool = False
+    visible_if: Condition | None = None
+    required_if: Condition | None = None
+    messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    options: tuple[Option, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    fields: tuple[FieldDef, ...] = ()  # a group's row fields
+    source: str = ""  # file:line of the definition, for messages to schema authors
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    @property
+    def name_for_errors(self) -> str:
+        return self.error_name or self.label[:1].lower() + self.label[1:]
+
+    def option_label(self, value: str, family: bool = False) -> str:
+        for option in self.options:
+            if option.value == value:
+                return (option.family_label or option.label) if family else option.label
+        return value
+
+    def child(self, field_id: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    id: str
+    title: str
+    fields: tuple[FieldDef, ...]
+    audience: str = "family"
+    family_title: str | None = None
+    description: str | None = None
+    variant: str | None = None
+
+    def child(self, field_id: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class Follows:
+    form: str
+    which: str = "latest"  # or "earliest"
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    when: Condition | None
+    require: Condition
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """One document type: its sections, fields, rules and place in the process."""
+
+    form: str
+    version: int
+    title: str
+    order: int
+    sections: tuple[SectionDef, ...]
+    family_title: str | None = None
+    repeatable: bool = False
+    process_date: str | None = None
+    follows: tuple[Follows, ...] = ()
+    notice: str | None = None
+    rules: tuple[DocumentRule, ...] = ()
+    allowed_after_consent_withdrawn: bool = False
+    source: str = ""
+
+    def section(self, section_id: str) -> SectionDef | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def field_at(self, path: str) -> FieldDef | None:
+        """The field at `section.field` or `section.group.field` (row indexes left out)."""
+        section_id, _, rest = path.partition(".")
+        section = self.section(section_id)
+        if section is None or not rest:
+            return None
+        found: FieldDef | None = None
+        container: tuple[FieldDef, ...] = section.fields
+        for part in rest.split("."):
+            found = next((f for f in container if f.id == part), None)
+            if found is None:
+                return None
+            container = found.fields
+        return found
+
+    def iter_fields(self) -> Iterator[FieldDef]:
+        """Every field, depth first, groups before their row fields."""
+        for section in self.sections:
+            yield from _walk(section.fields)
+
+
+@dataclass(frozen=True)
+class RecordDef:
+    """A case-level record (person, household, consent…): fields without sections."""
+
+    name: str
+    title: str
+    key: str  # the case data key holding the list of these records
+    fields: tuple[FieldDef, ...]
+
+    def child(self, field_id: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    def iter_fields(self) -> Iterator[FieldDef]:
+        yield from _walk(self.fields)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A council's settings: name, marking, contacts, timescales, variants, logo."""
+
+    name: str
+    slug: str
+    folder: Path | None
+    marking: str = "OFFICIAL-SENSITIVE"
+    logo: Path | None = None
+    contact: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    timescales: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class FormSet:
+    """Everything one profile defines: lists, case records and documents in process order."""
+
+    profile: Profile
+    lists: Mapping[str, tuple[Option, ...]]
+    records: Mapping[str, RecordDef]
+    forms: Mapping[str, FormDefinition]
+
+    def form(self, name: str) -> FormDefinition:
+        try:
+            return self.forms[name]
+        except KeyError:
+            known = ", ".join(self.forms)
+            raise UnknownDocumentError(
+                f"There is no document called '{name}'. The documents are: {known}"
+            ) from None
+
+    def forms_in_order(self) -> list[FormDefinition]:
+        return sorted(self.forms.values(), key=lambda f: f.order)
+
+
+def _walk(fields: tuple[FieldDef, ...]) -> Iterator[FieldDef]:
+    for f in fields:
+        yield f
+        yield from _walk(f.fields)

@@ -1,0 +1,255 @@
+"""Council profiles: a folder whose profile.yaml is laid over the base schemas, no code changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ehdocs.case.timescales import DEFAULT_TIMESCALES
+from ehdocs.errors import EhdocsError
+from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
+from ehdocs.schema.model import FieldDef, FormDefinition, Option, Profile, RecordDef, SectionDef
+from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, is_map, read_yaml
+
+if TYPE_CHECKING:
+    from ehdocs.schema.loader import _Display
+
+PROFILE_KEYS = {
+    "name": Key(TEXT, required=True),
+    "marking": Key(TEXT),
+    "logo": Key(TEXT),
+    "contact": Key({"type": "object", "additionalProperties": {"type": "string"}}),
+    "timescales": Key({"type": "object"}),
+    "variants": Key({"type": "object", "additionalProperties": {"type": "string"}}),
+    "lists": Key({"type": "object"}),
+    "documents": Key({"type": "object"}),
+    "records": Key({"type": "object"}),
+}
+OVERLAY_KEYS = {
+    "title": Key(TEXT),
+    "family_title": Key(TEXT),
+    "overrides": Key({"type": "object"}),
+    "add_fields": Key({"type": "array"}),
+    "remove_fields": Key({"type": "array", "items": PATH}),
+}
+ADD_KEYS = {"section": Key(ID), "after": Key(ID), "field": Key({"type": "object"}, required=True)}
+# Keys an override may change; structure (id, type, fields) is changed by add/remove instead.
+OVERRIDABLE = ("label", "family_label", "hint", "error_name", "audience", "required", "messages",
+               "title", "description")
+
+
+class _Tree:
+    """A read profile.yaml with its file name."""
+
+    def __init__(self, node: Any, file: str, folder: Path) -> None:
+        self.node = node
+        self.file = file
+        self.folder = folder
+
+    def where(self, node: Any, key: str | int | None = None, value: bool = False) -> Where:
+        return Where.of(self.file, node, key, value)
+
+
+def resolve_folder(profile: str | Path | None, base: Path) -> Path | None:
+    if profile is None or str(profile) == "default" and not (base / "profiles/default").is_dir():
+        return None
+    candidate = Path(profile)
+    if not candidate.is_dir():
+        candidate = base / "profiles" / str(profile)
+    if not (candidate / "profile.yaml").is_file():
+        names = sorted(p.name for p in (base / "profiles").glob("*") if p.is_dir())
+        raise EhdocsError(f"No council profile '{profile}': expected a folder with a profile.yaml,"
+                          f" or one of: {', '.join(names)}")
+    return candidate.resolve()
+
+
+def read_profile(folder: Path, display: _Display, rep: Reporter) -> _Tree | None:
+    file = display(folder / "profile.yaml")
+    tree = _Tree(read_yaml(folder / "profile.yaml", file), file, folder)
+    if not check_mapping(tree.node, file, PROFILE_KEYS, rep, "profile.yaml"):
+        return None
+    return tree
+
+
+def list_overrides(tree: _Tree, rep: Reporter) -> dict[str, tuple[Option, ...]]:
+    from ehdocs.schema.loader import build_options
+
+    node = tree.node.get("lists", {})
+    return {str(k): build_options(node[k], tree.file, rep, tree.where(node, k)) for k in node}
+
+
+def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporter) -> Profile:
+    node = tree.node
+    timescales = dict(DEFAULT_TIMESCALES)
+    for key, value in node.get("timescales", {}).items():
+        if key not in DEFAULT_TIMESCALES:
+            rep.at(tree.where(node["timescales"], key), f"unknown timescale '{key}'"
+                   f"{did_you_mean(key, DEFAULT_TIMESCALES)}"
+                   f" (expected one of: {', '.join(DEFAULT_TIMESCALES)})")
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            rep.at(tree.where(node["timescales"], key, value=True),
+                   f"timescale '{key}' must be a whole number of at least 0")
+        else:
+            timescales[key] = int(value)
+    variants = dict(node.get("variants", {}))
+    for form_name, variant in variants.items():
+        form = forms.get(form_name)
+        known = sorted({s.variant for s in form.sections if s.variant}) if form else []
+        if variant not in known:
+            rep.at(tree.where(node["variants"], form_name, value=True),
+                   f"form '{form_name}' has no variant '{variant}'"
+                   f" (expected one of: {', '.join(known) or 'none: it has no variants'})")
+    logo = None
+    if "logo" in node:
+        logo = (tree.folder / str(node["logo"])).resolve()
+        if not logo.is_file() or tree.folder not in logo.parents:
+            rep.at(tree.where(node, "logo", value=True),
+                   f"logo '{node['logo']}' is not a file in the profile folder")
+            logo = None
+    return Profile(
+        name=str(node["name"]),
+        slug=tree.folder.name,
+        folder=tree.folder,
+        marking=str(node.get("marking", "OFFICIAL-SENSITIVE")),
+        logo=logo,
+        contact=MappingProxyType({str(k): str(v) for k, v in node.get("contact", {}).items()}),
+        timescales=MappingProxyType(timescales),
+        variants=MappingProxyType({str(k): str(v) for k, v in variants.items()}),
+    )
+
+
+def apply(
+    tree: _Tree,
+    forms: dict[str, FormDefinition],
+    records: dict[str, RecordDef],
+    lists: Mapping[str, tuple[Option, ...]],
+    rep: Reporter,
+) -> tuple[dict[str, FormDefinition], dict[str, RecordDef]]:
+    """Lay the profile's document and record overlays over the base definitions."""
+    from ehdocs.schema.loader import FieldBuilder
+
+    builder = FieldBuilder(lists, rep)
+    forms = dict(forms)
+    docs = tree.node.get("documents", {})
+    for name in docs:
+        if name not in forms:
+            rep.at(tree.where(docs, name), f"there is no document '{name}'"
+                   f"{did_you_mean(str(name), forms)} (expected one of: {', '.join(forms)})")
+            continue
+        overlay = _Overlay(tree, docs[name], builder, rep)
+        forms[name] = overlay.form(forms[name], lists)
+    records = dict(records)
+    recs = tree.node.get("records", {})
+    for name in recs:
+        if name not in records:
+            rep.at(tree.where(recs, name), f"there is no record '{name}'"
+                   f"{did_you_mean(str(name), records)}")
+            continue
+        overlay = _Overlay(tree, recs[name], builder, rep)
+        record = records[name]
+        section = overlay.section(SectionDef(record.name, record.title, record.fields), lists)
+        records[name] = replace(record, fields=section.fields)
+    return forms, records
+
+
+class _Overlay:
+    def __init__(self, tree: _Tree, node: Any, builder: FieldBuilder, rep: Reporter) -> None:
+        self.tree, self.node, self.builder, self.rep = tree, node, builder, rep
+        self.ok = check_mapping(node, tree.file, OVERLAY_KEYS, rep, "a document overlay",
+                                tree.where(node))
+
+    def form(self, form: FormDefinition, lists: Mapping[str, tuple[Option, ...]]) -> FormDefinition:
+        if not self.ok:
+            return form
+        sections = tuple(self.section(s, lists) for s in form.sections)
+        self._check_targets({s.id for s in form.sections}, form)
+        return replace(
+            form,
+            title=str(self.node.get("title", form.title)),
+            family_title=self.node.get("family_title", form.family_title),
+            sections=sections,
+        )
+
+    def section(self, section: SectionDef, lists: Mapping[str, tuple[Option, ...]]) -> SectionDef:
+        if not self.ok:
+            return section
+        overrides = self.node.get("overrides", {})
+        if section.id in overrides:
+            changes = self._changes(overrides, section.id, ("title", "family_title",
+                                                            "description", "audience"))
+            section = replace(section, **changes)
+        fields = self._fields(section.fields, overrides)
+        for i, add in enumerate(self.node.get("add_fields", [])):
+            where = self.tree.where(self.node["add_fields"], i)
+            if not check_mapping(add, self.tree.file, ADD_KEYS, self.rep, "an added field", where):
+                continue
+            if add.get("section", section.id) != section.id:
+                continue
+            field = self.builder.field(add["field"], self.tree.file, section.id, section.audience,
+                                       self.tree.where(add, "field", value=True))
+            if field is None:
+                continue
+            fields = _insert(fields, field, add.get("after"), self.rep, where)
+        return replace(section, fields=fields)
+
+    def _fields(self, fields: tuple[FieldDef, ...], overrides: Any) -> tuple[FieldDef, ...]:
+        removed = set(self.node.get("remove_fields", []))
+        kept = []
+        for field in fields:
+            if field.path in removed:
+                continue
+            if field.path in overrides:
+                field = replace(field, **self._changes(overrides, field.path, OVERRIDABLE))
+            if field.fields:
+                field = replace(field, fields=self._fields(field.fields, overrides))
+            kept.append(field)
+        return tuple(kept)
+
+    def _changes(self, overrides: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        node = overrides[path]
+        spec = {k: Key({}) for k in allowed}
+        if not check_mapping(node, self.tree.file, spec, self.rep, f"the override of '{path}'",
+                             self.tree.where(overrides, path)):
+            return {}
+        changes = {k: node[k] for k in node}
+        if "messages" in changes:
+            changes["messages"] = MappingProxyType({str(k): str(v) for k, v in
+                                                    changes["messages"].items()})
+        return changes
+
+    def _check_targets(self, section_ids: set[str], form: FormDefinition) -> None:
+        """Every path the overlay names must exist, or the council's change silently does nothing."""
+        paths = {f.path for f in form.iter_fields()} | section_ids
+        for path in self.node.get("overrides", {}):
+            if path not in paths:
+                self.rep.at(self.tree.where(self.node["overrides"], path),
+                            f"override: '{path}' is not a field or section of '{form.form}'"
+                            f"{did_you_mean(str(path), paths)}")
+        for i, path in enumerate(self.node.get("remove_fields", [])):
+            if path not in paths:
+                self.rep.at(self.tree.where(self.node["remove_fields"], i),
+                            f"remove_fields: '{path}' is not a field of '{form.form}'"
+                            f"{did_you_mean(str(path), paths)}")
+        for i, add in enumerate(self.node.get("add_fields", [])):
+            if is_map(add) and add.get("section") and add["section"] not in section_ids:
+                self.rep.at(self.tree.where(self.node["add_fields"], i),
+                            f"add_fields: '{form.form}' has no section '{add['section']}'"
+                            f"{did_you_mean(str(add['section']), section_ids)}")
+
+
+def _insert(fields: tuple[FieldDef, ...], field: FieldDef, after: str | None, rep: Reporter,
+            where: Where) -> tuple[FieldDef, ...]:
+    if any(f.id == field.id for f in fields):
+        rep.at(where, f"added field '{field.id}' has the id of an existing field")
+        return fields
+    if after is None:
+        return (*fields, field)
+    ids = [f.id for f in fields]
+    if after not in ids:
+        rep.at(where, f"after: there is no field '{after}' here{did_you_mean(after, ids)}")
+        return (*fields, field)
+    i = ids.index(after) + 1
+    return (*fields[:i], field, *fields[i:])
