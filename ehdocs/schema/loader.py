@@ -24,6 +24,7 @@ from ehdocs.schema.model import (
     FieldDef,
     Follows,
     FormDefinition,
+    FormEvent,
     FormSet,
     Option,
     Profile,
@@ -69,6 +70,13 @@ FORM_KEYS = {
     "sections": Key({"type": "array", "minItems": 1}, required=True),
     "rules": Key({"type": "array"}),
     "allowed_after_consent_withdrawn": Key(BOOL),
+    "events": Key({"type": "array"}),
+}
+EVENT_KEYS = {
+    "id": Key(ID, required=True),
+    "date": Key(PATH, required=True),
+    "text": Key(TEXT, required=True),
+    "family_text": Key(TEXT),
 }
 FOLLOWS_KEYS = {"form": Key(ID, required=True), "which": Key({"enum": ["latest", "earliest"]})}
 RULE_KEYS = {
@@ -435,6 +443,7 @@ def build_form(tree: Any, file: str, lists: Mapping[str, tuple[Option, ...]],
         notice=tree.get("notice"),
         rules=_rules(tree.get("rules", []), file, builder),
         allowed_after_consent_withdrawn=bool(tree.get("allowed_after_consent_withdrawn", False)),
+        events=_events(tree.get("events", []), file, rep),
         source=file,
     )
 
@@ -444,6 +453,15 @@ def _follows(nodes: Any, file: str, rep: Reporter) -> tuple[Follows, ...]:
     for i, node in enumerate(nodes):
         if check_mapping(node, file, FOLLOWS_KEYS, rep, "a 'follows' entry", Where.of(file, nodes, i)):
             out.append(Follows(str(node["form"]), str(node.get("which", "latest"))))
+    return tuple(out)
+
+
+def _events(nodes: Any, file: str, rep: Reporter) -> tuple[FormEvent, ...]:
+    out = []
+    for i, node in enumerate(nodes):
+        if check_mapping(node, file, EVENT_KEYS, rep, "an event", Where.of(file, nodes, i)):
+            out.append(FormEvent(str(node["id"]), str(node["date"]), str(node["text"]),
+                                 node.get("family_text")))
     return tuple(out)
 
 
@@ -474,6 +492,8 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Re
         where = Where(form.source, 1, 1)
         if form.process_date:
             _check_path(form, form.process_date, "process_date", ("date",), where, rep)
+        for event in form.events:
+            _check_path(form, event.date, f"event '{event.id}'", ("date",), where, rep)
         for follow in form.follows:
             if follow.form not in forms:
                 rep.at(where, f"follows: there is no form '{follow.form}'"

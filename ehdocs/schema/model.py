@@ -21,7 +21,7 @@ class Option:
     family_label: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FieldDef:
     """One question or repeating group, as the schema (after the profile) defines it."""
 
@@ -59,7 +59,7 @@ class FieldDef:
         return next((f for f in self.fields if f.id == field_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class SectionDef:
     id: str
     title: str
@@ -80,6 +80,16 @@ class Follows:
 
 
 @dataclass(frozen=True)
+class FormEvent:
+    """A date in a document that matters beyond it: for timescales and the chronology."""
+
+    id: str
+    date: str  # path of a date field
+    text: str
+    family_text: str | None = None
+
+
+@dataclass(frozen=True)
 class DocumentRule:
     when: Condition | None
     require: Condition
@@ -87,7 +97,7 @@ class DocumentRule:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FormDefinition:
     """One document type: its sections, fields, rules and place in the process."""
 
@@ -103,6 +113,7 @@ class FormDefinition:
     notice: str | None = None
     rules: tuple[DocumentRule, ...] = ()
     allowed_after_consent_withdrawn: bool = False
+    events: tuple[FormEvent, ...] = ()
     source: str = ""
 
     def section(self, section_id: str) -> SectionDef | None:
@@ -129,7 +140,7 @@ class FormDefinition:
             yield from _walk(section.fields)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class RecordDef:
     """A case-level record (person, household, consent…): fields without sections."""
 
@@ -145,7 +156,7 @@ class RecordDef:
         yield from _walk(self.fields)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
     """A council's settings: name, marking, contacts, timescales, variants, logo."""
 
@@ -159,7 +170,7 @@ class Profile:
     variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FormSet:
     """Everything one profile defines: lists, case records and documents in process order."""
 

@@ -1,0 +1,176 @@
+"""The `ehdocs` command: validate cases, list forms, export and check schemas, summarise cases."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ehdocs.case.io import read_case_file, write_atomic
+from ehdocs.case.jsonschema import case_json_schema
+from ehdocs.errors import EhdocsError
+from ehdocs.schema import FormSet, load_formset
+from ehdocs.validation import ValidationResult, validate_case
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PROBLEMS = 1
+
+
+def profile_option(command: F) -> F:
+    return click.option(
+        "--profile",
+        envvar="EHDOCS_PROFILE",
+        help="Council profile: a name under form_schemas/profiles, or a profile folder. "
+        "Default: the profile the case names, else 'default'.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ehdocs")
+def cli() -> None:
+    """ehdocs: Early Help documents from one set of form definitions."""
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option("--document", "document", help="Only this document (e.g. notification).")
+@click.option("--complete", is_flag=True, help="Check documents fully, as if completing them.")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@profile_option
+def validate(case_file: Path, document: str | None, complete: bool, as_json: bool,
+             profile: str | None) -> None:
+    """Check a case file; print each problem with its path, exit 1 if there are any."""
+    raw = read_case_file(case_file)
+    formset = _formset_for(raw, profile)
+    if document:
+        formset.form(document)  # an unknown name is an error, not an empty result
+    result = validate_case(raw, formset, complete=[document] if complete and document
+                           else complete)
+    problems = [p for p in result.problems
+                if not document or p.document is None or p.document.split(" ")[0] == document]
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2))
+    elif problems:
+        click.echo(f"{case_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        for problem in problems:
+            click.echo(f"  {problem}")
+    else:
+        click.echo(f"{case_file}: valid ({_what_was_checked(raw, document, complete)})")
+    if problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _what_was_checked(raw: Any, document: str | None, complete: bool) -> str:
+    docs = [d for d in raw.get("documents", []) if not document or d.get("form") == document]
+    mode = "fully" if complete else "drafts for types and formats, completed documents fully"
+    return f"{len(docs)} document{'s' if len(docs) != 1 else ''} checked, {mode}"
+
+
+@cli.command()
+@profile_option
+def forms(profile: str | None) -> None:
+    """List the documents of the active profile, in process order, with their versions."""
+    formset = load_formset(profile)
+    click.echo(f"Documents for {formset.profile.name}:")
+    for form in formset.forms_in_order():
+        fields = sum(1 for f in form.iter_fields() if not f.fields)
+        variant = formset.profile.variants.get(form.form)
+        extra = f", {variant.replace('_', ' ')} layout" if variant else ""
+        several = ", several per case" if form.repeatable else ""
+        click.echo(f"  {form.form:<14} v{form.version}  {form.title}  "
+                   f"({len(form.sections)} sections, {fields} questions{several}{extra})")
+
+
+@cli.group()
+def schema() -> None:
+    """Export the case format's JSON Schema, or check a council profile."""
+
+
+@schema.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@profile_option
+def schema_export(output: Path | None, profile: str | None) -> None:
+    """Write the JSON Schema (draft 2020-12) of the case format."""
+    text = json.dumps(case_json_schema(load_formset(profile)), indent=2) + "\n"
+    if output:
+        write_atomic(output, text.encode())
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@schema.command("check")
+@click.argument("profile_dir", type=click.Path(path_type=Path))
+def schema_check(profile_dir: Path) -> None:
+    """Check a council profile folder laid over the base schemas."""
+    formset = load_formset(profile_dir)
+    count = len(formset.forms)
+    click.echo(f"{profile_dir}: {formset.profile.name}: {count} documents, no problems")
+
+
+@cli.command()
+@click.argument("case_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@profile_option
+def summary(case_files: Sequence[Path], profile: str | None) -> None:
+    """Validate cases and print a readable summary of each."""
+    from ehdocs.case.summary import summarise
+
+    failed = False
+    for case_file in case_files:
+        raw = read_case_file(case_file)
+        formset = _formset_for(raw, profile)
+        result = validate_case(raw, formset)
+        click.echo(_summary_text(case_file, result, summarise))
+        failed = failed or not result.ok
+    if failed:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _summary_text(case_file: Path, result: ValidationResult,
+                  summarise: Callable[..., str]) -> str:
+    if result.case is None:
+        lines = [f"{case_file}: NOT VALID ({len(result.problems)} problems)"]
+        lines += [f"  {p}" for p in result.problems[:20]]
+        return "\n".join(lines) + "\n"
+    return summarise(result.case, str(case_file))
+
+
+def _formset_for(raw: Any, profile: str | None) -> FormSet:
+    named = raw.get("profile") if isinstance(raw, dict) else None
+    return load_formset(profile or (named if isinstance(named, str) and named else None))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every expected failure becomes a message and an exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ehdocs",
+                 standalone_mode=False)
+    except EhdocsError as exc:
+        click.echo(f"ehdocs: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ehdocs: stopped", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else 1
+    except Exception as exc:  # the last line of defence: never a traceback for a user
+        if os.environ.get("EHDOCS_DEBUG"):
+            raise
+        click.echo(f"ehdocs: something went wrong that ehdocs did not expect "
+                   f"({type(exc).__name__}). Nothing was changed. Run again with "
+                   "EHDOCS_DEBUG=1 to see the details, and report it.", err=True)
+        return 70
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

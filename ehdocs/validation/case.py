@@ -1,0 +1,313 @@
+"""Validate a whole case: its structure, records, documents and the rules between them.
+
+This is the one way raw data becomes case data, whatever it came through (CLI, web, PDF, e-mail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+
+from ehdocs.case.model import FORMAT, FORMAT_VERSION, Case
+from ehdocs.fields.types import ID_PATTERN
+from ehdocs.schema.model import FieldDef, FormSet
+from ehdocs.validation.build import document_data_schema, record_schema
+from ehdocs.validation.problems import Problem, flatten
+from ehdocs.validation.types import ID_FIELD
+
+STATUSES = ("draft", "completed")
+ADULT_CATEGORIES = ("parent_carer", "significant_adult")
+CHILD_CATEGORIES = ("child", "unborn")
+
+
+@dataclass
+class ValidationResult:
+    case: Case | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_case(raw: Any, formset: FormSet, complete: Collection[str] | bool = ()) -> ValidationResult:
+    """Raw case JSON to a Case, or the problems that stop it.
+
+    Completed documents are always checked fully, drafts for types and formats only.
+    `complete` names document ids or forms to check fully as if being completed (True: all).
+    """
+    if not isinstance(raw, Mapping):
+        return ValidationResult(None, [Problem(None, "", "A case file must be a JSON object "
+                                                         "({ … }), not a list or a single value")])
+    schema = _case_schema(formset, complete)
+    problems: list[Problem] = []
+    try:
+        data = schema.load(raw)
+    except ma.ValidationError as exc:
+        problems.extend(_problems(flatten(exc.messages), raw))
+        data = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+    problems.extend(_problems(list(case_rules(data, formset)), raw))
+    problems = sorted(_first_per_path(problems), key=lambda p: (p.document or "", p.path))
+    return ValidationResult(None if problems else Case(data, formset), problems)
+
+
+def _first_per_path(problems: list[Problem]) -> list[Problem]:
+    """One message per field: a value that failed its type check is then also 'missing' to the
+    rules that run after it, and that second message would only confuse."""
+    seen: dict[tuple[str | None, str], Problem] = {}
+    for problem in problems:
+        seen.setdefault((problem.document, problem.path), problem)
+    return list(seen.values())
+
+
+def _problems(pairs: list[tuple[str, str]], raw: Mapping[str, Any]) -> list[Problem]:
+    """Split `documents[3].data.referrer.date` into the document and the path inside it."""
+    out = []
+    docs = raw.get("documents") if isinstance(raw.get("documents"), list) else []
+    for path, message in pairs:
+        if path.startswith("documents["):
+            index_text, _, rest = path[len("documents["):].partition("]")
+            doc = docs[int(index_text)] if index_text.isdigit() and int(index_text) < len(docs) \
+                else None
+            label = _doc_label(doc, int(index_text) if index_text.isdigit() else 0)
+            out.append(Problem(label, rest.removeprefix(".").removeprefix("data."), message))
+        else:
+            out.append(Problem(None, path, message))
+    return out
+
+
+def _doc_label(doc: Any, index: int) -> str:
+    if isinstance(doc, Mapping) and isinstance(doc.get("form"), str):
+        return f"{doc['form']} {doc.get('id', '')}".strip()
+    return f"document {index + 1}"
+
+
+# -- the case structure ---------------------------------------------------------------------
+
+
+class DocumentsField(ma.fields.Field):
+    """The case's documents: each item is checked by the schema of its own form."""
+
+    def __init__(self, formset: FormSet, complete: Collection[str] | bool) -> None:
+        super().__init__(load_default=list)
+        self.formset = formset
+        self.complete = complete
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, list):
+            raise ma.ValidationError("'documents' must be a list")
+        errors: dict[int, Any] = {}
+        loaded = []
+        for i, item in enumerate(value):
+            try:
+                loaded.append(self._one(item))
+            except ma.ValidationError as exc:
+                errors[i] = exc.messages
+        if errors:
+            raise ma.ValidationError(errors, valid_data=loaded)  # type: ignore[arg-type]
+        return loaded
+
+    def _one(self, item: Any) -> dict[str, Any]:
+        if not isinstance(item, Mapping):
+            raise ma.ValidationError(["A document must be a JSON object with id, form, status "
+                                      "and data"])
+        head = _DocumentHead().load({k: v for k, v in item.items() if k != "data"})
+        form = self.formset.forms.get(head["form"])
+        if form is None:
+            known = ", ".join(self.formset.forms)
+            raise ma.ValidationError({"form": [f"There is no document called '{head['form']}'. "
+                                               f"The documents are: {known}"]})
+        version = head.get("form_version")
+        if version is not None and version > form.version:
+            raise ma.ValidationError({"form_version": [
+                f"This {form.title} was made with version {version} of the form, newer than "
+                f"this ehdocs knows (version {form.version}): update ehdocs"]})
+        complete = (self.complete is True or head["status"] == "completed"
+                    or (not isinstance(self.complete, bool)
+                        and (head["id"] in self.complete or head["form"] in self.complete)))
+        data = item.get("data", {})
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise ma.ValidationError({"data": ["A document's data must be a JSON object of "
+                                               "sections"]})
+        try:
+            head["data"] = document_data_schema(form, complete).load(data)
+        except ma.ValidationError as exc:
+            raise ma.ValidationError({"data": exc.messages}) from None
+        return head
+
+
+class _DocumentHead(ma.Schema):
+    id = ID_FIELD()
+    form = ma.fields.String(required=True, error_messages={
+        "required": "Say which document this is, in 'form'"})
+    form_version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        STATUSES, error="Status must be 'draft' or 'completed'"), error_messages={
+        "required": "Say whether this document is a 'draft' or 'completed', in 'status'"})
+    updated = ma.fields.String()
+
+
+def _case_schema(formset: FormSet, complete: Collection[str] | bool) -> ma.Schema:
+    fields: dict[str, ma.fields.Field] = {
+        "format": ma.fields.String(required=True, validate=ma.validate.Equal(
+            FORMAT, error=f"'format' must be \"{FORMAT}\": this is not an ehdocs case file")),
+        "format_version": ma.fields.Integer(required=True, strict=True, validate=_version),
+        "profile": ma.fields.String(),
+        "reference": ma.fields.String(required=True, validate=ma.validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$",
+            error="A case reference is 3 to 40 letters, digits, /, - or _"), error_messages={
+            "required": "Enter the case reference, in 'reference'"}),
+        "family_name": ma.fields.String(validate=ma.validate.Length(max=200)),
+        "index_person": ma.fields.String(validate=ma.validate.Regexp(ID_PATTERN)),
+        "created": ma.fields.Date(),
+        "documents": DocumentsField(formset, complete),
+    }
+    for record in formset.records.values():
+        fields[record.key] = ma.fields.List(ma.fields.Nested(record_schema(record)),
+                                            load_default=list)
+    return ma.Schema.from_dict(fields, name="Case")()
+
+
+def _version(value: int) -> None:
+    if value > FORMAT_VERSION:
+        raise ma.ValidationError(f"This case file is format version {value}, newer than this "
+                                 f"ehdocs reads (version {FORMAT_VERSION}): update ehdocs")
+    if value < 1:
+        raise ma.ValidationError("'format_version' must be 1 or more")
+
+
+# -- rules between records and documents ----------------------------------------------------
+
+
+def case_rules(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
+    yield from _unique_ids(data, formset)
+    yield from _references(data, formset)
+    yield from _document_order(data, formset)
+    yield from _consent(data, formset)
+    for i, rel in enumerate(data.get("relationships") or []):
+        if rel.get("person_a") and rel.get("person_a") == rel.get("person_b"):
+            yield f"relationships[{i}].person_b", "A relationship needs two different people"
+
+
+def _unique_ids(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
+    keys = [r.key for r in formset.records.values()] + ["documents"]
+    for key in keys:
+        seen: set[str] = set()
+        for i, item in enumerate(data.get(key) or []):
+            ident = item.get("id")
+            if ident in seen:
+                yield f"{key}[{i}].id", f"The id '{ident}' is used twice in {key}: ids must be " \
+                                        "unique"
+            seen.add(ident)
+
+
+def _references(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
+    people = {p["id"]: p for p in data.get("people") or [] if "id" in p}
+    pros = {p["id"] for p in data.get("professionals") or [] if "id" in p}
+    if data.get("index_person") and data["index_person"] not in people:
+        yield "index_person", f"There is no person with the id '{data['index_person']}'"
+    for record in formset.records.values():
+        for i, item in enumerate(data.get(record.key) or []):
+            yield from _refs_in(record.fields, item, f"{record.key}[{i}]", people, pros)
+    for i, doc in enumerate(data.get("documents") or []):
+        form = formset.forms.get(doc.get("form", ""))
+        if form is None:
+            continue
+        for section in form.sections:
+            answers = (doc.get("data") or {}).get(section.id) or {}
+            yield from _refs_in(section.fields, answers, f"documents[{i}].data.{section.id}",
+                                people, pros)
+
+
+def _refs_in(fields: tuple[FieldDef, ...], answers: Mapping[str, Any], prefix: str,
+             people: Mapping[str, Mapping[str, Any]], pros: set[str]) -> Iterator[tuple[str, str]]:
+    for field in fields:
+        value = answers.get(field.id)
+        if value is None:
+            continue
+        path = f"{prefix}.{field.id}"
+        if field.fields:
+            for j, row in enumerate(value):
+                yield from _refs_in(field.fields, row, f"{path}[{j}]", people, pros)
+        elif field.type == "person":
+            for ref in value if isinstance(value, list) else [value]:
+                yield from _person_ref(field, ref, people, path)
+        elif field.type == "professional":
+            for ref in value if isinstance(value, list) else [value]:
+                if ref not in pros:
+                    yield path, f"There is no professional with the id '{ref}': add them to " \
+                                "the case's professionals first"
+
+
+def _person_ref(field: FieldDef, ref: str, people: Mapping[str, Mapping[str, Any]],
+                path: str) -> Iterator[tuple[str, str]]:
+    person = people.get(ref)
+    if person is None:
+        yield path, f"There is no person with the id '{ref}': add them to the family network first"
+        return
+    role = field.param("role")
+    category = person.get("category")
+    if role == "child" and category not in CHILD_CATEGORIES:
+        yield path, f"{field.label} must be a child: '{ref}' is not recorded as a child"
+    if role == "adult" and category not in ADULT_CATEGORIES:
+        yield path, f"{field.label} must be an adult: '{ref}' is recorded as a child"
+
+
+def _document_order(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
+    """Each document's process date is on or after those of the documents it follows."""
+    dated: dict[str, list[dt.date]] = {}
+    docs = list(enumerate(data.get("documents") or []))
+    for _, doc in docs:
+        form = formset.forms.get(doc.get("form", ""))
+        when = _process_date(doc, form)
+        if form and when:
+            dated.setdefault(form.form, []).append(when)
+    for i, doc in docs:
+        form = formset.forms.get(doc.get("form", ""))
+        when = _process_date(doc, form)
+        if form is None or when is None or form.process_date is None:
+            continue
+        for follow in form.follows:
+            earlier = dated.get(follow.form)
+            if not earlier:
+                continue
+            bound = max(earlier) if follow.which == "latest" else min(earlier)
+            if when < bound:
+                other = formset.forms[follow.form]
+                yield (f"documents[{i}].data.{form.process_date}",
+                       f"The {form.title} date must be on or after the "
+                       f"{'first' if follow.which == 'earliest' else 'latest'} {other.title} date "
+                       f"({bound.isoformat()})")
+
+
+def _process_date(doc: Mapping[str, Any], form: Any) -> dt.date | None:
+    if form is None or form.process_date is None:
+        return None
+    node: Any = doc.get("data") or {}
+    for part in form.process_date.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node if isinstance(node, dt.date) else None
+
+
+def _consent(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
+    """A withdrawn consent blocks documents dated after it (a closure is still allowed)."""
+    consents = [c for c in data.get("consents") or [] if c.get("date")]
+    if not consents:
+        return
+    latest = max(consents, key=lambda c: c["date"])
+    withdrawn = latest.get("withdrawn_date") if latest.get("withdrawn") == "yes" else None
+    if withdrawn is None:
+        return
+    for i, doc in enumerate(data.get("documents") or []):
+        form = formset.forms.get(doc.get("form", ""))
+        when = _process_date(doc, form)
+        if form and when and when > withdrawn and not form.allowed_after_consent_withdrawn:
+            yield (f"documents[{i}].data.{form.process_date}",
+                   f"Consent was withdrawn on {withdrawn.isoformat()}: no {form.title} can be "
+                   "written after that without new consent. Record the new consent first")

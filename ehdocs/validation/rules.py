@@ -1,0 +1,98 @@
+"""Rules that need more than one field: visibility, requirement, limits, date order, document rules.
+
+They run on typed values (after each field's own type check), in complete mode only: a draft
+checks types and formats; completing a document checks everything here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ehdocs.fields import field_type
+from ehdocs.schema.conditions import Lookup, is_answered
+from ehdocs.schema.model import FieldDef, FormDefinition
+
+Rows = Mapping[str, Mapping[str, Any]]  # group path -> the row being checked
+
+
+def lookup_in(data: Mapping[str, Any], rows: Rows) -> Lookup:
+    """Resolve `section.field` (or `section.group.field` within the current row) to a value."""
+
+    def lookup(path: str) -> Any:
+        group, _, field = path.rpartition(".")
+        if group in rows:
+            return rows[group].get(field)
+        node: Any = data
+        for part in path.split("."):
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(part)
+        return node
+
+    return lookup
+
+
+def visible(field: FieldDef, lookup: Lookup) -> bool:
+    return field.visible_if is None or field.visible_if.holds(lookup)
+
+
+def check_fields(
+    fields: tuple[FieldDef, ...],
+    container: Mapping[str, Any],
+    data: Mapping[str, Any],
+    prefix: str,
+    field_at: Callable[[str], FieldDef | None],
+    rows: Rows | None = None,
+) -> Iterator[tuple[str, str]]:
+    """(path, message) for every rule broken by the answers in `container`."""
+    rows = rows or {}
+    lookup = lookup_in(data, rows)
+    for field in fields:
+        if not visible(field, lookup):
+            continue
+        ftype = field_type(field.type)
+        value = container.get(field.id)
+        path = f"{prefix}.{field.id}" if prefix else field.id
+        if not is_answered(value):
+            needed = field.required or (field.required_if and field.required_if.holds(lookup))
+            if needed:
+                yield path, ftype.message(field, "required")
+            continue
+        for message in ftype.limits(value, field):
+            yield path, message
+        if ftype.is_group:
+            for i, row in enumerate(value):
+                yield from check_fields(field.fields, row, data, f"{path}[{i}]", field_at,
+                                        {**rows, field.path: row})
+            continue
+        yield from _date_order(field, value, lookup, path, field_at)
+
+
+def _date_order(field: FieldDef, value: Any, lookup: Lookup, path: str,
+                field_at: Callable[[str], FieldDef | None]) -> Iterator[tuple[str, str]]:
+    ftype = field_type(field.type)
+    for key, broken in (("on_or_after", lambda a, b: a < b), ("on_or_before", lambda a, b: a > b)):
+        other_path = field.param(key)
+        if not other_path:
+            continue
+        other = lookup(other_path)
+        if other is not None and broken(value, other):
+            other_field = field_at(other_path)
+            name = other_field.name_for_errors if other_field else other_path
+            yield path, ftype.message(field, key, other=name)
+
+
+def check_document(form: FormDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every field rule and document rule, for completing a document."""
+    problems: list[tuple[str, str]] = []
+    for section in form.sections:
+        answers = data.get(section.id) or {}
+        if section.audience == "hub" and not any(is_answered(v) for v in answers.values()):
+            continue  # the hub completes its own section later, after the referrer's part
+        problems.extend(check_fields(section.fields, answers, data, section.id, form.field_at))
+    lookup = lookup_in(data, {})
+    for rule in form.rules:
+        if (rule.when is None or rule.when.holds(lookup)) and not rule.require.holds(lookup):
+            problems.append((rule.path, rule.message))
+    return problems
