@@ -43,17 +43,20 @@ def cli() -> None:
 @click.option("--complete", is_flag=True, help="Check documents fully, as if completing them.")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @profile_option
-def validate(case_file: Path, document: str | None, complete: bool, as_json: bool,
-             profile: str | None) -> None:
+def validate(
+    case_file: Path, document: str | None, complete: bool, as_json: bool, profile: str | None
+) -> None:
     """Check a case file; print each problem with its path, exit 1 if there are any."""
     raw = read_case_file(case_file)
     formset = _formset_for(raw, profile)
     if document:
         formset.form(document)  # an unknown name is an error, not an empty result
-    result = validate_case(raw, formset, complete=[document] if complete and document
-                           else complete)
-    problems = [p for p in result.problems
-                if not document or p.document is None or p.document.split(" ")[0] == document]
+    result = validate_case(raw, formset, complete=[document] if complete and document else complete)
+    problems = [
+        p
+        for p in result.problems
+        if not document or p.document is None or p.document.split(" ")[0] == document
+    ]
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2))
     elif problems:
@@ -83,8 +86,10 @@ def forms(profile: str | None) -> None:
         variant = formset.profile.variants.get(form.form)
         extra = f", {variant.replace('_', ' ')} layout" if variant else ""
         several = ", several per case" if form.repeatable else ""
-        click.echo(f"  {form.form:<14} v{form.version}  {form.title}  "
-                   f"({len(form.sections)} sections, {fields} questions{several}{extra})")
+        click.echo(
+            f"  {form.form:<14} v{form.version}  {form.title}  "
+            f"({len(form.sections)} sections, {fields} questions{several}{extra})"
+        )
 
 
 @cli.group()
@@ -132,8 +137,7 @@ def summary(case_files: Sequence[Path], profile: str | None) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _summary_text(case_file: Path, result: ValidationResult,
-                  summarise: Callable[..., str]) -> str:
+def _summary_text(case_file: Path, result: ValidationResult, summarise: Callable[..., str]) -> str:
     if result.case is None:
         lines = [f"{case_file}: NOT VALID ({len(result.problems)} problems)"]
         lines += [f"  {p}" for p in result.problems[:20]]
@@ -149,8 +153,9 @@ def _formset_for(raw: Any, profile: str | None) -> FormSet:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes a message and an exit code."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="ehdocs",
-                 standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="ehdocs", standalone_mode=False
+        )
     except EhdocsError as exc:
         click.echo(f"ehdocs: {exc}", err=True)
         return exc.exit_code
@@ -165,9 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: never a traceback for a user
         if os.environ.get("EHDOCS_DEBUG"):
             raise
-        click.echo(f"ehdocs: something went wrong that ehdocs did not expect "
-                   f"({type(exc).__name__}). Nothing was changed. Run again with "
-                   "EHDOCS_DEBUG=1 to see the details, and report it.", err=True)
+        click.echo(
+            f"ehdocs: something went wrong that ehdocs did not expect "
+            f"({type(exc).__name__}). Nothing was changed. Run again with "
+            "EHDOCS_DEBUG=1 to see the details, and report it.",
+            err=True,
+        )
         return 70
     return 0
 

@@ -24,11 +24,14 @@ def read_case_file(path: Path) -> Any:
     if path.is_dir():
         raise CaseFileError(f"{path}: is a folder, not a case file")
     if size == 0:
-        raise CaseFileError(f"{path}: the file is empty. A case file is a JSON object; "
-                            "see examples/ for one")
+        raise CaseFileError(
+            f"{path}: the file is empty. A case file is a JSON object; see examples/ for one"
+        )
     if size > MAX_CASE_BYTES:
-        raise CaseFileError(f"{path}: the file is {size // 1024 // 1024} MB; a case file may be "
-                            f"at most {MAX_CASE_BYTES // 1024 // 1024} MB")
+        raise CaseFileError(
+            f"{path}: the file is {size // 1024 // 1024} MB; a case file may be "
+            f"at most {MAX_CASE_BYTES // 1024 // 1024} MB"
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -42,8 +45,9 @@ def parse_case_json(text: str, name: str = "case") -> Any:
     try:
         return json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        raise CaseFileError(f"{name}:{exc.lineno}:{exc.colno}: this is not valid JSON "
-                            f"({exc.msg})") from None
+        raise CaseFileError(
+            f"{name}:{exc.lineno}:{exc.colno}: this is not valid JSON ({exc.msg})"
+        ) from None
     except ValueError as exc:
         raise CaseFileError(f"{name}: {exc}") from None
     except RecursionError:

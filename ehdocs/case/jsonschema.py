@@ -20,14 +20,19 @@ def case_json_schema(formset: FormSet) -> dict[str, Any]:
         "profile": {"type": "string", "description": "The council profile the case was made with"},
         "reference": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$"},
         "family_name": {"type": "string", "maxLength": 200},
-        "index_person": {"type": "string", "pattern": ID_PATTERN,
-                         "description": "The child the work is about"},
+        "index_person": {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "description": "The child the work is about",
+        },
         "created": {"type": "string", "format": "date"},
     }
     for record in formset.records.values():
         defs[f"record_{record.name}"] = _object(record.fields, record.title, with_id=True)
-        properties[record.key] = {"type": "array",
-                                  "items": {"$ref": f"#/$defs/record_{record.name}"}}
+        properties[record.key] = {
+            "type": "array",
+            "items": {"$ref": f"#/$defs/record_{record.name}"},
+        }
     documents = []
     for form in formset.forms_in_order():
         sections = {
@@ -45,8 +50,7 @@ def case_json_schema(formset: FormSet) -> dict[str, Any]:
                 "form_version": {"type": "integer", "minimum": 1, "maximum": form.version},
                 "status": {"enum": ["draft", "completed"]},
                 "updated": {"type": "string"},
-                "data": {"type": "object", "additionalProperties": False,
-                         "properties": sections},
+                "data": {"type": "object", "additionalProperties": False, "properties": sections},
             },
         }
         documents.append({"$ref": f"#/$defs/document_{form.form}"})
@@ -67,19 +71,24 @@ def _object(fields: tuple[FieldDef, ...], title: str, with_id: bool = False) -> 
     props: dict[str, Any] = {"id": {"type": "string", "pattern": ID_PATTERN}} if with_id else {}
     for field in fields:
         props[field.id] = _field(field)
-    schema: dict[str, Any] = {"title": title, "type": "object", "additionalProperties": False,
-                              "properties": props}
+    schema: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": props,
+    }
     if with_id:
         schema["required"] = ["id"]
     return schema
 
 
 def _field(field: FieldDef) -> dict[str, Any]:
+    schema: dict[str, Any]
     if field.fields:
         schema = {"type": "array", "items": _object(field.fields, field.label)}
     else:
         schema = field_type(field.type).json_schema(field)
-    schema = {"anyOf": [schema, {"type": "null"}]}
+    schema = {"anyOf": [schema, {"type": "null"}]}  # an unanswered question is null or absent
     schema["title"] = field.label
     if field.hint:
         schema["description"] = field.hint

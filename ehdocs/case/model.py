@@ -72,8 +72,7 @@ class Case:
         return next((p for p in self.people if p["id"] == person_id), None)
 
     def professional(self, professional_id: str) -> Mapping[str, Any] | None:
-        return next((p for p in self.records("professionals") if p["id"] == professional_id),
-                    None)
+        return next((p for p in self.records("professionals") if p["id"] == professional_id), None)
 
     def person_name(self, person_id: str) -> str:
         person = self.person(person_id)
@@ -89,8 +88,14 @@ class Case:
     def documents(self) -> list[Document]:
         """Documents in process order, then by their process date."""
         docs = [
-            Document(d["id"], d["form"], d["status"], d.get("data") or {},
-                     self.formset.forms[d["form"]], d.get("updated"))
+            Document(
+                d["id"],
+                d["form"],
+                d["status"],
+                d.get("data") or {},
+                self.formset.forms[d["form"]],
+                d.get("updated"),
+            )
             for d in self.data.get("documents") or []
         ]
         return sorted(docs, key=lambda d: (d.definition.order, d.process_date or dt.date.max))

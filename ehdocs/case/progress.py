@@ -52,28 +52,47 @@ def milestones(case: Case) -> list[Milestone]:
         return out
     # "48 hours" in practice standards are counted in working days, so a Friday request is
     # due on Tuesday, not on Sunday.
-    out.append(Milestone("Hub decision", add_working_days(received, t["hub_decision_hours"] // 24),
-                         first("notification.hub_decision")))
+    out.append(
+        Milestone(
+            "Hub decision",
+            add_working_days(received, t["hub_decision_hours"] // 24),
+            first("notification.hub_decision"),
+        )
+    )
     decided = first("notification.hub_decision")
     if decided:
-        out.append(Milestone("Assessment completed",
-                             add_working_days(decided, t["assessment_working_days"]),
-                             first("assessment.completed")))
+        out.append(
+            Milestone(
+                "Assessment completed",
+                add_working_days(decided, t["assessment_working_days"]),
+                first("assessment.completed"),
+            )
+        )
     assessed = first("assessment.completed")
     initial_due = received + dt.timedelta(days=t["initial_taf_days_after_request"])
     if assessed:
-        initial_due = min(initial_due,
-                          assessed + dt.timedelta(days=t["initial_taf_days_after_assessment"]))
+        initial_due = min(
+            initial_due, assessed + dt.timedelta(days=t["initial_taf_days_after_assessment"])
+        )
     if decided or assessed:
-        out.append(Milestone("Plan agreed at the first TAF meeting", initial_due,
-                             first("plan.agreed")))
+        out.append(
+            Milestone("Plan agreed at the first TAF meeting", initial_due, first("plan.agreed"))
+        )
     agreed = first("plan.agreed")
     if agreed and not dates.get("closure.closed"):
         since = last("review.held") or agreed
-        out.append(Milestone("Next TAF review", since + dt.timedelta(weeks=t["review_interval_weeks"]),
-                             None))
-        out.append(Milestone("Involvement reviewed for closure",
-                             add_months(received, t["max_involvement_months"]), None))
+        out.append(
+            Milestone(
+                "Next TAF review", since + dt.timedelta(weeks=t["review_interval_weeks"]), None
+            )
+        )
+        out.append(
+            Milestone(
+                "Involvement reviewed for closure",
+                add_months(received, t["max_involvement_months"]),
+                None,
+            )
+        )
     return out
 
 

@@ -15,18 +15,25 @@ def summarise(case: Case, source: str, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     fs = case.formset
     family = case.data.get("family_name")
-    lines = [f"{case.reference}" + (f": the {family} family" if family else "")
-             + f"  [{fs.profile.name}; {source}]"]
+    lines = [
+        f"{case.reference}"
+        + (f": the {family} family" if family else "")
+        + f"  [{fs.profile.name}; {source}]"
+    ]
     lines.append("  Children:   " + _people(case, ("child", "unborn"), today))
     lines.append("  Adults:     " + _people(case, ("parent_carer", "significant_adult"), today))
     households = case.records("households")
     if households:
-        lines.append("  Households: " + "; ".join(
-            f"{h['name']} ({len(h.get('members') or [])} people)" for h in households))
+        lines.append(
+            "  Households: "
+            + "; ".join(f"{h['name']} ({len(h.get('members') or [])} people)" for h in households)
+        )
     pros = case.records("professionals")
     lead = next((p for p in pros if p.get("lead_practitioner") == "yes"), None)
-    lines.append(f"  Professionals: {len(pros)}"
-                 + (f"; lead practitioner {lead['name']}, {lead['agency']}" if lead else ""))
+    lines.append(
+        f"  Professionals: {len(pros)}"
+        + (f"; lead practitioner {lead['name']}, {lead['agency']}" if lead else "")
+    )
     lines.append("  Documents:")
     if not case.documents:
         lines.append("    none yet")
@@ -39,8 +46,9 @@ def summarise(case: Case, source: str, today: dt.date | None = None) -> str:
         lines.append("  Timescales:")
         for m in due:
             done = f"done {format_date(m.done)}" if m.done else ""
-            lines.append(f"    {m.what:<38} due {format_date(m.due):<18} {done:<22} "
-                         f"{m.status(today)}")
+            lines.append(
+                f"    {m.what:<38} due {format_date(m.due):<18} {done:<22} {m.status(today)}"
+            )
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -51,8 +51,9 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (negative if end is earlier)."""
     sign = 1 if end >= start else -1
     low, high = sorted((start, end))
-    count = sum(1 for n in range(1, (high - low).days + 1)
-                if is_working_day(low + dt.timedelta(days=n)))
+    count = sum(
+        1 for n in range(1, (high - low).days + 1) if is_working_day(low + dt.timedelta(days=n))
+    )
     return sign * count
 
 

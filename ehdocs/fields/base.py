@@ -60,7 +60,9 @@ class FieldType:
         """Report inconsistencies between this field's keys (e.g. min above max)."""
 
     def message(self, field: FieldDef, key: str, **extra: Any) -> str:
-        template = field.messages.get(key) or self.messages.get(key) or FieldType.messages["invalid"]
+        template = (
+            field.messages.get(key) or self.messages.get(key) or FieldType.messages["invalid"]
+        )
         name = field.name_for_errors
         return template.format(name=name, Name=name[:1].upper() + name[1:], **extra)
 

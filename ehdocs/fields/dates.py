@@ -58,7 +58,9 @@ class PartialDate:
         if not match:
             raise ValueError(text)
         approx, year, month, day = match.groups()
-        value = cls(int(year), int(month) if month else None, int(day) if day else None, bool(approx))
+        value = cls(
+            int(year), int(month) if month else None, int(day) if day else None, bool(approx)
+        )
         value.earliest()  # raises ValueError for 2019-02-30 or month 13
         if value.month and not 1 <= value.month <= 12:
             raise ValueError(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from ehdocs.fields.base import DisplayContext, FieldType, Invalid, register
 from ehdocs.fields.dates import PARTIAL_DATE_PATTERN, PartialDate, date_from_parts, format_date
@@ -279,7 +279,7 @@ class Choices(_OptionsType):
 class YesNo(_OptionsType):
     name = "yes_no"
     uses_options = False  # fixed options, not from lists.yaml
-    values = ("yes", "no")
+    values: tuple[str, ...] = ("yes", "no")
     messages = {"required": "Select yes or no", "invalid": "Select yes or no"}
 
     def allowed(self, field: FieldDef) -> list[str]:
@@ -354,8 +354,12 @@ class Number(FieldType):
 @register
 class Scale(FieldType):
     name = "scale"
-    keys = {"min": {"type": "integer"}, "max": {"type": "integer"}, "low_label": _TEXT,
-            "high_label": _TEXT}
+    keys = {
+        "min": {"type": "integer"},
+        "max": {"type": "integer"},
+        "low_label": _TEXT,
+        "high_label": _TEXT,
+    }
     messages = {
         "required": "Select a score for {name}",
         "invalid": "Score for {name} must be a whole number from {min} to {max}",
@@ -389,7 +393,7 @@ class Scale(FieldType):
 class _Reference(FieldType):
     """A reference by id to a record of the case; that the id exists is a case-level rule."""
 
-    keys: Any = {"multiple": _BOOL}
+    keys: ClassVar[Mapping[str, dict[str, Any]]] = {"multiple": _BOOL}
     messages = {"required": "Select {name}", "invalid": "Select {name} from the list"}
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
@@ -417,7 +421,6 @@ class _Reference(FieldType):
 class PersonRef(_Reference):
     name = "person"
     keys = {"multiple": _BOOL, "role": {"enum": ["child", "adult"]}}
-    record_key = "people"
 
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         return ctx.person_name(ref)
@@ -426,7 +429,6 @@ class PersonRef(_Reference):
 @register
 class ProfessionalRef(_Reference):
     name = "professional"
-    record_key = "professionals"
 
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         return ctx.professional_name(ref)

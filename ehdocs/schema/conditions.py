@@ -45,7 +45,7 @@ def is_answered(value: Any) -> bool:
 def parse_condition(node: Any, report: Callable[[str], None]) -> Condition | None:
     """Build a Condition from its YAML mapping; report() gets a message for each mistake."""
     if not isinstance(node, dict):
-        report("a condition must be a mapping such as {field: section.field, equals: \"yes\"}")
+        report('a condition must be a mapping such as {field: section.field, equals: "yes"}')
         return None
     keys = set(node)
     for op in ("all", "any"):

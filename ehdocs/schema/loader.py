@@ -167,8 +167,8 @@ def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
     if profile_tree is not None:
         prof = profiles.build_profile(profile_tree, forms, rep)
         forms, records = profiles.apply(profile_tree, forms, records, lists, rep)
+    _check_forms(forms, display, rep)  # before variants are chosen, so every variant is checked
     forms = {name: _choose_variant(f, prof.variants.get(name)) for name, f in forms.items()}
-    _check_forms(forms, display, rep)
     _check_core_records(records, rep, display(base / "case.yaml"))
     rep.raise_if_any()
     return FormSet(
@@ -197,11 +197,14 @@ class _Display:
 
 def _load_lists(path: Path, file: str, rep: Reporter) -> dict[str, tuple[Option, ...]]:
     tree = read_yaml(path, file)
-    if not check_mapping(tree, file, {"lists": Key({"type": "object"}, required=True)}, rep,
-                         "lists.yaml"):
+    if not check_mapping(
+        tree, file, {"lists": Key({"type": "object"}, required=True)}, rep, "lists.yaml"
+    ):
         return {}
     return {
-        str(name): build_options(tree["lists"][name], file, rep, Where.of(file, tree["lists"], name))
+        str(name): build_options(
+            tree["lists"][name], file, rep, Where.of(file, tree["lists"], name)
+        )
         for name in tree["lists"]
     }
 
@@ -215,11 +218,11 @@ def build_options(node: Any, file: str, rep: Reporter, where: Where) -> tuple[Op
     for i, item in enumerate(node):
         here = Where.of(file, node, i)
         if isinstance(item, int | float) and not isinstance(item, bool) or isinstance(item, str):
-            rep.at(here, "an option must be a mapping such as {value: \"1\", label: \"Universal\"}")
+            rep.at(here, 'an option must be a mapping such as {value: "1", label: "Universal"}')
             continue
         if not check_mapping(item, file, OPTION_KEYS, rep, "an option", here):
             if is_map(item) and isinstance(item.get("value"), int | float):
-                rep.at(here, "option values are text: put the value in quotes, such as \"1\"")
+                rep.at(here, 'option values are text: put the value in quotes, such as "1"')
             continue
         if item["value"] in seen:
             rep.at(here, f"option value '{item['value']}' appears twice in this list")
@@ -246,14 +249,17 @@ class FieldBuilder:
             if field is None:
                 continue
             if field.id in seen:
-                self.rep.at(Where.of(file, node, "id", value=True),
-                            f"field id '{field.id}' is used twice in '{parent}'")
+                self.rep.at(
+                    Where.of(file, node, "id", value=True),
+                    f"field id '{field.id}' is used twice in '{parent}'",
+                )
             seen.add(field.id)
             built.append(field)
         return tuple(built)
 
-    def field(self, node: Any, file: str, parent: str, audience: str,
-              where: Where) -> FieldDef | None:
+    def field(
+        self, node: Any, file: str, parent: str, audience: str, where: Where
+    ) -> FieldDef | None:
         rep = self.rep
         if not is_map(node):
             rep.at(where, "a field must be a mapping with at least id, type and label")
@@ -261,9 +267,11 @@ class FieldBuilder:
         type_name = node.get("type")
         ftype = REGISTRY.get(str(type_name)) if isinstance(type_name, str) else None
         if type_name is not None and ftype is None:
-            rep.at(Where.of(file, node, "type", value=True),
-                   f"unknown field type '{type_name}'{did_you_mean(str(type_name), REGISTRY)}"
-                   f" (expected one of: {', '.join(sorted(REGISTRY))})")
+            rep.at(
+                Where.of(file, node, "type", value=True),
+                f"unknown field type '{type_name}'{did_you_mean(str(type_name), REGISTRY)}"
+                f" (expected one of: {', '.join(sorted(REGISTRY))})",
+            )
         spec = dict(FIELD_KEYS)
         if ftype is not None:
             spec.update({k: Key(v) for k, v in ftype.keys.items()})
@@ -274,11 +282,14 @@ class FieldBuilder:
         path = f"{parent}.{node['id']}"
         own_audience = node.get("audience", audience)
         if AUDIENCES.index(own_audience) < AUDIENCES.index(audience):
-            rep.at(Where.of(file, node, "audience", value=True),
-                   f"a field cannot be shown to '{own_audience}' inside a '{audience}' section"
-                   " or group")
-        params = {k: _plain(node[k]) for k in ftype.keys if k in node and k not in ("options",
-                                                                                    "fields")}
+            rep.at(
+                Where.of(file, node, "audience", value=True),
+                f"a field cannot be shown to '{own_audience}' inside a '{audience}' section"
+                " or group",
+            )
+        params = {
+            k: _plain(node[k]) for k in ftype.keys if k in node and k not in ("options", "fields")
+        }
         options: tuple[Option, ...] = ()
         if ftype.uses_options:
             options = self.options(node, file, where)
@@ -300,7 +311,9 @@ class FieldBuilder:
             required=bool(node.get("required", False)),
             visible_if=self.condition(node, "visible_if", file, parent),
             required_if=self.condition(node, "required_if", file, parent),
-            messages=MappingProxyType({str(k): str(v) for k, v in node.get("messages", {}).items()}),
+            messages=MappingProxyType(
+                {str(k): str(v) for k, v in node.get("messages", {}).items()}
+            ),
             options=options,
             params=MappingProxyType(params),
             fields=children,
@@ -316,9 +329,11 @@ class FieldBuilder:
             return ()
         if isinstance(ref, str):
             if ref not in self.lists:
-                self.rep.at(Where.of(file, node, "options", value=True),
-                            f"option list '{ref}' is not defined in lists.yaml"
-                            f"{did_you_mean(ref, self.lists)}")
+                self.rep.at(
+                    Where.of(file, node, "options", value=True),
+                    f"option list '{ref}' is not defined in lists.yaml"
+                    f"{did_you_mean(ref, self.lists)}",
+                )
                 return ()
             return self.lists[ref]
         return build_options(ref, file, self.rep, Where.of(file, node, "options", value=True))
@@ -359,11 +374,13 @@ def _plain(value: Any) -> Any:
 # -- case records -----------------------------------------------------------------------------
 
 
-def _load_records(path: Path, file: str, lists: Mapping[str, tuple[Option, ...]],
-                  rep: Reporter) -> dict[str, RecordDef]:
+def _load_records(
+    path: Path, file: str, lists: Mapping[str, tuple[Option, ...]], rep: Reporter
+) -> dict[str, RecordDef]:
     tree = read_yaml(path, file)
-    if not check_mapping(tree, file, {"records": Key({"type": "object"}, required=True)}, rep,
-                         "case.yaml"):
+    if not check_mapping(
+        tree, file, {"records": Key({"type": "object"}, required=True)}, rep, "case.yaml"
+    ):
         return {}
     builder = FieldBuilder(lists, rep)
     records: dict[str, RecordDef] = {}
@@ -385,15 +402,19 @@ def _check_core_records(records: Mapping[str, RecordDef], rep: Reporter, file: s
         for field_id, type_name in core.items():
             field = record.child(field_id)
             if field is None or field.type != type_name:
-                rep.at(Where(file, 1, 1), f"record '{name}' must keep field '{field_id}' of type "
-                                          f"'{type_name}': ehdocs reads it")
+                rep.at(
+                    Where(file, 1, 1),
+                    f"record '{name}' must keep field '{field_id}' of type "
+                    f"'{type_name}': ehdocs reads it",
+                )
 
 
 # -- documents --------------------------------------------------------------------------------
 
 
-def _load_forms(base: Path, display: _Display, lists: Mapping[str, tuple[Option, ...]],
-                rep: Reporter) -> dict[str, FormDefinition]:
+def _load_forms(
+    base: Path, display: _Display, lists: Mapping[str, tuple[Option, ...]], rep: Reporter
+) -> dict[str, FormDefinition]:
     forms: dict[str, FormDefinition] = {}
     for path in sorted(base.glob("*.yaml")):
         if path.name in SPECIAL_FILES:
@@ -403,13 +424,17 @@ def _load_forms(base: Path, display: _Display, lists: Mapping[str, tuple[Option,
         if form is None:
             continue
         if form.form in forms:
-            rep.at(Where(file, 1, 1), f"form '{form.form}' is also defined in {forms[form.form].source}")
+            rep.at(
+                Where(file, 1, 1),
+                f"form '{form.form}' is also defined in {forms[form.form].source}",
+            )
         forms[form.form] = form
     return forms
 
 
-def build_form(tree: Any, file: str, lists: Mapping[str, tuple[Option, ...]],
-               rep: Reporter) -> FormDefinition | None:
+def build_form(
+    tree: Any, file: str, lists: Mapping[str, tuple[Option, ...]], rep: Reporter
+) -> FormDefinition | None:
     if not check_mapping(tree, file, FORM_KEYS, rep, "a form file"):
         return None
     builder = FieldBuilder(lists, rep)
@@ -419,17 +444,21 @@ def build_form(tree: Any, file: str, lists: Mapping[str, tuple[Option, ...]],
         if not check_mapping(node, file, SECTION_KEYS, rep, "a section", where):
             continue
         if any(s.id == node["id"] and s.variant == node.get("variant") for s in sections):
-            rep.at(Where.of(file, node, "id", value=True), f"section id '{node['id']}' is used twice")
+            rep.at(
+                Where.of(file, node, "id", value=True), f"section id '{node['id']}' is used twice"
+            )
         audience = node.get("audience", "family")
-        sections.append(SectionDef(
-            id=str(node["id"]),
-            title=str(node["title"]),
-            fields=builder.fields(node["fields"], file, str(node["id"]), audience),
-            audience=audience,
-            family_title=node.get("family_title"),
-            description=node.get("description"),
-            variant=node.get("variant"),
-        ))
+        sections.append(
+            SectionDef(
+                id=str(node["id"]),
+                title=str(node["title"]),
+                fields=builder.fields(node["fields"], file, str(node["id"]), audience),
+                audience=audience,
+                family_title=node.get("family_title"),
+                description=node.get("description"),
+                variant=node.get("variant"),
+            )
+        )
     return FormDefinition(
         form=str(tree["form"]),
         version=int(tree["version"]),
@@ -451,7 +480,9 @@ def build_form(tree: Any, file: str, lists: Mapping[str, tuple[Option, ...]],
 def _follows(nodes: Any, file: str, rep: Reporter) -> tuple[Follows, ...]:
     out = []
     for i, node in enumerate(nodes):
-        if check_mapping(node, file, FOLLOWS_KEYS, rep, "a 'follows' entry", Where.of(file, nodes, i)):
+        if check_mapping(
+            node, file, FOLLOWS_KEYS, rep, "a 'follows' entry", Where.of(file, nodes, i)
+        ):
             out.append(Follows(str(node["form"]), str(node.get("which", "latest"))))
     return tuple(out)
 
@@ -460,21 +491,32 @@ def _events(nodes: Any, file: str, rep: Reporter) -> tuple[FormEvent, ...]:
     out = []
     for i, node in enumerate(nodes):
         if check_mapping(node, file, EVENT_KEYS, rep, "an event", Where.of(file, nodes, i)):
-            out.append(FormEvent(str(node["id"]), str(node["date"]), str(node["text"]),
-                                 node.get("family_text")))
+            out.append(
+                FormEvent(
+                    str(node["id"]), str(node["date"]), str(node["text"]), node.get("family_text")
+                )
+            )
     return tuple(out)
 
 
 def _rules(nodes: Any, file: str, builder: FieldBuilder) -> tuple[DocumentRule, ...]:
     out = []
     for i, node in enumerate(nodes):
-        if not check_mapping(node, file, RULE_KEYS, builder.rep, "a rule", Where.of(file, nodes, i)):
+        if not check_mapping(
+            node, file, RULE_KEYS, builder.rep, "a rule", Where.of(file, nodes, i)
+        ):
             continue
         require = builder.condition(node, "require", file, "")
         if require is None:
             continue
-        out.append(DocumentRule(builder.condition(node, "when", file, ""), require,
-                                str(node["path"]), str(node["message"])))
+        out.append(
+            DocumentRule(
+                builder.condition(node, "when", file, ""),
+                require,
+                str(node["path"]),
+                str(node["message"]),
+            )
+        )
     return tuple(out)
 
 
@@ -496,8 +538,10 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Re
             _check_path(form, event.date, f"event '{event.id}'", ("date",), where, rep)
         for follow in form.follows:
             if follow.form not in forms:
-                rep.at(where, f"follows: there is no form '{follow.form}'"
-                              f"{did_you_mean(follow.form, forms)}")
+                rep.at(
+                    where,
+                    f"follows: there is no form '{follow.form}'{did_you_mean(follow.form, forms)}",
+                )
         for rule in form.rules:
             _check_path(form, rule.path, "rule path", None, where, rep)
             for cond in (rule.when, rule.require):
@@ -510,8 +554,9 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Re
                     _check_path(form, path, f"condition of '{field.id}'", None, place, rep)
             for key in ("on_or_after", "on_or_before"):
                 if field.param(key):
-                    _check_path(form, field.param(key), f"'{key}' of '{field.id}'", ("date",),
-                                place, rep)
+                    _check_path(
+                        form, field.param(key), f"'{key}' of '{field.id}'", ("date",), place, rep
+                    )
 
 
 def _where_of_source(source: str) -> Where:
@@ -519,15 +564,28 @@ def _where_of_source(source: str) -> Where:
     return Where(file, int(line) if line.isdigit() else 1, 1)
 
 
-def _check_path(form: FormDefinition, path: str, what: str, types: tuple[str, ...] | None,
-                where: Where, rep: Reporter) -> None:
+def _check_path(
+    form: FormDefinition,
+    path: str,
+    what: str,
+    types: tuple[str, ...] | None,
+    where: Where,
+    rep: Reporter,
+) -> None:
     field = form.field_at(path)
     if field is None:
-        rep.at(where, f"{what}: '{path}' is not a field of form '{form.form}'"
-                      " (expected section.field)")
+        rep.at(
+            where, f"{what}: '{path}' is not a field of form '{form.form}' (expected section.field)"
+        )
     elif types and field.type not in types:
         rep.at(where, f"{what}: '{path}' is a {field.type} field (expected {' or '.join(types)})")
 
 
-__all__ = ["FieldBuilder", "absolute_condition", "build_options", "check_value", "describe",
-           "load_formset"]
+__all__ = [
+    "FieldBuilder",
+    "absolute_condition",
+    "build_options",
+    "check_value",
+    "describe",
+    "load_formset",
+]

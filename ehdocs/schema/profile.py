@@ -15,7 +15,7 @@ from ehdocs.schema.model import FieldDef, FormDefinition, Option, Profile, Recor
 from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, is_map, read_yaml
 
 if TYPE_CHECKING:
-    from ehdocs.schema.loader import _Display
+    from ehdocs.schema.loader import FieldBuilder, _Display
 
 PROFILE_KEYS = {
     "name": Key(TEXT, required=True),
@@ -37,8 +37,17 @@ OVERLAY_KEYS = {
 }
 ADD_KEYS = {"section": Key(ID), "after": Key(ID), "field": Key({"type": "object"}, required=True)}
 # Keys an override may change; structure (id, type, fields) is changed by add/remove instead.
-OVERRIDABLE = ("label", "family_label", "hint", "error_name", "audience", "required", "messages",
-               "title", "description")
+OVERRIDABLE = (
+    "label",
+    "family_label",
+    "hint",
+    "error_name",
+    "audience",
+    "required",
+    "messages",
+    "title",
+    "description",
+)
 
 
 class _Tree:
@@ -61,8 +70,10 @@ def resolve_folder(profile: str | Path | None, base: Path) -> Path | None:
         candidate = base / "profiles" / str(profile)
     if not (candidate / "profile.yaml").is_file():
         names = sorted(p.name for p in (base / "profiles").glob("*") if p.is_dir())
-        raise EhdocsError(f"No council profile '{profile}': expected a folder with a profile.yaml,"
-                          f" or one of: {', '.join(names)}")
+        raise EhdocsError(
+            f"No council profile '{profile}': expected a folder with a profile.yaml,"
+            f" or one of: {', '.join(names)}"
+        )
     return candidate.resolve()
 
 
@@ -86,12 +97,17 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
     timescales = dict(DEFAULT_TIMESCALES)
     for key, value in node.get("timescales", {}).items():
         if key not in DEFAULT_TIMESCALES:
-            rep.at(tree.where(node["timescales"], key), f"unknown timescale '{key}'"
-                   f"{did_you_mean(key, DEFAULT_TIMESCALES)}"
-                   f" (expected one of: {', '.join(DEFAULT_TIMESCALES)})")
+            rep.at(
+                tree.where(node["timescales"], key),
+                f"unknown timescale '{key}'"
+                f"{did_you_mean(key, DEFAULT_TIMESCALES)}"
+                f" (expected one of: {', '.join(DEFAULT_TIMESCALES)})",
+            )
         elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            rep.at(tree.where(node["timescales"], key, value=True),
-                   f"timescale '{key}' must be a whole number of at least 0")
+            rep.at(
+                tree.where(node["timescales"], key, value=True),
+                f"timescale '{key}' must be a whole number of at least 0",
+            )
         else:
             timescales[key] = int(value)
     variants = dict(node.get("variants", {}))
@@ -99,15 +115,19 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         form = forms.get(form_name)
         known = sorted({s.variant for s in form.sections if s.variant}) if form else []
         if variant not in known:
-            rep.at(tree.where(node["variants"], form_name, value=True),
-                   f"form '{form_name}' has no variant '{variant}'"
-                   f" (expected one of: {', '.join(known) or 'none: it has no variants'})")
+            rep.at(
+                tree.where(node["variants"], form_name, value=True),
+                f"form '{form_name}' has no variant '{variant}'"
+                f" (expected one of: {', '.join(known) or 'none: it has no variants'})",
+            )
     logo = None
     if "logo" in node:
         logo = (tree.folder / str(node["logo"])).resolve()
         if not logo.is_file() or tree.folder not in logo.parents:
-            rep.at(tree.where(node, "logo", value=True),
-                   f"logo '{node['logo']}' is not a file in the profile folder")
+            rep.at(
+                tree.where(node, "logo", value=True),
+                f"logo '{node['logo']}' is not a file in the profile folder",
+            )
             logo = None
     return Profile(
         name=str(node["name"]),
@@ -136,8 +156,11 @@ def apply(
     docs = tree.node.get("documents", {})
     for name in docs:
         if name not in forms:
-            rep.at(tree.where(docs, name), f"there is no document '{name}'"
-                   f"{did_you_mean(str(name), forms)} (expected one of: {', '.join(forms)})")
+            rep.at(
+                tree.where(docs, name),
+                f"there is no document '{name}'"
+                f"{did_you_mean(str(name), forms)} (expected one of: {', '.join(forms)})",
+            )
             continue
         overlay = _Overlay(tree, docs[name], builder, rep)
         forms[name] = overlay.form(forms[name], lists)
@@ -145,8 +168,10 @@ def apply(
     recs = tree.node.get("records", {})
     for name in recs:
         if name not in records:
-            rep.at(tree.where(recs, name), f"there is no record '{name}'"
-                   f"{did_you_mean(str(name), records)}")
+            rep.at(
+                tree.where(recs, name),
+                f"there is no record '{name}'{did_you_mean(str(name), records)}",
+            )
             continue
         overlay = _Overlay(tree, recs[name], builder, rep)
         record = records[name]
@@ -158,8 +183,9 @@ def apply(
 class _Overlay:
     def __init__(self, tree: _Tree, node: Any, builder: FieldBuilder, rep: Reporter) -> None:
         self.tree, self.node, self.builder, self.rep = tree, node, builder, rep
-        self.ok = check_mapping(node, tree.file, OVERLAY_KEYS, rep, "a document overlay",
-                                tree.where(node))
+        self.ok = check_mapping(
+            node, tree.file, OVERLAY_KEYS, rep, "a document overlay", tree.where(node)
+        )
 
     def form(self, form: FormDefinition, lists: Mapping[str, tuple[Option, ...]]) -> FormDefinition:
         if not self.ok:
@@ -178,8 +204,9 @@ class _Overlay:
             return section
         overrides = self.node.get("overrides", {})
         if section.id in overrides:
-            changes = self._changes(overrides, section.id, ("title", "family_title",
-                                                            "description", "audience"))
+            changes = self._changes(
+                overrides, section.id, ("title", "family_title", "description", "audience")
+            )
             section = replace(section, **changes)
         fields = self._fields(section.fields, overrides)
         for i, add in enumerate(self.node.get("add_fields", [])):
@@ -188,8 +215,13 @@ class _Overlay:
                 continue
             if add.get("section", section.id) != section.id:
                 continue
-            field = self.builder.field(add["field"], self.tree.file, section.id, section.audience,
-                                       self.tree.where(add, "field", value=True))
+            field = self.builder.field(
+                add["field"],
+                self.tree.file,
+                section.id,
+                section.audience,
+                self.tree.where(add, "field", value=True),
+            )
             if field is None:
                 continue
             fields = _insert(fields, field, add.get("after"), self.rep, where)
@@ -211,37 +243,51 @@ class _Overlay:
     def _changes(self, overrides: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         node = overrides[path]
         spec = {k: Key({}) for k in allowed}
-        if not check_mapping(node, self.tree.file, spec, self.rep, f"the override of '{path}'",
-                             self.tree.where(overrides, path)):
+        if not check_mapping(
+            node,
+            self.tree.file,
+            spec,
+            self.rep,
+            f"the override of '{path}'",
+            self.tree.where(overrides, path),
+        ):
             return {}
         changes = {k: node[k] for k in node}
         if "messages" in changes:
-            changes["messages"] = MappingProxyType({str(k): str(v) for k, v in
-                                                    changes["messages"].items()})
+            changes["messages"] = MappingProxyType(
+                {str(k): str(v) for k, v in changes["messages"].items()}
+            )
         return changes
 
     def _check_targets(self, section_ids: set[str], form: FormDefinition) -> None:
-        """Every path the overlay names must exist, or the council's change silently does nothing."""
+        """Every path the overlay names must exist, or the council's change would do nothing."""
         paths = {f.path for f in form.iter_fields()} | section_ids
         for path in self.node.get("overrides", {}):
             if path not in paths:
-                self.rep.at(self.tree.where(self.node["overrides"], path),
-                            f"override: '{path}' is not a field or section of '{form.form}'"
-                            f"{did_you_mean(str(path), paths)}")
+                self.rep.at(
+                    self.tree.where(self.node["overrides"], path),
+                    f"override: '{path}' is not a field or section of '{form.form}'"
+                    f"{did_you_mean(str(path), paths)}",
+                )
         for i, path in enumerate(self.node.get("remove_fields", [])):
             if path not in paths:
-                self.rep.at(self.tree.where(self.node["remove_fields"], i),
-                            f"remove_fields: '{path}' is not a field of '{form.form}'"
-                            f"{did_you_mean(str(path), paths)}")
+                self.rep.at(
+                    self.tree.where(self.node["remove_fields"], i),
+                    f"remove_fields: '{path}' is not a field of '{form.form}'"
+                    f"{did_you_mean(str(path), paths)}",
+                )
         for i, add in enumerate(self.node.get("add_fields", [])):
             if is_map(add) and add.get("section") and add["section"] not in section_ids:
-                self.rep.at(self.tree.where(self.node["add_fields"], i),
-                            f"add_fields: '{form.form}' has no section '{add['section']}'"
-                            f"{did_you_mean(str(add['section']), section_ids)}")
+                self.rep.at(
+                    self.tree.where(self.node["add_fields"], i),
+                    f"add_fields: '{form.form}' has no section '{add['section']}'"
+                    f"{did_you_mean(str(add['section']), section_ids)}",
+                )
 
 
-def _insert(fields: tuple[FieldDef, ...], field: FieldDef, after: str | None, rep: Reporter,
-            where: Where) -> tuple[FieldDef, ...]:
+def _insert(
+    fields: tuple[FieldDef, ...], field: FieldDef, after: str | None, rep: Reporter, where: Where
+) -> tuple[FieldDef, ...]:
     if any(f.id == field.id for f in fields):
         rep.at(where, f"added field '{field.id}' has the id of an existing field")
         return fields

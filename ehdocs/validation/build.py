@@ -51,8 +51,9 @@ def schema_fields(fields: tuple[FieldDef, ...], name: str) -> dict[str, ma.field
     out: dict[str, ma.fields.Field] = {}
     for field in fields:
         if field.fields:
-            row = ma.Schema.from_dict(schema_fields(field.fields, f"{name}_{field.id}"),
-                                      name=f"{name}_{field.id}_row")
+            row = ma.Schema.from_dict(
+                schema_fields(field.fields, f"{name}_{field.id}"), name=f"{name}_{field.id}_row"
+            )
             out[field.id] = GroupField(field, row)
         else:
             out[field.id] = TypedField(field)
@@ -81,11 +82,16 @@ def document_data_schema(form: FormDefinition, complete: bool) -> ma.Schema:
     """The schema for one document's `data`, leniently for drafts or fully for completion."""
     sections: dict[str, Any] = {}
     for section in form.sections:
-        schema = ma.Schema.from_dict(schema_fields(section.fields, section.id),
-                                     name=f"{form.form}_{section.id}")
+        schema = ma.Schema.from_dict(
+            schema_fields(section.fields, section.id), name=f"{form.form}_{section.id}"
+        )
         sections[section.id] = ma.fields.Nested(
-            schema, allow_none=True, error_messages={"type": f"Section '{section.title}' must be a "
-                                                             "set of answers (a JSON object)"})
+            schema,
+            allow_none=True,
+            error_messages={
+                "type": f"Section '{section.title}' must be a set of answers (a JSON object)"
+            },
+        )
     attrs = {**sections, "form_definition": form, "complete": complete}
     cls = type(f"{form.form.title()}Data", (DocumentDataSchema,), attrs)
     return cls()
@@ -115,8 +121,11 @@ class RecordSchema(ma.Schema):
 def record_schema(record: RecordDef) -> type[ma.Schema]:
     # Conditions in case.yaml name siblings as `person.field`: check_fields resolves them
     # against {record name: the record}.
-    attrs: dict[str, Any] = {"id": ID_FIELD(), **schema_fields(record.fields, record.name),
-                             "record_definition": record}
+    attrs: dict[str, Any] = {
+        "id": ID_FIELD(),
+        **schema_fields(record.fields, record.name),
+        "record_definition": record,
+    }
     return type(f"{record.name.title()}Record", (RecordSchema,), attrs)
 
 

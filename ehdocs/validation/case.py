@@ -5,9 +5,10 @@ This is the one way raw data becomes case data, whatever it came through (CLI, w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
@@ -27,22 +28,32 @@ CHILD_CATEGORIES = ("child", "unborn")
 @dataclass
 class ValidationResult:
     case: Case | None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def validate_case(raw: Any, formset: FormSet, complete: Collection[str] | bool = ()) -> ValidationResult:
+def validate_case(
+    raw: Any, formset: FormSet, complete: Collection[str] | bool = ()
+) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
     Completed documents are always checked fully, drafts for types and formats only.
     `complete` names document ids or forms to check fully as if being completed (True: all).
     """
     if not isinstance(raw, Mapping):
-        return ValidationResult(None, [Problem(None, "", "A case file must be a JSON object "
-                                                         "({ … }), not a list or a single value")])
+        return ValidationResult(
+            None,
+            [
+                Problem(
+                    None,
+                    "",
+                    "A case file must be a JSON object ({ … }), not a list or a single value",
+                )
+            ],
+        )
     schema = _case_schema(formset, complete)
     problems: list[Problem] = []
     try:
@@ -67,12 +78,16 @@ def _first_per_path(problems: list[Problem]) -> list[Problem]:
 def _problems(pairs: list[tuple[str, str]], raw: Mapping[str, Any]) -> list[Problem]:
     """Split `documents[3].data.referrer.date` into the document and the path inside it."""
     out = []
-    docs = raw.get("documents") if isinstance(raw.get("documents"), list) else []
+    found = raw.get("documents")
+    docs: list[Any] = found if isinstance(found, list) else []
     for path, message in pairs:
         if path.startswith("documents["):
-            index_text, _, rest = path[len("documents["):].partition("]")
-            doc = docs[int(index_text)] if index_text.isdigit() and int(index_text) < len(docs) \
+            index_text, _, rest = path[len("documents[") :].partition("]")
+            doc = (
+                docs[int(index_text)]
+                if index_text.isdigit() and int(index_text) < len(docs)
                 else None
+            )
             label = _doc_label(doc, int(index_text) if index_text.isdigit() else 0)
             out.append(Problem(label, rest.removeprefix(".").removeprefix("data."), message))
         else:
@@ -108,33 +123,50 @@ class DocumentsField(ma.fields.Field):
             except ma.ValidationError as exc:
                 errors[i] = exc.messages
         if errors:
-            raise ma.ValidationError(errors, valid_data=loaded)  # type: ignore[arg-type]
+            raise ma.ValidationError(errors, valid_data=loaded)
         return loaded
 
     def _one(self, item: Any) -> dict[str, Any]:
         if not isinstance(item, Mapping):
-            raise ma.ValidationError(["A document must be a JSON object with id, form, status "
-                                      "and data"])
+            raise ma.ValidationError(
+                ["A document must be a JSON object with id, form, status and data"]
+            )
         head = _DocumentHead().load({k: v for k, v in item.items() if k != "data"})
         form = self.formset.forms.get(head["form"])
         if form is None:
             known = ", ".join(self.formset.forms)
-            raise ma.ValidationError({"form": [f"There is no document called '{head['form']}'. "
-                                               f"The documents are: {known}"]})
+            raise ma.ValidationError(
+                {
+                    "form": [
+                        f"There is no document called '{head['form']}'. The documents are: {known}"
+                    ]
+                }
+            )
         version = head.get("form_version")
         if version is not None and version > form.version:
-            raise ma.ValidationError({"form_version": [
-                f"This {form.title} was made with version {version} of the form, newer than "
-                f"this ehdocs knows (version {form.version}): update ehdocs"]})
-        complete = (self.complete is True or head["status"] == "completed"
-                    or (not isinstance(self.complete, bool)
-                        and (head["id"] in self.complete or head["form"] in self.complete)))
+            raise ma.ValidationError(
+                {
+                    "form_version": [
+                        f"This {form.title} was made with version {version} of the form, "
+                        f"newer than this ehdocs knows (version {form.version}): update ehdocs"
+                    ]
+                }
+            )
+        complete = (
+            self.complete is True
+            or head["status"] == "completed"
+            or (
+                not isinstance(self.complete, bool)
+                and (head["id"] in self.complete or head["form"] in self.complete)
+            )
+        )
         data = item.get("data", {})
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            raise ma.ValidationError({"data": ["A document's data must be a JSON object of "
-                                               "sections"]})
+            raise ma.ValidationError(
+                {"data": ["A document's data must be a JSON object of sections"]}
+            )
         try:
             head["data"] = document_data_schema(form, complete).load(data)
         except ma.ValidationError as exc:
@@ -144,40 +176,56 @@ class DocumentsField(ma.fields.Field):
 
 class _DocumentHead(ma.Schema):
     id = ID_FIELD()
-    form = ma.fields.String(required=True, error_messages={
-        "required": "Say which document this is, in 'form'"})
+    form = ma.fields.String(
+        required=True, error_messages={"required": "Say which document this is, in 'form'"}
+    )
     form_version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        STATUSES, error="Status must be 'draft' or 'completed'"), error_messages={
-        "required": "Say whether this document is a 'draft' or 'completed', in 'status'"})
+    status = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(STATUSES, error="Status must be 'draft' or 'completed'"),
+        error_messages={
+            "required": "Say whether this document is a 'draft' or 'completed', in 'status'"
+        },
+    )
     updated = ma.fields.String()
 
 
 def _case_schema(formset: FormSet, complete: Collection[str] | bool) -> ma.Schema:
     fields: dict[str, ma.fields.Field] = {
-        "format": ma.fields.String(required=True, validate=ma.validate.Equal(
-            FORMAT, error=f"'format' must be \"{FORMAT}\": this is not an ehdocs case file")),
+        "format": ma.fields.String(
+            required=True,
+            validate=ma.validate.Equal(
+                FORMAT, error=f"'format' must be \"{FORMAT}\": this is not an ehdocs case file"
+            ),
+        ),
         "format_version": ma.fields.Integer(required=True, strict=True, validate=_version),
         "profile": ma.fields.String(),
-        "reference": ma.fields.String(required=True, validate=ma.validate.Regexp(
-            r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$",
-            error="A case reference is 3 to 40 letters, digits, /, - or _"), error_messages={
-            "required": "Enter the case reference, in 'reference'"}),
+        "reference": ma.fields.String(
+            required=True,
+            validate=ma.validate.Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$",
+                error="A case reference is 3 to 40 letters, digits, /, - or _",
+            ),
+            error_messages={"required": "Enter the case reference, in 'reference'"},
+        ),
         "family_name": ma.fields.String(validate=ma.validate.Length(max=200)),
         "index_person": ma.fields.String(validate=ma.validate.Regexp(ID_PATTERN)),
         "created": ma.fields.Date(),
         "documents": DocumentsField(formset, complete),
     }
     for record in formset.records.values():
-        fields[record.key] = ma.fields.List(ma.fields.Nested(record_schema(record)),
-                                            load_default=list)
+        fields[record.key] = ma.fields.List(
+            ma.fields.Nested(record_schema(record)), load_default=list
+        )
     return ma.Schema.from_dict(fields, name="Case")()
 
 
 def _version(value: int) -> None:
     if value > FORMAT_VERSION:
-        raise ma.ValidationError(f"This case file is format version {value}, newer than this "
-                                 f"ehdocs reads (version {FORMAT_VERSION}): update ehdocs")
+        raise ma.ValidationError(
+            f"This case file is format version {value}, newer than this "
+            f"ehdocs reads (version {FORMAT_VERSION}): update ehdocs"
+        )
     if value < 1:
         raise ma.ValidationError("'format_version' must be 1 or more")
 
@@ -202,8 +250,10 @@ def _unique_ids(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str
         for i, item in enumerate(data.get(key) or []):
             ident = item.get("id")
             if ident in seen:
-                yield f"{key}[{i}].id", f"The id '{ident}' is used twice in {key}: ids must be " \
-                                        "unique"
+                yield (
+                    f"{key}[{i}].id",
+                    f"The id '{ident}' is used twice in {key}: ids must be unique",
+                )
             seen.add(ident)
 
 
@@ -221,12 +271,18 @@ def _references(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str
             continue
         for section in form.sections:
             answers = (doc.get("data") or {}).get(section.id) or {}
-            yield from _refs_in(section.fields, answers, f"documents[{i}].data.{section.id}",
-                                people, pros)
+            yield from _refs_in(
+                section.fields, answers, f"documents[{i}].data.{section.id}", people, pros
+            )
 
 
-def _refs_in(fields: tuple[FieldDef, ...], answers: Mapping[str, Any], prefix: str,
-             people: Mapping[str, Mapping[str, Any]], pros: set[str]) -> Iterator[tuple[str, str]]:
+def _refs_in(
+    fields: tuple[FieldDef, ...],
+    answers: Mapping[str, Any],
+    prefix: str,
+    people: Mapping[str, Mapping[str, Any]],
+    pros: set[str],
+) -> Iterator[tuple[str, str]]:
     for field in fields:
         value = answers.get(field.id)
         if value is None:
@@ -241,12 +297,16 @@ def _refs_in(fields: tuple[FieldDef, ...], answers: Mapping[str, Any], prefix: s
         elif field.type == "professional":
             for ref in value if isinstance(value, list) else [value]:
                 if ref not in pros:
-                    yield path, f"There is no professional with the id '{ref}': add them to " \
-                                "the case's professionals first"
+                    yield (
+                        path,
+                        f"There is no professional with the id '{ref}': add them to "
+                        "the case's professionals first",
+                    )
 
 
-def _person_ref(field: FieldDef, ref: str, people: Mapping[str, Mapping[str, Any]],
-                path: str) -> Iterator[tuple[str, str]]:
+def _person_ref(
+    field: FieldDef, ref: str, people: Mapping[str, Mapping[str, Any]], path: str
+) -> Iterator[tuple[str, str]]:
     person = people.get(ref)
     if person is None:
         yield path, f"There is no person with the id '{ref}': add them to the family network first"
@@ -280,10 +340,12 @@ def _document_order(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple
             bound = max(earlier) if follow.which == "latest" else min(earlier)
             if when < bound:
                 other = formset.forms[follow.form]
-                yield (f"documents[{i}].data.{form.process_date}",
-                       f"The {form.title} date must be on or after the "
-                       f"{'first' if follow.which == 'earliest' else 'latest'} {other.title} date "
-                       f"({bound.isoformat()})")
+                yield (
+                    f"documents[{i}].data.{form.process_date}",
+                    f"The {form.title} date must be on or after the "
+                    f"{'first' if follow.which == 'earliest' else 'latest'} {other.title} date "
+                    f"({bound.isoformat()})",
+                )
 
 
 def _process_date(doc: Mapping[str, Any], form: Any) -> dt.date | None:
@@ -308,6 +370,8 @@ def _consent(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, s
         form = formset.forms.get(doc.get("form", ""))
         when = _process_date(doc, form)
         if form and when and when > withdrawn and not form.allowed_after_consent_withdrawn:
-            yield (f"documents[{i}].data.{form.process_date}",
-                   f"Consent was withdrawn on {withdrawn.isoformat()}: no {form.title} can be "
-                   "written after that without new consent. Record the new consent first")
+            yield (
+                f"documents[{i}].data.{form.process_date}",
+                f"Consent was withdrawn on {withdrawn.isoformat()}: no {form.title} can be "
+                "written after that without new consent. Record the new consent first",
+            )

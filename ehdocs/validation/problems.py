@@ -29,8 +29,11 @@ def flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
             if key == "_schema":
                 out.extend(flatten(value, prefix))
                 continue
-            path = f"{prefix}[{key}]" if isinstance(key, int) else (
-                f"{prefix}.{key}" if prefix else str(key))
+            path = (
+                f"{prefix}[{key}]"
+                if isinstance(key, int)
+                else (f"{prefix}.{key}" if prefix else str(key))
+            )
             for sub_path, msg in flatten(value, path):
                 out.append((sub_path, _plain_english(msg, str(key))))
     elif isinstance(messages, list | tuple):

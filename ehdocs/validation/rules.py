@@ -62,15 +62,21 @@ def check_fields(
         for message in ftype.limits(value, field):
             yield path, message
         if ftype.is_group:
-            for i, row in enumerate(value):
-                yield from check_fields(field.fields, row, data, f"{path}[{i}]", field_at,
-                                        {**rows, field.path: row})
+            for i, row in enumerate(value or []):
+                yield from check_fields(
+                    field.fields, row, data, f"{path}[{i}]", field_at, {**rows, field.path: row}
+                )
             continue
         yield from _date_order(field, value, lookup, path, field_at)
 
 
-def _date_order(field: FieldDef, value: Any, lookup: Lookup, path: str,
-                field_at: Callable[[str], FieldDef | None]) -> Iterator[tuple[str, str]]:
+def _date_order(
+    field: FieldDef,
+    value: Any,
+    lookup: Lookup,
+    path: str,
+    field_at: Callable[[str], FieldDef | None],
+) -> Iterator[tuple[str, str]]:
     ftype = field_type(field.type)
     for key, broken in (("on_or_after", lambda a, b: a < b), ("on_or_before", lambda a, b: a > b)):
         other_path = field.param(key)
