@@ -63,7 +63,9 @@ class _Tree:
 
 
 def resolve_folder(profile: str | Path | None, base: Path) -> Path | None:
-    if profile is None or str(profile) == "default" and not (base / "profiles/default").is_dir():
+    if profile is None:
+        profile = "default"
+    if str(profile) == "default" and not (base / "profiles/default").is_dir():
         return None
     candidate = Path(profile)
     if not candidate.is_dir():

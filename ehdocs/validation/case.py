@@ -66,6 +66,12 @@ def validate_case(
     return ValidationResult(None if problems else Case(data, formset), problems)
 
 
+def dump_case(case: Case) -> dict[str, Any]:
+    """A Case back to its JSON form (dates as ISO text, partial dates as "2019-05")."""
+    dumped: dict[str, Any] = _case_schema(case.formset, ()).dump(case.data)
+    return {k: v for k, v in dumped.items() if v is not None}
+
+
 def _first_per_path(problems: list[Problem]) -> list[Problem]:
     """One message per field: a value that failed its type check is then also 'missing' to the
     rules that run after it, and that second message would only confuse."""
@@ -125,6 +131,14 @@ class DocumentsField(ma.fields.Field):
         if errors:
             raise ma.ValidationError(errors, valid_data=loaded)
         return loaded
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        out = []
+        for doc in value or []:
+            form = self.formset.forms[doc["form"]]
+            data = document_data_schema(form, False).dump(doc.get("data") or {})
+            out.append({**{k: v for k, v in doc.items() if k != "data"}, "data": data})
+        return out
 
     def _one(self, item: Any) -> dict[str, Any]:
         if not isinstance(item, Mapping):

@@ -1,0 +1,1 @@
+"""Rendering: case data → document context → HTML → PDF, or → DOCX; packs of parts."""

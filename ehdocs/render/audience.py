@@ -1,0 +1,83 @@
+"""Who may see what: the case filtered for one audience before anything is rendered from it.
+
+Every output for an audience (the PDF's text, the DOCX, the embedded machine-readable copy) is
+made from this filtered case, so a family copy cannot show what it does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ehdocs.case.model import Case
+from ehdocs.schema.model import AUDIENCES, FieldDef
+
+COPIES = AUDIENCES  # family ⊂ professional ⊂ hub
+CONTACT_FIELDS = ("address", "postcode", "phone", "email")
+
+
+def can_see(item_audience: str, copy: str) -> bool:
+    return AUDIENCES.index(item_audience) <= AUDIENCES.index(copy)
+
+
+def for_audience(case: Case, copy: str) -> Case:
+    """A copy of the case holding only what `copy` may see."""
+    if copy not in COPIES:
+        raise ValueError(f"unknown audience {copy!r}")
+    fs = case.formset
+    hidden_people = _protected_people(case) if copy == "family" else set()
+    data: dict[str, Any] = {k: v for k, v in case.data.items() if k not in _record_keys(case)}
+    for record in fs.records.values():
+        rows = []
+        for row in case.records(record.key):
+            if record.name == "chronology_event" and copy == "family" and (
+                row.get("family_visible") != "yes"
+            ):
+                continue
+            kept = _filter_fields(record.fields, row, copy)
+            kept["id"] = row["id"]
+            if record.name == "person" and row["id"] in hidden_people:
+                kept = {k: v for k, v in kept.items() if k not in CONTACT_FIELDS}
+            if record.name == "household" and copy == "family" and row.get("confidential") == "yes":
+                kept = {k: v for k, v in kept.items() if k not in CONTACT_FIELDS}
+            rows.append(kept)
+        data[record.key] = rows
+    data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]
+    return Case(data, fs)
+
+
+def _record_keys(case: Case) -> set[str]:
+    return {r.key for r in case.formset.records.values()}
+
+
+def _protected_people(case: Case) -> set[str]:
+    """People whose whereabouts a family copy must not reveal (e.g. fleeing domestic abuse)."""
+    protected = {p["id"] for p in case.people if p.get("contact_details_confidential") == "yes"}
+    for consent in case.records("consents"):
+        protected.update(consent.get("not_shared_with") or [])
+    return protected
+
+
+def _document(doc: Mapping[str, Any], fs: Any, copy: str) -> dict[str, Any]:
+    form = fs.forms[doc["form"]]
+    data = doc.get("data") or {}
+    sections = {
+        s.id: _filter_fields(s.fields, data.get(s.id) or {}, copy)
+        for s in form.sections
+        if can_see(s.audience, copy) and s.id in data
+    }
+    return {**{k: v for k, v in doc.items() if k != "data"}, "data": sections}
+
+
+def _filter_fields(
+    fields: tuple[FieldDef, ...], answers: Mapping[str, Any], copy: str
+) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for field in fields:
+        if field.id not in answers or not can_see(field.audience, copy):
+            continue
+        value = answers[field.id]
+        if field.fields and isinstance(value, list):
+            value = [_filter_fields(field.fields, row, copy) for row in value]
+        kept[field.id] = value
+    return kept

@@ -1,0 +1,276 @@
+"""The document context: a renderer-neutral view of one document for one audience.
+
+Built from the audience-filtered case, its definition and the council profile. The HTML (PDF)
+and DOCX templates both render from it, so both formats always say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ehdocs.case.model import Case, Document
+from ehdocs.fields import field_type, format_date
+from ehdocs.render.audience import can_see, for_audience
+from ehdocs.schema.conditions import is_answered
+from ehdocs.schema.model import FieldDef, Profile, RecordDef, SectionDef
+from ehdocs.validation.rules import lookup_in, visible
+
+NOT_RECORDED = "Not recorded"
+# XML 1.0 forbids these; one pasted from Word breaks a DOCX (see STACK-NOTES.md).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_PLACEHOLDER = re.compile(r"\{(contact|profile)\.(\w+)\}")
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    text: str
+    recorded: bool = True
+    long: bool = False  # long text: paragraphs, may flow across pages
+
+
+@dataclass(frozen=True)
+class Table:
+    label: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    items: tuple[Answer | Table, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    form: str
+    title: str
+    audience: str
+    reference: str
+    profile_name: str
+    marking: str
+    generated: str
+    draft: bool
+    sections: tuple[SectionView, ...]
+    notice: str | None = None
+    family_name: str | None = None
+    contact: tuple[tuple[str, str], ...] = ()
+    lang: str = "en-GB"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def family(self) -> bool:
+        return self.audience == "family"
+
+    @property
+    def pdf_title(self) -> str:
+        """The PDF's title: never a person's name."""
+        copy = {"family": "family copy", "professional": "professional copy", "hub": "hub copy"}
+        return f"{self.title} – {self.reference} – {copy[self.audience]}"
+
+
+class _Display:
+    """What field types need to show values: names from the (filtered) case, the audience."""
+
+    def __init__(self, case: Case, family: bool) -> None:
+        self.case = case
+        self.family = family
+
+    def person_name(self, person_id: str) -> str:
+        return self.case.person_name(person_id)
+
+    def professional_name(self, professional_id: str) -> str:
+        return self.case.professional_name(professional_id)
+
+
+def build_context(
+    case: Case, document_id: str, audience: str, today: dt.date | None = None
+) -> DocumentContext:
+    """The view of one document (by id) of a validated case, for `audience`."""
+    view = for_audience(case, audience)
+    doc = next((d for d in view.documents if d.id == document_id), None)
+    if doc is None:
+        raise KeyError(document_id)
+    family = audience == "family"
+    display = _Display(view, family)
+    form = doc.definition
+    sections = [
+        _section(s, doc, display, audience)
+        for s in form.sections
+        if can_see(s.audience, audience)
+    ]
+    sections = [s for s in sections if s.items or not family]
+    people = _people_section(view, doc, display, audience)
+    if people:
+        sections.insert(0, people)
+    profile = case.formset.profile
+    return DocumentContext(
+        form=form.form,
+        title=(form.family_title or form.title) if family else form.title,
+        audience=audience,
+        reference=case.reference,
+        profile_name=profile.name,
+        marking=profile.marking,
+        generated=format_date(today or dt.date.today()),
+        draft=not doc.completed,
+        sections=tuple(sections),
+        notice=fill_placeholders(form.notice, profile) if form.notice else None,
+        family_name=None if family else case.data.get("family_name"),
+        contact=_contact_lines(profile),
+    )
+
+
+def fill_placeholders(text: str, profile: Profile) -> str:
+    def value(match: re.Match[str]) -> str:
+        kind, key = match.groups()
+        if kind == "profile":
+            return str(getattr(profile, key, match.group(0)))
+        return profile.contact.get(key, match.group(0))
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def _contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:
+    names = {
+        "hub_name": "Early help",
+        "hub_phone": "Phone",
+        "hub_email": "Email",
+        "social_care_phone": "Children's social care",
+        "out_of_hours_phone": "Out of hours",
+    }
+    return tuple((label, profile.contact[key]) for key, label in names.items() if key in
+                 profile.contact)
+
+
+def _section(
+    section: SectionDef, doc: Document, display: _Display, audience: str
+) -> SectionView:
+    answers = doc.data.get(section.id) or {}
+    lookup = lookup_in(doc.data, {})
+    items = _items(section.fields, answers, lookup, display, audience)
+    family = audience == "family"
+    title = (section.family_title or section.title) if family else section.title
+    description = fill_placeholders(section.description, doc_profile(display)) if (
+        section.description and not family) else None
+    return SectionView(section.id, clean(title), tuple(items), description)
+
+
+def doc_profile(display: _Display) -> Profile:
+    return display.case.formset.profile
+
+
+def _items(
+    fields: tuple[FieldDef, ...],
+    answers: Mapping[str, Any],
+    lookup: Any,
+    display: _Display,
+    audience: str,
+) -> list[Answer | Table]:
+    family = audience == "family"
+    items: list[Answer | Table] = []
+    for fdef in fields:
+        if not can_see(fdef.audience, audience) or not visible(fdef, lookup):
+            continue
+        label = clean((fdef.family_label or fdef.label) if family else fdef.label)
+        value = answers.get(fdef.id)
+        if fdef.fields:
+            table = _table(fdef, value or [], display, audience, label)
+            if table.rows or not family:
+                items.append(table)
+            continue
+        if not is_answered(value):
+            if not family:
+                items.append(Answer(label, NOT_RECORDED, recorded=False))
+            continue
+        items.append(Answer(label, show(fdef, value, display), long=fdef.type == "long_text"))
+    return items
+
+
+def show(fdef: FieldDef, value: Any, display: _Display) -> str:
+    return clean(field_type(fdef.type).display(value, fdef, display))
+
+
+def _table(
+    group: FieldDef, rows: list[Mapping[str, Any]], display: _Display, audience: str, label: str
+) -> Table:
+    family = audience == "family"
+    columns = [f for f in group.fields if can_see(f.audience, audience)]
+    body = []
+    for row in rows:
+        lookup = lookup_in({}, {group.path: row})
+        cells = []
+        for col in columns:
+            value = row.get(col.id)
+            shown = is_answered(value) and visible(col, lookup)
+            cells.append(show(col, value, display) if shown else "")
+        body.append(tuple(cells))
+    headers = tuple(clean((c.family_label or c.label) if family else c.label) for c in columns)
+    return Table(label, headers, tuple(body))
+
+
+def _people_section(
+    case: Case, doc: Document, display: _Display, audience: str
+) -> SectionView | None:
+    """The people this document names, with their case details: told once, shown where needed."""
+    ids = _person_refs(doc)
+    if not ids:
+        return None
+    record = case.formset.records["person"]
+    family = audience == "family"
+    items: list[Answer | Table] = []
+    for person in (case.person(i) for i in ids):
+        if person is None:
+            continue
+        details = _record_answers(record, person, display, audience)
+        items.append(Table(case.person_name(person["id"]), ("Detail", "Answer"), details))
+    title = "People in this document" if not family else "Your family"
+    return SectionView("people", title, tuple(items))
+
+
+def _record_answers(
+    record: RecordDef, row: Mapping[str, Any], display: _Display, audience: str
+) -> tuple[tuple[str, str], ...]:
+    lookup = lookup_in({record.name: row}, {})
+    out = []
+    for fdef in record.fields:
+        if fdef.id in ("given_name", "family_name") or not can_see(fdef.audience, audience):
+            continue
+        value = row.get(fdef.id)
+        if not is_answered(value) or not visible(fdef, lookup):
+            continue
+        label = (fdef.family_label or fdef.label) if audience == "family" else fdef.label
+        out.append((clean(label), show(fdef, value, display)))
+    return tuple(out)
+
+
+def _person_refs(doc: Document) -> list[str]:
+    found: list[str] = []
+
+    def walk(fields: tuple[FieldDef, ...], answers: Mapping[str, Any]) -> None:
+        for fdef in fields:
+            value = answers.get(fdef.id)
+            if value is None:
+                continue
+            if fdef.fields:
+                for row in value:
+                    walk(fdef.fields, row)
+            elif fdef.type == "person":
+                found.extend(value if isinstance(value, list) else [value])
+
+    for section in doc.definition.sections:
+        walk(section.fields, doc.data.get(section.id) or {})
+    return list(dict.fromkeys(found))
+
+
+__all__ = ["Answer", "DocumentContext", "SectionView", "Table", "build_context", "clean"]

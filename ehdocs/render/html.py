@@ -1,0 +1,30 @@
+"""Document context to HTML, with our own templates only (autoescaped, strict)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ehdocs.render.context import DocumentContext
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    # User text only ever arrives as values: it is escaped, never compiled as a template.
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(doc: DocumentContext, template: str = "document.html", **extra: Any) -> str:
+    return environment().get_template(template).render(doc=doc, **extra)
