@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ import click
 
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
+from ehdocs.case.model import Case
 from ehdocs.errors import EhdocsError
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.validation import ValidationResult, validate_case
@@ -143,6 +145,75 @@ def _summary_text(case_file: Path, result: ValidationResult, summarise: Callable
         lines += [f"  {p}" for p in result.problems[:20]]
         return "\n".join(lines) + "\n"
     return summarise(result.case, str(case_file))
+
+
+AUDIENCE = click.Choice(["professional", "family", "hub"])
+FORMAT = click.Choice(["pdf", "docx"])
+
+
+def _valid_case(case_file: Path, profile: str | None) -> Case:
+    raw = read_case_file(case_file)
+    result = validate_case(raw, _formset_for(raw, profile))
+    if result.case is None:
+        lines = [f"{case_file}: cannot render: the case has {len(result.problems)} problem(s)"]
+        lines += [f"  {p}" for p in result.problems[:30]]
+        lines.append(f"Run 'ehdocs validate {case_file}' for all of them.")
+        raise EhdocsError("\n".join(lines))
+    return result.case
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option("--document", "document", required=True, help="A form (e.g. plan) or a document id.")
+@click.option("--audience", type=AUDIENCE, default="professional", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write to.",
+)
+@profile_option
+def render(
+    case_file: Path, document: str, audience: str, fmt: str, output: Path, profile: str | None
+) -> None:
+    """Render a document (every one of that form, or one by id) to PDF or DOCX."""
+    from ehdocs.render.outputs import file_name, render_document, select_documents, write_output
+
+    case = _valid_case(case_file, profile)
+    today = dt.date.today()
+    for doc in select_documents(case, document):
+        data = render_document(case, doc, audience, fmt, today)
+        part = doc.form if not doc.definition.repeatable else f"{doc.form}-{doc.id}"
+        path = write_output(output, file_name(case, part, audience, fmt, today), data)
+        click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option("--audience", type=AUDIENCE, default="professional", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write to.",
+)
+@profile_option
+def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | None) -> None:
+    """Render the whole case (every document, then the diagrams) as one pack."""
+    from ehdocs.render.cache import PartCache, default_cache_dir
+    from ehdocs.render.outputs import file_name, render_pack, write_output
+
+    case = _valid_case(case_file, profile)
+    today = dt.date.today()
+    data = render_pack(case, audience, fmt, today, PartCache(default_cache_dir()))
+    path = write_output(output, file_name(case, "pack", audience, fmt, today), data)
+    click.echo(f"Wrote {path}")
 
 
 def _formset_for(raw: Any, profile: str | None) -> FormSet:

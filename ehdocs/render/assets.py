@@ -8,8 +8,6 @@ from typing import Any
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ehdocs.schema.model import Profile
-
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -20,9 +18,9 @@ class AssetFetcher(URLFetcher):
     a local file into a PDF; here nothing outside this folder can be reached.
     """
 
-    def __init__(self, profile: Profile | None = None) -> None:
+    def __init__(self, logo: Path | None = None) -> None:
         super().__init__(allowed_protocols=("asset",), allow_redirects=False)
-        self.logo = profile.logo if profile else None
+        self.logo = logo
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if not url.startswith("asset:"):

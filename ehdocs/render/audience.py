@@ -30,8 +30,10 @@ def for_audience(case: Case, copy: str) -> Case:
     for record in fs.records.values():
         rows = []
         for row in case.records(record.key):
-            if record.name == "chronology_event" and copy == "family" and (
-                row.get("family_visible") != "yes"
+            if (
+                record.name == "chronology_event"
+                and copy == "family"
+                and (row.get("family_visible") != "yes")
             ):
                 continue
             kept = _filter_fields(record.fields, row, copy)

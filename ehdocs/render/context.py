@@ -106,9 +106,7 @@ def build_context(
     display = _Display(view, family)
     form = doc.definition
     sections = [
-        _section(s, doc, display, audience)
-        for s in form.sections
-        if can_see(s.audience, audience)
+        _section(s, doc, display, audience) for s in form.sections if can_see(s.audience, audience)
     ]
     sections = [s for s in sections if s.items or not family]
     people = _people_section(view, doc, display, audience)
@@ -149,20 +147,22 @@ def _contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:
         "social_care_phone": "Children's social care",
         "out_of_hours_phone": "Out of hours",
     }
-    return tuple((label, profile.contact[key]) for key, label in names.items() if key in
-                 profile.contact)
+    return tuple(
+        (label, profile.contact[key]) for key, label in names.items() if key in profile.contact
+    )
 
 
-def _section(
-    section: SectionDef, doc: Document, display: _Display, audience: str
-) -> SectionView:
+def _section(section: SectionDef, doc: Document, display: _Display, audience: str) -> SectionView:
     answers = doc.data.get(section.id) or {}
     lookup = lookup_in(doc.data, {})
     items = _items(section.fields, answers, lookup, display, audience)
     family = audience == "family"
     title = (section.family_title or section.title) if family else section.title
-    description = fill_placeholders(section.description, doc_profile(display)) if (
-        section.description and not family) else None
+    description = (
+        fill_placeholders(section.description, doc_profile(display))
+        if (section.description and not family)
+        else None
+    )
     return SectionView(section.id, clean(title), tuple(items), description)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from weasyprint import HTML, Attachment
@@ -12,7 +13,6 @@ from ehdocs.case.model import Case
 from ehdocs.render.assets import AssetFetcher
 from ehdocs.render.context import DocumentContext
 from ehdocs.render.html import render_html
-from ehdocs.schema.model import Profile
 from ehdocs.validation import dump_case
 
 EMBEDDED_NAME = "ehdocs-case.json"
@@ -35,7 +35,7 @@ def embedded_payload(case: Case, document: str | None, audience: str) -> bytes:
     return json.dumps(payload, ensure_ascii=False, indent=1).encode()
 
 
-def html_to_pdf(html: str, profile: Profile, embedded: bytes | None) -> bytes:
+def html_to_pdf(html: str, logo: Path | None, embedded: bytes | None = None) -> bytes:
     attachments = []
     if embedded is not None:
         # Attachments are single-use in WeasyPrint: a new one for every render.
@@ -47,7 +47,7 @@ def html_to_pdf(html: str, profile: Profile, embedded: bytes | None) -> bytes:
                 relationship="Data",
             )
         )
-    document = HTML(string=html, url_fetcher=AssetFetcher(profile), base_url="asset:/")
+    document = HTML(string=html, url_fetcher=AssetFetcher(logo), base_url="asset:/")
     options: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "attachments": attachments}
     pdf: bytes = document.write_pdf(**options)
     return pdf
@@ -57,4 +57,4 @@ def render_pdf(doc: DocumentContext, case_view: Case) -> bytes:
     """One document's PDF, carrying the audience's view of the case as embedded JSON."""
     profile = case_view.formset.profile
     html = render_html(doc, logo=profile.logo is not None)
-    return html_to_pdf(html, profile, embedded_payload(case_view, doc.form, doc.audience))
+    return html_to_pdf(html, profile.logo, embedded_payload(case_view, doc.form, doc.audience))

@@ -1,0 +1,169 @@
+"""Packs: every document of a case (and the diagrams) for one audience, with a cover and contents.
+
+Parts render independently — in parallel processes, and only when their content changed (a
+cache keyed by the part's HTML) — and are merged into one tagged PDF. Each document keeps its
+own page numbering, as in a bundle; the contents give pack page numbers, as viewers show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from ehdocs.case.model import Case
+from ehdocs.fields import format_date
+from ehdocs.render.audience import for_audience
+from ehdocs.render.cache import PartCache
+from ehdocs.render.context import DocumentContext, build_context
+from ehdocs.render.html import render_html
+from ehdocs.render.merge import Part, merge_parts
+from ehdocs.render.pdf import EMBEDDED_NAME, embedded_payload, html_to_pdf
+
+COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
+
+
+@dataclass(frozen=True)
+class PackPart:
+    title: str
+    html: str
+
+
+# Sections after the documents (genogram, ecomap, chronology, outcomes): each provider gives
+# the parts it has for a case and audience, or none. Diagrams register here.
+PackSectionProvider = Callable[[Case, str, DocumentContext], list[PackPart]]
+PACK_SECTIONS: list[PackSectionProvider] = []
+
+
+def document_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
+    logo = case.formset.profile.logo is not None
+    parts = []
+    for doc in case.documents:
+        ctx = build_context(case, doc.id, audience, today)
+        title = ctx.title + (f" ({format_date(doc.process_date)})" if doc.process_date else "")
+        parts.append(PackPart(title, render_html(ctx, logo=logo)))
+    return parts
+
+
+def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentContext:
+    """The context the cover and pack sections share: marking, reference, audience, date."""
+    profile = case.formset.profile
+    family = audience == "family"
+    return DocumentContext(
+        form="pack",
+        title="Our family's early help" if family else "Early help case pack",
+        audience=audience,
+        reference=case.reference,
+        profile_name=profile.name,
+        marking=profile.marking,
+        generated=format_date(today),
+        draft=False,
+        sections=(),
+        family_name=None if family else case.data.get("family_name"),
+    )
+
+
+def render_pack_pdf(
+    case: Case,
+    audience: str,
+    cache: PartCache | None = None,
+    today: dt.date | None = None,
+    workers: int | None = None,
+) -> bytes:
+    today = today or dt.date.today()
+    cache = cache or PartCache(None)
+    view = for_audience(case, audience)
+    base = pack_base_context(view, audience, today)
+    parts = document_parts(case, audience, today)
+    for provider in PACK_SECTIONS:
+        parts.extend(provider(view, audience, base))
+    logo = case.formset.profile.logo
+    pdfs = render_parts([p.html for p in parts], logo, cache, workers)
+    counts = [page_count(pdf) for pdf in pdfs]
+    cover_pdf = _cover(view, base, parts, counts, logo)
+    merged = merge_parts(
+        [Part("Cover and contents", cover_pdf)]
+        + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
+        title=f"{base.title} – {case.reference} – {COPY_NAMES[audience].lower()}",
+    )
+    return attach(merged, embedded_payload(view, None, audience))
+
+
+def _cover(
+    view: Case, base: DocumentContext, parts: list[PackPart], counts: list[int], logo: Path | None
+) -> bytes:
+    """The cover lists pack page numbers, which depend on its own length: settle in two goes."""
+    cover_pages = 1
+    for _ in range(3):
+        entries, page = [], cover_pages + 1
+        for part, count in zip(parts, counts, strict=True):
+            entries.append((part.title, page))
+            page += count
+        html = render_html(
+            base,
+            "cover.html",
+            entries=entries,
+            lead=_lead(view),
+            copy_name=COPY_NAMES[base.audience],
+            logo=logo is not None,
+        )
+        pdf = html_to_pdf(html, logo)
+        if page_count(pdf) == cover_pages:
+            return pdf
+        cover_pages = page_count(pdf)
+    return pdf
+
+
+def _lead(view: Case) -> str | None:
+    if view.data.get("family_name") is None:
+        return None
+    for pro in view.records("professionals"):
+        if pro.get("lead_practitioner") == "yes":
+            return f"{pro['name']}, {pro['role']}, {pro['agency']}"
+    return None
+
+
+def render_parts(
+    htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
+) -> list[bytes]:
+    keys = [cache.key(html.encode(), logo.read_bytes() if logo else b"") for html in htmls]
+    found: list[bytes | None] = [cache.get(k) for k in keys]
+    todo = [i for i, pdf in enumerate(found) if pdf is None]
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers > 1:
+        # WeasyPrint uses one core per render: parallelism comes from processes.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            rendered = list(pool.map(html_to_pdf, [htmls[i] for i in todo], [logo] * len(todo)))
+    else:
+        rendered = [html_to_pdf(htmls[i], logo) for i in todo]
+    for i, pdf in zip(todo, rendered, strict=True):
+        cache.put(keys[i], pdf)
+        found[i] = pdf
+    return [pdf for pdf in found if pdf is not None]
+
+
+def page_count(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
+
+
+def attach(pdf: bytes, payload: bytes) -> bytes:
+    """Embed the machine-readable case data: the one embedded file a pack carries."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        doc.attachments[EMBEDDED_NAME] = pikepdf.AttachedFileSpec(
+            doc,
+            payload,
+            description="The case data this pack was made from (ehdocs)",
+            mime_type="application/json",
+        )
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+        return out.getvalue()
