@@ -95,7 +95,7 @@ def _outline(src: Pdf, title: str, first_page: int) -> OutlineItem:
 
 def _copy_items(src: Pdf, items: list[OutlineItem], first_page: int) -> list[OutlineItem]:
     copied = []
-    pages = {page.objgen: i for i, page in enumerate(src.pages)}
+    pages: dict[tuple[int, int], int] = {p.obj.objgen: i for i, p in enumerate(src.pages)}
     for item in items:
         index = 0
         dest = item.destination

@@ -162,7 +162,10 @@ def attach(pdf: bytes, payload: bytes) -> bytes:
             doc,
             payload,
             description="The case data this pack was made from (ehdocs)",
+            filename=EMBEDDED_NAME,
             mime_type="application/json",
+            creation_date="",
+            mod_date="",
         )
         out = io.BytesIO()
         doc.save(out, deterministic_id=True)
