@@ -42,6 +42,7 @@ class Table:
     label: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    layout: str = "grid"  # grid: one row per entry; details: question and answer pairs
 
 
 @dataclass(frozen=True)
@@ -224,18 +225,49 @@ def _people_section(
 ) -> SectionView | None:
     """The people this document names, with their case details: told once, shown where needed."""
     ids = _person_refs(doc)
-    if not ids:
+    if not ids or not doc.definition.people_details:
         return None
     record = case.formset.records["person"]
     family = audience == "family"
-    items: list[Answer | Table] = []
-    for person in (case.person(i) for i in ids):
-        if person is None:
-            continue
+    people = [p for p in (case.person(i) for i in ids) if p is not None]
+    summary = [_summary_row(case, p, record, display, family) for p in people]
+    columns = ("Name", "Who", "Date of birth", "Gender", "Lives at")
+    items: list[Answer | Table] = [Table("Summary", columns, tuple(summary))]
+    for person in people:
         details = _record_answers(record, person, display, audience)
-        items.append(Table(case.person_name(person["id"]), ("Detail", "Answer"), details))
+        if details:
+            items.append(Table(case.person_name(person["id"]), ("Detail", "Answer"), details,
+                               layout="details"))
     title = "People in this document" if not family else "Your family"
     return SectionView("people", title, tuple(items))
+
+
+SUMMARY_FIELDS = ("given_name", "family_name", "known_as", "category", "date_of_birth", "gender",
+                  "life_status")
+
+
+def _summary_row(case: Case, person: Mapping[str, Any], record: RecordDef, display: _Display,
+                 family: bool) -> tuple[str, ...]:
+    def shown(field_id: str) -> str:
+        fdef = record.child(field_id)
+        value = person.get(field_id)
+        return show(fdef, value, display) if fdef and is_answered(value) else ""
+
+    name = case.person_name(person["id"])
+    if person.get("known_as"):
+        name += f" ({shown('known_as')})"
+    born = shown("date_of_birth")
+    age = case.age_of(person["id"])
+    if person.get("life_status") == "deceased":
+        died = shown("date_of_death")
+        born += f"; died {died}" if died else "; died"
+    elif person.get("life_status") == "pregnancy":
+        born = f"Due {shown('expected_date_of_delivery')}"
+    elif age is not None and born:
+        born += f" (age {age})"
+    homes = [h["name"] for h in case.records("households") if person["id"] in
+             (h.get("members") or [])]
+    return (clean(name), shown("category"), born, shown("gender"), clean(", ".join(homes)))
 
 
 def _record_answers(
@@ -244,7 +276,7 @@ def _record_answers(
     lookup = lookup_in({record.name: row}, {})
     out = []
     for fdef in record.fields:
-        if fdef.id in ("given_name", "family_name") or not can_see(fdef.audience, audience):
+        if fdef.id in SUMMARY_FIELDS or not can_see(fdef.audience, audience):
             continue
         value = row.get(fdef.id)
         if not is_answered(value) or not visible(fdef, lookup):

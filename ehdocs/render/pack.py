@@ -110,7 +110,7 @@ def _cover(
             base,
             "cover.html",
             entries=entries,
-            lead=_lead(view),
+            lead=None if base.audience == "family" else _lead(view),
             copy_name=COPY_NAMES[base.audience],
             logo=logo is not None,
         )
@@ -122,8 +122,6 @@ def _cover(
 
 
 def _lead(view: Case) -> str | None:
-    if view.data.get("family_name") is None:
-        return None
     for pro in view.records("professionals"):
         if pro.get("lead_practitioner") == "yes":
             return f"{pro['name']}, {pro['role']}, {pro['agency']}"

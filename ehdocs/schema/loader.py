@@ -71,6 +71,7 @@ FORM_KEYS = {
     "rules": Key({"type": "array"}),
     "allowed_after_consent_withdrawn": Key(BOOL),
     "events": Key({"type": "array"}),
+    "people_details": Key(BOOL),
 }
 EVENT_KEYS = {
     "id": Key(ID, required=True),
@@ -473,6 +474,7 @@ def build_form(
         rules=_rules(tree.get("rules", []), file, builder),
         allowed_after_consent_withdrawn=bool(tree.get("allowed_after_consent_withdrawn", False)),
         events=_events(tree.get("events", []), file, rep),
+        people_details=bool(tree.get("people_details", False)),
         source=file,
     )
 

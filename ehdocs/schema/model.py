@@ -114,6 +114,7 @@ class FormDefinition:
     rules: tuple[DocumentRule, ...] = ()
     allowed_after_consent_withdrawn: bool = False
     events: tuple[FormEvent, ...] = ()
+    people_details: bool = False  # show the case details of the people the document names
     source: str = ""
 
     def section(self, section_id: str) -> SectionDef | None:

@@ -172,7 +172,7 @@ def _generations(
     for c in reversed(order):
         if not up[c] and down[c]:
             gen[c] = min(gen[b] for b in down[c]) - 1
-    _place_unlinked(genogram, clusters, up, down, gen)
+    _align_components(genogram, clusters, up, down, gen)
     low = min(gen, default=0)
     return {m: gen[i] - low for i, c in enumerate(clusters) for m in c}
 
@@ -200,32 +200,57 @@ def _topological(n: int, down: list[list[int]]) -> list[int]:
     return out[::-1]
 
 
-def _place_unlinked(
+def _align_components(
     genogram: Genogram,
     clusters: list[list[str]],
     up: list[list[int]],
     down: list[list[int]],
     gen: list[int],
 ) -> None:
-    """People with no parent or child in the diagram go to the row of people born nearest them."""
-    linked = [i for i in range(len(clusters)) if up[i] or down[i]]
+    """Parts of the diagram not linked to the index child's family by parent lines (foster
+    carers and their foster child, a lone grandparent) move to the rows of people born at
+    about the same time; undated loners sit with the index child's parents."""
+    comp = _components(up, down)
+    index = next((i for i, c in enumerate(clusters)
+                  if any(genogram.by_id[m].is_index for m in c)), None)
+    sizes: dict[int, int] = defaultdict(int)
+    for i, c in enumerate(clusters):
+        sizes[comp[i]] += len(c)
+    main = comp[index] if index is not None else max(sizes, key=lambda k: (sizes[k], -k))
     years: dict[int, list[int]] = defaultdict(list)
-    for i in linked:
-        for m in clusters[i]:
-            born = genogram.by_id[m].birth
-            if born is not None:
-                years[gen[i]].append(born.year)
-    centres = {g: sum(ys) / len(ys) for g, ys in years.items()}
     for i, members in enumerate(clusters):
-        if up[i] or down[i]:
-            continue
-        born = [genogram.by_id[m].birth for m in members]
-        dated = [b.year for b in born if b is not None]
+        if comp[i] == main:
+            years[gen[i]].extend(b.year for m in members if (b := genogram.by_id[m].birth))
+    centres = {g: sum(ys) / len(ys) for g, ys in years.items() if ys}
+    top = max(gen[i] for i in range(len(clusters)) if comp[i] == main)
+    for part in sorted(set(comp.values()) - {main}):
+        nodes = [i for i in comp if comp[i] == part]
+        dated = [(gen[i], b.year) for i in nodes for m in clusters[i]
+                 if (b := genogram.by_id[m].birth)]
+        lo, hi = min(gen[i] for i in nodes), max(gen[i] for i in nodes)
+        shifts = list(range(-lo, top - hi + 1)) or [0]
         if dated and centres:
-            year = sum(dated) / len(dated)
-            gen[i] = min(centres, key=lambda g: (abs(centres[g] - year), g))
+            shift = min(shifts, key=lambda s: (
+                sum(abs(centres[g + s] - y) if g + s in centres else 50 for g, y in dated), abs(s)))
+        elif len(nodes) == 1 and index is not None:
+            shift = max(0, gen[index] - 1) - lo
         else:
-            # Undated and unlinked: most often an adult in the index child's life.
-            index_rows = [gen[j] for j in linked if any(genogram.by_id[m].is_index
-                                                       for m in clusters[j])]
-            gen[i] = max(0, index_rows[0] - 1) if index_rows else 0
+            shift = 0
+        for i in nodes:
+            gen[i] += shift
+
+
+def _components(up: list[list[int]], down: list[list[int]]) -> dict[int, int]:
+    comp: dict[int, int] = {}
+    for start in range(len(up)):
+        if start in comp:
+            continue
+        comp[start] = start
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            for nxt in up[node] + down[node]:
+                if nxt not in comp:
+                    comp[nxt] = start
+                    stack.append(nxt)
+    return comp

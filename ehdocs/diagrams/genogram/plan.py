@@ -1,0 +1,97 @@
+"""Where each line will run, decided on the order alone, before any coordinates.
+
+Vertical lines only run in the gaps between people (each gap holds "lanes") or straight down
+from a symbol's foot; horizontal ones run at symbol mid-height between adjacent partners, in
+the band above a row (partners who are not side by side), or on tracks in the channel between
+rows. Labels sit under their own symbol, inside their slot, so no line can cross one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from ehdocs.diagrams.genogram.model import GPartnership
+from ehdocs.diagrams.genogram.structure import Family
+
+Gap = tuple[int, int]  # (row, k): the gap left of item k of the row; k == len(row): right edge
+
+
+@dataclass
+class Plan:
+    rows: list[list[str]]
+    where: dict[str, tuple[int, int]]
+    adjacent: list[GPartnership]
+    arcs: list[GPartnership]
+    stems: dict[int, Gap | None]  # unit index -> gap of its stem; None: from the parent's foot
+    lanes: dict[Gap, list[Hashable]] = field(default_factory=dict)
+    hops: dict[tuple[int, str], list[Gap]] = field(default_factory=dict)
+    foot_stems: set[str] = field(default_factory=set)
+    partner_gaps: set[Gap] = field(default_factory=set)
+
+    def lane_count(self, gap: Gap) -> int:
+        return len(self.lanes.get(gap, ()))
+
+
+def make_plan(family: Family, rows: list[list[str]]) -> Plan:
+    where = {p: (r, i) for r, row in enumerate(rows) for i, p in enumerate(row)}
+    adjacent, arcs = [], []
+    for p in family.partnerships:
+        (ra, ia), (rb, ib) = where[p.a], where[p.b]
+        (adjacent if ra == rb and abs(ia - ib) == 1 else arcs).append(p)
+    plan = Plan(rows, where, adjacent, arcs, {})
+    plan.partner_gaps = {(where[p.a][0], max(where[p.a][1], where[p.b][1])) for p in adjacent}
+    for n, unit in enumerate(family.units):
+        if not unit.children:
+            continue
+        if len(unit.parents) == 1:
+            plan.stems[n] = None
+            plan.foot_stems.add(unit.parents[0])
+            continue
+        (row, i), (_, j) = sorted(where[p] for p in unit.parents)
+        gap = (row, j) if j == i + 1 else _arc_stem_gap(plan, row, i, j)
+        plan.stems[n] = gap
+        plan.lanes.setdefault(gap, []).append(("stem", n))
+    return plan
+
+
+def _arc_stem_gap(plan: Plan, row: int, i: int, j: int) -> Gap:
+    """The gap inside the arc nearest its middle, avoiding gaps crossed by a partnership line."""
+    centre = (i + j + 1) / 2
+    candidates = sorted(range(i + 1, j + 1), key=lambda k: (abs(k - centre), k))
+    free = [k for k in candidates if (row, k) not in plan.partner_gaps]
+    return (row, (free or candidates)[0])
+
+
+def add_hops(
+    plan: Plan,
+    family: Family,
+    anchor_x: dict[int, float],
+    gap_x: dict[Gap, float],
+    person_x: dict[str, float],
+) -> None:
+    """Choose, for links that skip a row, the gap they pass through in each skipped row."""
+    for n, unit in enumerate(family.units):
+        if not unit.children:
+            continue
+        top = plan.where[unit.parents[0]][0]
+        for edge in unit.children:
+            bottom = plan.where[edge.child][0]
+            if bottom <= top + 1:
+                continue
+            x0 = anchor_x[n]
+            x1 = person_x[edge.child]
+            gaps = []
+            for row in range(top + 1, bottom):
+                share = (row - top) / (bottom - top)
+                want = x0 + (x1 - x0) * share
+                k = min(
+                    range(len(plan.rows[row]) + 1),
+                    key=lambda k, row=row, want=want: (
+                        abs(gap_x[(row, k)] - want) + (200 if (row, k) in plan.partner_gaps else 0),
+                        k,
+                    ),
+                )
+                gaps.append((row, k))
+                plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
+            plan.hops[n, edge.child] = gaps
