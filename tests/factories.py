@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-REQUEST_DATE = "2026-03-02"
+REQUEST_DATE = "2025-03-03"  # a Monday, safely in the past for not_in_future
 
 
 def make_notification_data(**sections: Any) -> dict[str, Any]:
@@ -76,7 +76,13 @@ def make_case(**overrides: Any) -> dict[str, Any]:
             },
         ],
         "relationships": [
-            {"id": "r1", "kind": "parent", "person_a": "p1", "person_b": "c1", "parent_type": "birth"}
+            {
+                "id": "r1",
+                "kind": "parent",
+                "person_a": "p1",
+                "person_b": "c1",
+                "parent_type": "birth",
+            }
         ],
         "households": [{"id": "h1", "name": "Mum's home", "members": ["p1", "c1"]}],
         "consents": [
@@ -92,4 +98,54 @@ def make_case(**overrides: Any) -> dict[str, Any]:
         "documents": [make_document("notification", make_notification_data(), doc_id="n1")],
     }
     case.update(copy.deepcopy(overrides))
+    return case
+
+
+def make_professional(**overrides: Any) -> dict[str, Any]:
+    professional = {
+        "id": "w1",
+        "name": "Jo Adeyemi",
+        "role": "Family support worker",
+        "agency": "Early Help Service",
+        "lead_practitioner": "yes",
+    }
+    professional.update(overrides)
+    return professional
+
+
+def make_closure_data(**sections: Any) -> dict[str, Any]:
+    """A completed closure (needs met) with every required field answered; `sections` replace."""
+    data: dict[str, Any] = {
+        "closure": {"date_of_closure": "2025-09-01", "reason": "needs_met"},
+        "outcomes": {"goal_outcomes": [{"goal": "Sam gets to school", "outcome": "met"}]},
+        "final_scores": {"scores": [{"area": "education", "score": 8}]},
+        "continuing_support": {"if_things_get_worse": "Call the Early Help Hub"},
+        "sign_off": {
+            "lead_practitioner": "w1",
+            "who_has_been_told": "The family, the school and the GP",
+            "closure_letter_sent": "yes",
+            "manager_name": "Pat Lewis",
+            "manager_sign_off_date": "2025-09-02",
+        },
+    }
+    data.update(sections)
+    return data
+
+
+def make_tiny_case(
+    data: dict[str, Any], *, form: str = "visit", status: str = "completed"
+) -> dict[str, Any]:
+    """A case holding one document of a tiny test form and no records."""
+    return {
+        "format": "ehdocs-case",
+        "format_version": 1,
+        "reference": "T-0001",
+        "documents": [{"id": "d1", "form": form, "status": status, "data": data}],
+    }
+
+
+def make_council_case(**overrides: Any) -> dict[str, Any]:
+    """make_case() for the example-council profile, which adds a required referrer.team."""
+    case = make_case(profile="example-council", **overrides)
+    case["documents"][0]["data"]["referrer"]["team"] = "Pastoral team"
     return case

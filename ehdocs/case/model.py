@@ -86,7 +86,8 @@ class Case:
 
     @property
     def documents(self) -> list[Document]:
-        """Documents in process order, then by their process date."""
+        """Documents in the order they happened: by process date, then process order (a plan
+        revised after a review comes after that review; undated drafts come last)."""
         docs = [
             Document(
                 d["id"],
@@ -98,7 +99,7 @@ class Case:
             )
             for d in self.data.get("documents") or []
         ]
-        return sorted(docs, key=lambda d: (d.definition.order, d.process_date or dt.date.max))
+        return sorted(docs, key=lambda d: (d.process_date or dt.date.max, d.definition.order))
 
     def documents_of(self, form: str) -> list[Document]:
         return [d for d in self.documents if d.form == form]

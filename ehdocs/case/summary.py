@@ -26,7 +26,10 @@ def summarise(case: Case, source: str, today: dt.date | None = None) -> str:
     if households:
         lines.append(
             "  Households: "
-            + "; ".join(f"{h['name']} ({len(h.get('members') or [])} people)" for h in households)
+            + "; ".join(
+                f"{h['name']} ({_count(len(h.get('members') or []), 'person', 'people')})"
+                for h in households
+            )
         )
     pros = case.records("professionals")
     lead = next((p for p in pros if p.get("lead_practitioner") == "yes"), None)
@@ -40,7 +43,8 @@ def summarise(case: Case, source: str, today: dt.date | None = None) -> str:
     for doc in case.documents:
         when = doc.process_date
         title = doc.definition.title
-        lines.append(f"    {title:<34} {doc.status:<10} {format_date(when) if when else ''}")
+        dated = f"dated {format_date(when)}" if when else "not dated yet"
+        lines.append(f"    {title:<34} {doc.status:<10} {dated}")
     due = milestones(case)
     if due:
         lines.append("  Timescales:")
@@ -60,9 +64,17 @@ def _people(case: Case, categories: tuple[str, ...], today: dt.date) -> str:
 def _person(case: Case, person: Mapping[str, Any], today: dt.date) -> str:
     name = case.person_name(person["id"])
     if person.get("life_status") == "deceased":
-        return f"{name} (died)"
+        died = person.get("date_of_death")
+        return f"{name} (died {died.human()})" if died else f"{name} (died)"
     if person.get("life_status") == "pregnancy":
         due = person.get("expected_date_of_delivery")
         return f"{name} (unborn" + (f", due {format_date(due)})" if due else ")")
     age = case.age_of(person["id"], today)
-    return f"{name} ({age})" if age is not None else name
+    if age is None:
+        return name
+    born = person["date_of_birth"]
+    return f"{name} ({'about ' if born.approximate or not born.day else ''}{age})"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Collection
 
 from ehdocs.case.model import Case
-from ehdocs.diagrams.genogram import from_case, genogram_rows, layout, render_svg
-from ehdocs.diagrams.genogram.model import Genogram
+from ehdocs.diagrams.genogram.layout import layout
+from ehdocs.diagrams.genogram.model import Genogram, from_case
+from ehdocs.diagrams.genogram.svg import render_svg
+from ehdocs.diagrams.genogram.text import genogram_rows
 
 GENOGRAM_TITLE = "Genogram: the family network"
 

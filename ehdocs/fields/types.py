@@ -71,7 +71,11 @@ class Text(FieldType):
         "not_text": "{Name} must be text",
         "too_long": "{Name} must be {max} characters or fewer",
         "too_short": "{Name} must be {min} characters or more",
-        "format": "Enter {name} as {example}",
+        "format": "Enter {name} in the correct format",
+        "format_email": "Enter an email address in the correct format, like name@example.com",
+        "format_phone": "Enter a telephone number, like 01632 960 001 or +44 808 157 0192",
+        "format_postcode": "Enter a real postcode, like AA3 1AB",
+        "format_nhs_number": "Enter a valid NHS number: 10 digits, like 943 476 5919",
     }
     default_max = 200
 
@@ -80,10 +84,11 @@ class Text(FieldType):
         fmt = field.param("format")
         if text is not None and fmt:
             pattern, example = FORMATS[fmt]
-            if not pattern.match(text):
-                raise Invalid(self.message(field, "format", example=example))
-            if fmt == "nhs_number" and not _nhs_checksum_ok(text.replace(" ", "")):
-                raise Invalid(self.message(field, "format", example="a valid NHS number"))
+            if not pattern.match(text) or (
+                fmt == "nhs_number" and not _nhs_checksum_ok(text.replace(" ", ""))
+            ):
+                key = f"format_{fmt}" if f"format_{fmt}" in self.messages else "format"
+                raise Invalid(self.message(field, key, example=example))
         return text
 
     def limits(self, value: Any, field: FieldDef) -> list[str]:
@@ -361,8 +366,8 @@ class Scale(FieldType):
         "high_label": _TEXT,
     }
     messages = {
-        "required": "Select a score for {name}",
-        "invalid": "Score for {name} must be a whole number from {min} to {max}",
+        "required": "Select {name}",
+        "invalid": "{Name} must be a whole number from {min} to {max}",
     }
 
     def bounds(self, field: FieldDef) -> tuple[int, int]:

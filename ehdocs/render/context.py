@@ -26,7 +26,11 @@ _PLACEHOLDER = re.compile(r"\{(contact|profile)\.(\w+)\}")
 
 
 def clean(text: str) -> str:
-    return _CONTROL.sub("", text)
+    """Every string a document shows: control characters out, one kind of line ending."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,6 @@ class Answer:
     label: str
     text: str
     recorded: bool = True
-    long: bool = False  # long text: paragraphs, may flow across pages
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     layout: str = "grid"  # grid: one row per entry; details: question and answer pairs
+    heading: bool = False  # the label is a heading of its own (each person's details)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,17 @@ class DocumentContext:
         return self.audience == "family"
 
     @property
+    def copy_name(self) -> str:
+        return COPY_NAMES[self.audience]
+
+    @property
+    def status_label(self) -> str:
+        return "Draft: not yet complete" if self.draft else "Completed"
+
+    @property
     def pdf_title(self) -> str:
         """The PDF's title: never a person's name."""
-        copy = {"family": "family copy", "professional": "professional copy", "hub": "hub copy"}
-        return f"{self.title} – {self.reference} – {copy[self.audience]}"
+        return f"{self.title} – {self.reference} – {self.copy_name.lower()}"
 
 
 class _Display:
@@ -116,7 +127,7 @@ def build_context(
     profile = case.formset.profile
     return DocumentContext(
         form=form.form,
-        title=(form.family_title or form.title) if family else form.title,
+        title=clean((form.family_title or form.title) if family else form.title),
         audience=audience,
         reference=case.reference,
         profile_name=profile.name,
@@ -124,10 +135,14 @@ def build_context(
         generated=format_date(today or dt.date.today()),
         draft=not doc.completed,
         sections=tuple(sections),
-        notice=fill_placeholders(form.notice, profile) if form.notice else None,
-        family_name=None if family else case.data.get("family_name"),
+        notice=clean(fill_placeholders(form.notice, profile)) if form.notice else None,
+        family_name=None if family else _maybe_clean(case.data.get("family_name")),
         contact=_contact_lines(profile),
     )
+
+
+def _maybe_clean(value: Any) -> str | None:
+    return clean(value) if isinstance(value, str) else None
 
 
 def fill_placeholders(text: str, profile: Profile) -> str:
@@ -148,9 +163,8 @@ def _contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:
         "social_care_phone": "Children's social care",
         "out_of_hours_phone": "Out of hours",
     }
-    return tuple(
-        (label, profile.contact[key]) for key, label in names.items() if key in profile.contact
-    )
+    contact = profile.contact
+    return tuple((label, clean(contact[key])) for key, label in names.items() if key in contact)
 
 
 def _section(section: SectionDef, doc: Document, display: _Display, audience: str) -> SectionView:
@@ -164,7 +178,7 @@ def _section(section: SectionDef, doc: Document, display: _Display, audience: st
         if (section.description and not family)
         else None
     )
-    return SectionView(section.id, clean(title), tuple(items), description)
+    return SectionView(section.id, clean(title), tuple(items), _maybe_clean(description))
 
 
 def doc_profile(display: _Display) -> Profile:
@@ -187,14 +201,14 @@ def _items(
         value = answers.get(fdef.id)
         if fdef.fields:
             table = _table(fdef, value or [], display, audience, label)
-            if table.rows or not family:
+            if table.columns and (table.rows or not family):
                 items.append(table)
             continue
         if not is_answered(value):
             if not family:
                 items.append(Answer(label, NOT_RECORDED, recorded=False))
             continue
-        items.append(Answer(label, show(fdef, value, display), long=fdef.type == "long_text"))
+        items.append(Answer(label, show(fdef, value, display)))
     return items
 
 
@@ -217,7 +231,7 @@ def _table(
             cells.append(show(col, value, display) if shown else "")
         body.append(tuple(cells))
     headers = tuple(clean((c.family_label or c.label) if family else c.label) for c in columns)
-    return Table(label, headers, tuple(body))
+    return Table(clean(label), headers, tuple(body))
 
 
 def _people_section(
@@ -236,18 +250,26 @@ def _people_section(
     for person in people:
         details = _record_answers(record, person, display, audience)
         if details:
-            items.append(Table(case.person_name(person["id"]), ("Detail", "Answer"), details,
-                               layout="details"))
+            name = clean(case.person_name(person["id"]))
+            items.append(Table(name, ("Detail", "Answer"), details, "details", heading=True))
     title = "People in this document" if not family else "Your family"
     return SectionView("people", title, tuple(items))
 
 
-SUMMARY_FIELDS = ("given_name", "family_name", "known_as", "category", "date_of_birth", "gender",
-                  "life_status")
+SUMMARY_FIELDS = (
+    "given_name",
+    "family_name",
+    "known_as",
+    "category",
+    "date_of_birth",
+    "gender",
+    "life_status",
+)
 
 
-def _summary_row(case: Case, person: Mapping[str, Any], record: RecordDef, display: _Display,
-                 family: bool) -> tuple[str, ...]:
+def _summary_row(
+    case: Case, person: Mapping[str, Any], record: RecordDef, display: _Display, family: bool
+) -> tuple[str, ...]:
     def shown(field_id: str) -> str:
         fdef = record.child(field_id)
         value = person.get(field_id)
@@ -265,8 +287,9 @@ def _summary_row(case: Case, person: Mapping[str, Any], record: RecordDef, displ
         born = f"Due {shown('expected_date_of_delivery')}"
     elif age is not None and born:
         born += f" (age {age})"
-    homes = [h["name"] for h in case.records("households") if person["id"] in
-             (h.get("members") or [])]
+    homes = [
+        h["name"] for h in case.records("households") if person["id"] in (h.get("members") or [])
+    ]
     return (clean(name), shown("category"), born, shown("gender"), clean(", ".join(homes)))
 
 

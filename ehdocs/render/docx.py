@@ -40,7 +40,6 @@ from ehdocs.render.docx_template import (
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 LOGO_HEIGHT, LOGO_MAX_WIDTH = Mm(12), Mm(60)
-PEOPLE_SECTION = "people"  # context.py's section of the people a document names
 
 # docxtpl rewrites "{_{", "}_}", "{_%" and "%_}" in its output into Jinja delimiters; a
 # character reference for the "_" keeps a user's text exactly as typed.
@@ -126,9 +125,10 @@ class _Body:
             self.paragraph(STYLE["Description"], _text(section.description))
         for item in section.items:
             if isinstance(item, Table):
-                # Each person's details get a heading, so Word's navigation pane lists them.
-                person = section.id == PEOPLE_SECTION and item.layout == "details"
-                self.paragraph(STYLE["heading 2" if person else "Table Caption"], _text(item.label))
+                # A table that is a heading of its own (each person's details) gets a Word
+                # heading, so the navigation pane lists it.
+                style = "heading 2" if item.heading else "Table Caption"
+                self.paragraph(STYLE[style], _text(item.label))
                 if item.layout == "details":
                     self.details(item)
                 else:
@@ -145,6 +145,8 @@ class _Body:
     def grid(self, table: Table) -> None:
         """One row per entry under a header row that repeats on every page; equal columns."""
         count = len(table.columns)
+        if not count:  # every column hidden from this audience: Word allows no empty table
+            return
         widths = [TEXT_TWIPS // count] * count
         widths[-1] += TEXT_TWIPS - sum(widths)
         tbl = self._table(table.label, widths)

@@ -348,9 +348,14 @@ _BODY = "".join(
         _paragraph("Marking", _run("{{ doc.marking }}")),
         _paragraph(
             "Masthead",
-            _run("{{ doc.profile_name }}"),
+            # Next to the 12 mm logo, the name is raised to its middle, as in the PDF.
+            _run("{%r if logo %}"),
+            _run("{{ doc.profile_name }}", '<w:position w:val="22"/>'),
             "<w:r><w:tab/></w:r>",
-            _run("{% if logo %}{{ logo }}{% endif %}"),
+            _run("{{ logo }}"),
+            _run("{%r else %}"),
+            _run("{{ doc.profile_name }}"),
+            _run("{%r endif %}"),
         ),
         _paragraph("Title", _run("{{ doc.title }}")),
         _paragraph(
@@ -358,9 +363,8 @@ _BODY = "".join(
             _run(
                 "Case reference {{ doc.reference }}"
                 "{% if doc.family_name %} · {{ doc.family_name }} family{% endif %}"
-                ' · {{ {"family": "Family copy", "professional": "Professional copy", '
-                '"hub": "Hub copy"}[doc.audience] }}'
-                " · {% if doc.draft %}Draft: not yet complete{% else %}Completed{% endif %}"
+                " · {{ doc.copy_name }}"
+                " · {{ doc.status_label }}"
                 " · Generated {{ doc.generated }}"
             ),
         ),

@@ -27,8 +27,6 @@ from ehdocs.render.html import render_html
 from ehdocs.render.merge import Part, merge_parts
 from ehdocs.render.pdf import EMBEDDED_NAME, embedded_payload, html_to_pdf
 
-COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
-
 
 @dataclass(frozen=True)
 class PackPart:
@@ -91,7 +89,7 @@ def render_pack_pdf(
     merged = merge_parts(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
-        title=f"{base.title} – {case.reference} – {COPY_NAMES[audience].lower()}",
+        title=base.pdf_title,
     )
     return attach(merged, embedded_payload(view, None, audience))
 
@@ -111,7 +109,7 @@ def _cover(
             "cover.html",
             entries=entries,
             lead=None if base.audience == "family" else _lead(view),
-            copy_name=COPY_NAMES[base.audience],
+            copy_name=base.copy_name,
             logo=logo is not None,
         )
         pdf = html_to_pdf(html, logo)

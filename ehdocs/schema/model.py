@@ -47,7 +47,12 @@ class FieldDef:
 
     @property
     def name_for_errors(self) -> str:
-        return self.error_name or self.label[:1].lower() + self.label[1:]
+        if self.error_name:
+            return self.error_name
+        # "NHS number" stays as it is; "Date of birth" becomes "date of birth".
+        if self.label[1:2].isupper():
+            return self.label
+        return self.label[:1].lower() + self.label[1:]
 
     def option_label(self, value: str, family: bool = False) -> str:
         for option in self.options:

@@ -252,9 +252,38 @@ def case_rules(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str,
     yield from _references(data, formset)
     yield from _document_order(data, formset)
     yield from _consent(data, formset)
+    yield from _people_checks(data)
     for i, rel in enumerate(data.get("relationships") or []):
         if rel.get("person_a") and rel.get("person_a") == rel.get("person_b"):
             yield f"relationships[{i}].person_b", "A relationship needs two different people"
+
+
+def _people_checks(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    people = {p.get("id"): p for p in data.get("people") or []}
+    for i, person in enumerate(data.get("people") or []):
+        born, died = person.get("date_of_birth"), person.get("date_of_death")
+        if born and died and died.latest() < born.earliest():
+            yield f"people[{i}].date_of_death", "Date of death must be after the date of birth"
+        if person.get("life_status") == "pregnancy" and born:
+            yield (
+                f"people[{i}].date_of_birth",
+                (
+                    "An unborn baby has no date of birth yet: give "
+                    "the expected date of delivery instead"
+                ),
+            )
+    index = people.get(data.get("index_person"))
+    if index and index.get("category") not in CHILD_CATEGORIES:
+        yield "index_person", "The child the work is about must be a child or an unborn baby"
+    for i, consent in enumerate(data.get("consents") or []):
+        if consent.get("given_by") and consent.get("given_by") in (
+            consent.get("not_shared_with") or []
+        ):
+            yield (
+                f"consents[{i}].not_shared_with",
+                "The person who gave consent cannot also be "
+                "someone the record must not be shared with",
+            )
 
 
 def _unique_ids(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
@@ -373,13 +402,23 @@ def _process_date(doc: Mapping[str, Any], form: Any) -> dt.date | None:
 
 def _consent(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
     """A withdrawn consent blocks documents dated after it (a closure is still allowed)."""
-    consents = [c for c in data.get("consents") or [] if c.get("date")]
-    if not consents:
+    latest: dict[Any, Mapping[str, Any]] = {}
+    for consent in data.get("consents") or []:
+        giver = consent.get("given_by")
+        if consent.get("date") and (
+            giver not in latest or consent["date"] >= latest[giver]["date"]
+        ):
+            latest[giver] = consent
+    # Each person's latest word counts: one parent withdrawing stops the work, whatever the
+    # other's consent says, until that parent consents again.
+    dates = [
+        c["withdrawn_date"]
+        for c in latest.values()
+        if c.get("withdrawn") == "yes" and c.get("withdrawn_date")
+    ]
+    if not dates:
         return
-    latest = max(consents, key=lambda c: c["date"])
-    withdrawn = latest.get("withdrawn_date") if latest.get("withdrawn") == "yes" else None
-    if withdrawn is None:
-        return
+    withdrawn = min(dates)
     for i, doc in enumerate(data.get("documents") or []):
         form = formset.forms.get(doc.get("form", ""))
         when = _process_date(doc, form)

@@ -38,6 +38,7 @@ HOSTILE = {
     "amp": "Fish & chips; 1 < 2 > 0 \"double\" 'single' &amp; &#x41;",
     "scripts": "محمد and שלום and 王小明 and 😀⚽👨‍👩‍👧",
 }
+HOSTILE_FAMILY = "O'Brien & <Sons> {{ 7*7 }} {_{ x }_}"
 CONTROL = "before\x0bafter\x00\x01\x08\x0c\x1f\x7f\ufffe end"
 CLEANED = "beforeafter end"
 SENTINEL = "PROFESSIONAL-ONLY-7f3a"
@@ -71,7 +72,8 @@ def hostile_case() -> dict[str, Any]:
         }
     )
     case = people_case(
-        family_name="Mor\x0bgan", documents=[make_document("notification", data, doc_id="n1")]
+        family_name=HOSTILE_FAMILY + "\x0b",
+        documents=[make_document("notification", data, doc_id="n1")],
     )
     case["people"][0]["given_name"] = "محمد"
     case["people"][1]["given_name"] = "王小明 😀"
@@ -94,7 +96,7 @@ def sentinel_case(status: str = "completed") -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def contexts(formset: FormSet) -> dict[str, DocumentContext]:
     hostile = context_for(formset, hostile_case(), "professional")
-    long = SectionView("long", "A long answer", (Answer("Everything", LONG_ANSWER, long=True),))
+    long = SectionView("long", "A long answer", (Answer("Everything", LONG_ANSWER),))
     return {
         "professional": context_for(formset, people_case(), "professional"),
         "family": context_for(formset, people_case(), "family"),
@@ -311,12 +313,34 @@ def test_logo_has_a_text_alternative(documents: dict[str, bytes], formset: FormS
     drawings = list(document.element.body.iter(qn("wp:docPr")))
     assert [d.get("descr") for d in drawings] == [f"{formset.profile.name} logo"]
     assert document.inline_shapes[0].height > 0
+    assert ("Masthead", f"{formset.profile.name}\t") in body_paragraphs(document)
+
+
+def test_odd_shapes_render(contexts: dict[str, DocumentContext]) -> None:
+    odd = SectionView(
+        "odd",
+        "Odd shapes",
+        (
+            Answer("Empty answer", ""),
+            Answer("Blank lines", "\n\n\n\nafter"),
+            Table("No columns", (), ((), ())),
+            Table("One column", ("Only",), (("",), ("x",))),
+            Table("No rows", ("A", "B", "C"), ()),
+        ),
+    )
+    ctx = dataclasses.replace(contexts["family"], sections=(odd,), notice=None, contact=())
+    document = open_docx(render_docx(ctx))
+    grids = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    assert grids == [[["Only"], ["–"], ["x"]], [["A", "B", "C"], ["None recorded"] * 3]]
+    paragraphs = body_paragraphs(document)
+    assert ("Answer", "after") in paragraphs and ("Table Caption", "No columns") in paragraphs
+    assert not any(style in ("Notice", "Contact") for style, _ in paragraphs)
 
 
 def test_without_a_logo_there_is_no_picture(contexts: dict[str, DocumentContext]) -> None:
     document = open_docx(render_docx(contexts["professional"]))
     assert not document.inline_shapes
-    assert ("Masthead", contexts["professional"].profile_name + "\t") in body_paragraphs(document)
+    assert ("Masthead", contexts["professional"].profile_name) in body_paragraphs(document)
 
 
 # Drafts
@@ -350,7 +374,8 @@ def test_hostile_text_is_literal(documents: dict[str, bytes]) -> None:
     text = all_text(open_docx(documents["hostile"]))
     assert "Total: 49" not in text
     assert "محمد Morgan" in text and "王小明 😀 כהן" in text
-    assert "Morgan family" in text  # a control character in the family name, removed
+    # The family name is a template value (the meta line), not body text: escaped there too.
+    assert f"· {HOSTILE_FAMILY} family ·" in text
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
 
 
@@ -370,7 +395,7 @@ def test_hostile_text_survives_libreoffice(
     lines = pdf_texts["hostile"].replace("\f", "\n").splitlines()
     # Without the page headers and footers, so that an answer reads on across pages.
     text = squash("".join(x for x in lines if x not in running and not x.startswith("Page ")))
-    for value in (*HOSTILE.values(), CLEANED, LONG_ANSWER):
+    for value in (*HOSTILE.values(), CLEANED, LONG_ANSWER, HOSTILE_FAMILY):
         assert squash(value) in text, value[:60]
 
 

@@ -31,10 +31,26 @@ LANE = 14.0
 
 SHAPE_KEYS = ("male", "female", "other", "pregnancy", "miscarriage")
 KEY_ORDER = (
-    *SHAPE_KEYS, "index", "deceased", "age", "age~",
-    "married", "cohabiting", "dating", "separated", "divorced", "unrecorded",
-    "birth", "adoptive", "foster", "kinship", "special_guardian", "step",
-    "step-note", "twins", "identical",
+    *SHAPE_KEYS,
+    "index",
+    "deceased",
+    "age",
+    "age~",
+    "married",
+    "cohabiting",
+    "dating",
+    "separated",
+    "divorced",
+    "unrecorded",
+    "birth",
+    "adoptive",
+    "foster",
+    "kinship",
+    "special_guardian",
+    "step",
+    "step-note",
+    "twins",
+    "identical",
 )
 
 
@@ -50,8 +66,9 @@ def layout(genogram: Genogram) -> Layout:
     x = placer.run()
     if _skips_rows(family, plan):
         anchors = {n: placer.anchor(n) for n in plan.stems}
-        gaps = {(r, k): placer.gap_x((r, k)) for r, row in enumerate(rows)
-                for k in range(len(row) + 1)}
+        gaps = {
+            (r, k): placer.gap_x((r, k)) for r, row in enumerate(rows) for k in range(len(row) + 1)
+        }
         add_hops(plan, family, anchors, gaps, x)
         specs = _specs(family, plan, slots)
         x = Placer(family, plan, specs).run()
@@ -87,8 +104,9 @@ def _specs(family: Family, plan: Plan, slots: dict[str, Slot]) -> list[RowSpec]:
             else:
                 base = CLUSTER_GAP
             gaps.append(max(base, (lanes + 1) * LANE if lanes else 0.0))
-        specs.append(RowSpec(list(row), [slots[p].left for p in row],
-                             [slots[p].right for p in row], gaps))
+        specs.append(
+            RowSpec(list(row), [slots[p].left for p in row], [slots[p].right for p in row], gaps)
+        )
     return specs
 
 
@@ -101,7 +119,10 @@ def _skips_rows(family: Family, plan: Plan) -> bool:
 
 
 def _people(
-    genogram: Genogram, plan: Plan, slots: dict[str, Slot], x: dict[str, float],
+    genogram: Genogram,
+    plan: Plan,
+    slots: dict[str, Slot],
+    x: dict[str, float],
     row_ys: list[RowY],
 ) -> tuple[list[Symbol], list[Label], dict[str, Box]]:
     symbols, labels, boxes = [], [], {}
@@ -109,8 +130,9 @@ def _people(
         slot, cx = slots[person.id], x[person.id]
         row = row_ys[plan.where[person.id][0]]
         box = Box(cx - slot.w / 2, row.mid - slot.h / 2, slot.w, slot.h)
-        symbols.append(Symbol(person.id, slot.shape, box, person.is_index, person.deceased,
-                              slot.age))
+        symbols.append(
+            Symbol(person.id, slot.shape, box, person.is_index, person.deceased, slot.age)
+        )
         top = row.sym_top + 2 * (row.mid - row.sym_top) + LABEL_GAP
         lx, anchor = (cx + FOOT_SHIFT, "start") if slot.shifted else (cx, "middle")
         lines, y = [], top
@@ -120,23 +142,32 @@ def _people(
             y += lead
         bx = lx if slot.shifted else cx - slot.label_w / 2
         labels.append(Label(person.id, Box(bx, top, slot.label_w, slot.label_h), tuple(lines)))
-        boxes[person.id] = Box(cx - slot.left, row.sym_top, slot.left + slot.right,
-                               row.label_bottom - row.sym_top)
+        boxes[person.id] = Box(
+            cx - slot.left, row.sym_top, slot.left + slot.right, row.label_bottom - row.sym_top
+        )
     return symbols, labels, boxes
 
 
 def _used(family: Family, plan: Plan, symbols: list[Symbol]) -> tuple[str, ...]:
     used = {s.shape for s in symbols}
     ages = [s.age for s in symbols if s.age]
-    used.update(k for k, flag in (("index", any(s.index for s in symbols)),
-                                  ("deceased", any(s.deceased for s in symbols)),
-                                  ("age~", any(a.startswith("~") for a in ages)),
-                                  ("age", bool(ages))) if flag)
+    used.update(
+        k
+        for k, flag in (
+            ("index", any(s.index for s in symbols)),
+            ("deceased", any(s.deceased for s in symbols)),
+            ("age~", any(a.startswith("~") for a in ages)),
+            ("age", bool(ages)),
+        )
+        if flag
+    )
     used.update(p.status for p in family.partnerships)
     used.update(e.kind for u in family.units for e in u.children if e.kind in KIND_STYLE)
     drawn = {(p, e.child) for u in family.units for p in u.parents for e in u.children}
-    if any(link.kind == "step" and (link.parent, link.child) not in drawn
-           for link in family.genogram.child_links):
+    if any(
+        link.kind == "step" and (link.parent, link.child) not in drawn
+        for link in family.genogram.child_links
+    ):
         used.add("step-note")
     if "age~" in used:
         used.discard("age")

@@ -152,16 +152,15 @@ def from_case(
     """
     today = today or dt.date.today()
     index = case.data.get("index_person")
-    people = [
-        _person(p, p["id"] == index, today) for p in case.people if p["id"] not in set(hide)
-    ]
+    people = [_person(p, p["id"] == index, today) for p in case.people if p["id"] not in set(hide)]
     rels = case.records("relationships")
     homes = case.records("households")
     return build(
         people,
         partnerships=[
-            GPartnership(r["person_a"], r["person_b"], r["partnership_status"], r.get("start"),
-                         r.get("end"))
+            GPartnership(
+                r["person_a"], r["person_b"], r["partnership_status"], r.get("start"), r.get("end")
+            )
             for r in rels
             if r["kind"] == "partners" and r.get("partnership_status")
         ],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from ehdocs.diagrams.genogram.plan import arc_stem_index
 from ehdocs.diagrams.genogram.structure import Family, birth_key
 
 SWEEPS = 4
@@ -49,16 +50,19 @@ def cluster_order(family: Family, members: list[str]) -> list[str]:
             edges[t.b].append((birth_key(g, t.a), t.a))
     if len(members) == 2:
         a, b = members
-        if (GENDER_RANK[g.by_id[b].gender], 0) < (GENDER_RANK[g.by_id[a].gender], 1):
+        if GENDER_RANK[g.by_id[b].gender] < GENDER_RANK[g.by_id[a].gender]:
             a, b = b, a
         seq = [a, b]
     else:
         has_parents = set(family.primary)
         hub = min(members, key=lambda m: (-len(edges[m]), m not in has_parents))
-        seq = _expand(hub, None, edges, {hub})
+        seq = _expand(hub, None, edges, {hub}, _weights(family, hub))
     mirrored = seq[::-1]
-    return mirrored if _sibling_inversions(family, mirrored) < _sibling_inversions(family, seq) \
+    return (
+        mirrored
+        if _sibling_inversions(family, mirrored) < _sibling_inversions(family, seq)
         else seq
+    )
 
 
 def _expand(
@@ -66,18 +70,52 @@ def _expand(
     side: str | None,
     edges: dict[str, list[tuple[tuple[int, dt.date, int], str]]],
     seen: set[str],
+    weight: dict[str, int] | None = None,
 ) -> list[str]:
     """Depth-first: a person's other partners go on the side away from whoever placed them."""
     nbrs = [w for _, w in sorted(edges[node]) if w not in seen]
     seen.update(nbrs)
-    if side is None:  # the hub: first partner left, later partners right, in date order
-        left = [_expand(w, "right", edges, seen) for w in nbrs[:1]]
-        right = [_expand(w, "left", edges, seen) for w in nbrs[1:]]
-        return [p for part in left for p in part] + [node] + [p for part in right for p in part]
+    if side is None:
+        return _hub(node, nbrs, edges, seen, weight or {})
     parts = [_expand(w, side, edges, seen) for w in nbrs]
     if side == "left":  # attached to someone on its left: grow to the right
         return [node] + [p for part in parts for p in part]
     return [p for part in reversed(parts) for p in part] + [node]
+
+
+def _hub(
+    node: str,
+    nbrs: list[str],
+    edges: dict[str, list[tuple[tuple[int, dt.date, int], str]]],
+    seen: set[str],
+    weight: dict[str, int],
+) -> list[str]:
+    """The person with most partners: the two partners with most children together sit beside
+    them, earlier on the left; any others go outside, on the shorter side, in date order."""
+    mains = sorted(nbrs, key=lambda w: (-weight.get(w, 0), nbrs.index(w)))[:2]
+    mains.sort(key=nbrs.index)
+    left = [_expand(w, "right", edges, seen) for w in mains[:1]]  # innermost first
+    right = [_expand(w, "left", edges, seen) for w in mains[1:]]
+    for w in nbrs:
+        if w not in mains:
+            shorter = left if sum(map(len, left)) <= sum(map(len, right)) else right
+            shorter.append(_expand(w, "right" if shorter is left else "left", edges, seen))
+    return (
+        [p for part in reversed(left) for p in part] + [node] + [p for part in right for p in part]
+    )
+
+
+def _weights(family: Family, hub: str) -> dict[str, int]:
+    """How much each partner of the hub should sit beside them: children together; a twin most."""
+    out: dict[str, int] = defaultdict(int)
+    for unit in family.units:
+        if hub in unit.parents:
+            for p in unit.parents:
+                out[p] += len(unit.children)
+    for t in family.genogram.twins:
+        if hub in (t.a, t.b):
+            out[t.b if t.a == hub else t.a] += 1000
+    return out
 
 
 def _sibling_inversions(family: Family, seq: list[str]) -> int:
@@ -85,7 +123,9 @@ def _sibling_inversions(family: Family, seq: list[str]) -> int:
     count = 0
     for i, a in enumerate(seq):
         for b in seq[i + 1 :]:
-            same = family.primary.get(a) is not None and family.primary.get(a) is family.primary.get(b)
+            same = family.primary.get(a) is not None and family.primary.get(
+                a
+            ) is family.primary.get(b)
             if same and birth_key(g, a)[:2] > birth_key(g, b)[:2]:
                 count += 1
     return count
@@ -105,6 +145,20 @@ class _Sweeper:
             for m in home.members:
                 self.housemates[m].update(x for x in home.members if x != m)
         self.constraints = [self._sibling_constraints(row) for row in self.grid]
+        self.stem_between = {id(u): self._stem_between(u.parents) for u in family.units}
+
+    def _stem_between(self, parents: tuple[str, ...]) -> tuple[str, str]:
+        """The two people whose gap the children's line will come down, as the plan will pick."""
+        if len(parents) == 1:
+            return parents[0], parents[0]
+        seq = self.seqs[self.family.cluster_of[parents[0]]]
+        i, j = sorted(seq.index(p) for p in parents)
+        if j == i + 1:
+            return seq[i], seq[j]
+        couples = {frozenset((p.a, p.b)) for p in self.family.partnerships}
+        taken = {k for k in range(1, len(seq)) if frozenset(seq[k - 1 : k + 1]) in couples}
+        k = arc_stem_index(i, j, taken)
+        return seq[k - 1], seq[k]
 
     def _first_recorded(self, cluster: int) -> int:
         return min(self.family.genogram.rank[m] for m in self.seqs[cluster])
@@ -148,13 +202,18 @@ class _Sweeper:
         values: list[float] = []
         for m in members:
             if down and m in fam.primary:
-                values.extend(pos[p] for p in fam.primary[m].parents)
+                a, b = self.stem_between[id(fam.primary[m])]
+                values.append((pos[a] + pos[b]) / 2)
             elif not down and self.children.get(m):
                 values.extend(pos[k] for k in self.children[m])
         if not values:  # unlinked people gather near the people they live with
             row = fam.generation[members[0]]
-            values = [pos[h] for m in members for h in sorted(self.housemates[m])
-                      if fam.generation[h] == row and h not in members]
+            values = [
+                pos[h]
+                for m in members
+                for h in sorted(self.housemates[m])
+                if fam.generation[h] == row and h not in members
+            ]
         if not values:
             return sum(pos[m] for m in members) / len(members)
         return sum(values) / len(values)

@@ -28,8 +28,9 @@ def household_outlines(
     out = []
     for n, home in enumerate(households):
         members = set(home.members)
-        depth.append(max((depth[m] + 1 for m in range(n)
-                          if members & set(households[m].members)), default=0))
+        depth.append(
+            max((depth[m] + 1 for m in range(n) if members & set(households[m].members)), default=0)
+        )
         pad = min(MAX_PAD, PAD + NEST * depth[n])
         runs = _runs(members, rows, slot_box, pad)
         rects = [box for _, box in runs] + _joins(runs)

@@ -58,9 +58,13 @@ class Placer:
         self.specs = specs
         self.x: dict[str, float] = {}
         for spec in specs:
-            self.x.update(zip(spec.people, solve([0.0] * len(spec.people),
-                                                 [1.0] * len(spec.people), spec.seps()),
-                              strict=True))
+            self.x.update(
+                zip(
+                    spec.people,
+                    solve([0.0] * len(spec.people), [1.0] * len(spec.people), spec.seps()),
+                    strict=True,
+                )
+            )
         self.parent_of: dict[str, list[int]] = defaultdict(list)
         self.unit_no = {id(unit): n for n, unit in enumerate(family.units)}
         for n, unit in enumerate(family.units):

@@ -56,11 +56,17 @@ def make_plan(family: Family, rows: list[list[str]]) -> Plan:
 
 
 def _arc_stem_gap(plan: Plan, row: int, i: int, j: int) -> Gap:
-    """The gap inside the arc nearest its middle, avoiding gaps crossed by a partnership line."""
+    taken = {k for r, k in plan.partner_gaps if r == row}
+    return (row, arc_stem_index(i, j, taken))
+
+
+def arc_stem_index(i: int, j: int, partner_gaps: set[int]) -> int:
+    """For partners at i < j who are not side by side: the gap (k: between items k-1 and k)
+    for their children's line — the one nearest the middle not crossed by a partnership."""
     centre = (i + j + 1) / 2
     candidates = sorted(range(i + 1, j + 1), key=lambda k: (abs(k - centre), k))
-    free = [k for k in candidates if (row, k) not in plan.partner_gaps]
-    return (row, (free or candidates)[0])
+    free = [k for k in candidates if k not in partner_gaps]
+    return (free or candidates)[0]
 
 
 def add_hops(

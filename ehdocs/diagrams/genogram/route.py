@@ -25,10 +25,22 @@ ARC_STEP = 8.0
 CHANNEL_PAD = 16.0  # between labels and the first bus (household outlines live here)
 TRACK = 9.0
 PORTS = (0.0, 10.0, -10.0, 15.0, -15.0, 5.0, -5.0)
-KIND_STYLE = {"birth": "solid", "adoptive": "dashed", "foster": "dotted", "kinship": "dotted",
-              "special_guardian": "dotted", "step": "dashdot"}
-STATUS_STYLE = {"married": "solid", "separated": "solid", "divorced": "solid",
-                "cohabiting": "dashed", "dating": "dotted", "unrecorded": "unrecorded"}
+KIND_STYLE = {
+    "birth": "solid",
+    "adoptive": "dashed",
+    "foster": "dotted",
+    "kinship": "dotted",
+    "special_guardian": "dotted",
+    "step": "dashdot",
+}
+STATUS_STYLE = {
+    "married": "solid",
+    "separated": "solid",
+    "divorced": "solid",
+    "cohabiting": "dashed",
+    "dating": "dotted",
+    "unrecorded": "unrecorded",
+}
 SLASHES = {"separated": 1, "divorced": 2}
 
 
@@ -42,8 +54,14 @@ class RowY:
 
 
 class Router:
-    def __init__(self, family: Family, plan: Plan, specs: list[RowSpec],
-                 x: dict[str, float], slots: dict[str, Slot]) -> None:
+    def __init__(
+        self,
+        family: Family,
+        plan: Plan,
+        specs: list[RowSpec],
+        x: dict[str, float],
+        slots: dict[str, Slot],
+    ) -> None:
         self.family, self.plan, self.specs, self.x, self.slots = family, plan, specs, x, slots
         self.lane_x = self._lanes()
         self.ports = self._ports()
@@ -111,10 +129,12 @@ class Router:
             rows.append(RowY(sym_top, sym_top + SYMBOL / 2, label_bottom, tracks, bottom))
             y = bottom
         self.rows = rows
-        self.arc_y = {key: rows[key[0]].sym_top - TOP_PAD - lv * ARC_STEP
-                      for key, lv in arc_levels.items()}
-        self.track_y = {owner: rows[r].tracks[t] for r, ch in channels.items()
-                        for owner, t in ch.items()}
+        self.arc_y = {
+            key: rows[key[0]].sym_top - TOP_PAD - lv * ARC_STEP for key, lv in arc_levels.items()
+        }
+        self.track_y = {
+            owner: rows[r].tracks[t] for r, ch in channels.items() for owner, t in ch.items()
+        }
         self._partnerships()
         self._children()
         return self.lines, rows, y + MARGIN - CHANNEL_PAD
@@ -122,7 +142,9 @@ class Router:
     def _arc_levels(self) -> dict[tuple[int, GPartnership], int]:
         by_row: dict[int, list[tuple[Hashable, float, float]]] = defaultdict(list)
         for p in self.plan.arcs:
-            x1, x2 = sorted((self.ports[("arc", p.a, p.b, p.a)], self.ports[("arc", p.a, p.b, p.b)]))
+            x1, x2 = sorted(
+                (self.ports[("arc", p.a, p.b, p.a)], self.ports[("arc", p.a, p.b, p.b)])
+            )
             by_row[self.plan.where[p.a][0]].append((p, x1, x2))
         out: dict[tuple[int, GPartnership], int] = {}
         for r, arcs in by_row.items():
@@ -183,8 +205,12 @@ class Router:
         members: dict[str, list[str]] = defaultdict(list)
         for k in sorted(kids, key=lambda k: self.x[k]):
             members[_root(group, k)].append(k)
-        return {k: sum(self.x[m] for m in ms) / len(ms)
-                for ms in members.values() if len(ms) > 1 for k in ms}
+        return {
+            k: sum(self.x[m] for m in ms) / len(ms)
+            for ms in members.values()
+            if len(ms) > 1
+            for k in ms
+        }
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -195,8 +221,9 @@ class Router:
             y = self.rows[r].mid
             x1 = self.x[a] + self._half_at_mid(a)
             x2 = self.x[b] - self._half_at_mid(b)
-            self.lines.append(Line(((x1, y), (x2, y)), STATUS_STYLE[p.status], "partnership",
-                                   (a, b)))
+            self.lines.append(
+                Line(((x1, y), (x2, y)), STATUS_STYLE[p.status], "partnership", (a, b))
+            )
             lanes = [self.lane_x[o] for o in self.plan.lanes.get((r, self.plan.where[b][1]), [])]
             self._slashes(p, x1, min([x2, *lanes]), y, (a, b))
         for p in self.plan.arcs:
@@ -208,8 +235,9 @@ class Router:
             self.lines.append(Line(points, STATUS_STYLE[p.status], "arc", (a, b)))
             self._slashes(p, xa, min(xa + 40, xb), y, (a, b))
 
-    def _slashes(self, p: GPartnership, x1: float, x2: float, y: float,
-                 ends: tuple[str, str]) -> None:
+    def _slashes(
+        self, p: GPartnership, x1: float, x2: float, y: float, ends: tuple[str, str]
+    ) -> None:
         count = SLASHES.get(p.status, 0)
         centre = (x1 + x2) / 2
         for i in range(count):
@@ -238,8 +266,7 @@ class Router:
                 self.lines.append(self._child_line(n, e.child, e.kind, bus_y, forks.get(e.child)))
             self._twin_bars(forks, bus_y)
 
-    def _child_line(self, n: int, child: str, kind: str, bus_y: float,
-                    fork: float | None) -> Line:
+    def _child_line(self, n: int, child: str, kind: str, bus_y: float, fork: float | None) -> Line:
         points: list[Point] = []
         x = self._first_x(n, child)
         points.append((x, bus_y))

@@ -47,8 +47,9 @@ class Slot:
 def make_slot(person: GPerson, shifted: bool) -> Slot:
     shape = person.status if person.status in SIZES else person.gender
     w, h = SIZES.get(shape, (SYMBOL, SYMBOL))
-    lines = [(t, NAME_SIZE, person.is_index) for t in wrap(person.name or "?", NAME_SIZE,
-                                                            NAME_WIDTH)]
+    lines = [
+        (t, NAME_SIZE, person.is_index) for t in wrap(person.name or "?", NAME_SIZE, NAME_WIDTH)
+    ]
     for text in _date_lines(person):
         lines.append((text, DATE_SIZE, False))
     label_w = max(text_width(t, s, b) for t, s, b in lines)
@@ -63,8 +64,9 @@ def _date_lines(person: GPerson) -> list[str]:
     out = []
     if person.status == "pregnancy":
         if person.due:
-            out.append("due " + short_date(PartialDate(person.due.year, person.due.month,
-                                                        person.due.day)))
+            out.append(
+                "due " + short_date(PartialDate(person.due.year, person.due.month, person.due.day))
+            )
     elif person.birth is not None:
         out.append("b. " + short_date(person.birth))
     if person.death_year is not None:

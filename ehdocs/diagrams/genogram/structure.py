@@ -115,8 +115,11 @@ def _units(genogram: Genogram) -> tuple[list[Unit], dict[str, Unit], list[GPartn
         parents_of_child = {p for ps in classes.values() for p in ps}
         for cls, ps in rest:
             if cls == "step":
-                ps = [p for p in ps if not any(frozenset((p, q)) in partners
-                                              for q in parents_of_child)]
+                ps = [
+                    p
+                    for p in ps
+                    if not any(frozenset((p, q)) in partners for q in parents_of_child)
+                ]
             for i in range(0, len(ps), 2):
                 add(ps[i : i + 2], child, False)
     recorded = list(genogram.partnerships)
@@ -211,8 +214,11 @@ def _align_components(
     carers and their foster child, a lone grandparent) move to the rows of people born at
     about the same time; undated loners sit with the index child's parents."""
     comp = _components(up, down)
-    index = next((i for i, c in enumerate(clusters)
-                  if any(genogram.by_id[m].is_index for m in c)), None)
+    if not comp:
+        return
+    index = next(
+        (i for i, c in enumerate(clusters) if any(genogram.by_id[m].is_index for m in c)), None
+    )
     sizes: dict[int, int] = defaultdict(int)
     for i, c in enumerate(clusters):
         sizes[comp[i]] += len(c)
@@ -225,13 +231,19 @@ def _align_components(
     top = max(gen[i] for i in range(len(clusters)) if comp[i] == main)
     for part in sorted(set(comp.values()) - {main}):
         nodes = [i for i in comp if comp[i] == part]
-        dated = [(gen[i], b.year) for i in nodes for m in clusters[i]
-                 if (b := genogram.by_id[m].birth)]
+        dated = [
+            (gen[i], b.year) for i in nodes for m in clusters[i] if (b := genogram.by_id[m].birth)
+        ]
         lo, hi = min(gen[i] for i in nodes), max(gen[i] for i in nodes)
         shifts = list(range(-lo, top - hi + 1)) or [0]
         if dated and centres:
-            shift = min(shifts, key=lambda s: (
-                sum(abs(centres[g + s] - y) if g + s in centres else 50 for g, y in dated), abs(s)))
+            shift = min(
+                shifts,
+                key=lambda s: (
+                    sum(abs(centres[g + s] - y) if g + s in centres else 50 for g, y in dated),
+                    abs(s),
+                ),
+            )
         elif len(nodes) == 1 and index is not None:
             shift = max(0, gen[index] - 1) - lo
         else:

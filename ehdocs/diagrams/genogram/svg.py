@@ -14,8 +14,13 @@ from ehdocs.diagrams.genogram.metrics import text_width
 
 FONT = "DejaVu Sans, sans-serif"
 INK = "#1a1a1a"
-DASHES = {"solid": None, "dashed": "7 4", "dotted": "0.1 4", "dashdot": "9 3 0.1 3",
-          "unrecorded": None}
+DASHES = {
+    "solid": None,
+    "dashed": "7 4",
+    "dotted": "0.1 4",
+    "dashdot": "9 3 0.1 3",
+    "unrecorded": None,
+}
 # Okabe–Ito colours (safe for colour-blind readers), each with its own dot rhythm for greyscale.
 HOUSEHOLD_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 HOUSEHOLD_DOTS = ("0.1 4.5", "0.1 3 0.1 8", "0.1 7", "0.1 3 0.1 3 0.1 8")
@@ -44,14 +49,19 @@ def render_svg(layout: Layout, title: str, desc: str) -> str:
         *(s for sym in layout.symbols for s in symbol(sym)),
         "</g>",
         f'<g fill="{INK}">',
-        *(text(t.text, t.x, t.y, t.size, t.bold, t.anchor) for lb in layout.labels
-          for t in lb.lines),
+        *(
+            text(t.text, t.x, t.y, t.size, t.bold, t.anchor)
+            for lb in layout.labels
+            for t in lb.lines
+        ),
         "</g>",
     ]
     if key.entries:
         out.append('<g class="key">')
-        out.append(f'<line x1="{n(PAD)}" y1="{n(key.top)}" x2="{n(width - PAD)}" '
-                   f'y2="{n(key.top)}" stroke="#999999" stroke-width="0.8"/>')
+        out.append(
+            f'<line x1="{n(PAD)}" y1="{n(key.top)}" x2="{n(width - PAD)}" '
+            f'y2="{n(key.top)}" stroke="#999999" stroke-width="0.8"/>'
+        )
         out.append(text("Key", PAD, key.top + PAD + TITLE_SIZE - 4, TITLE_SIZE, True))
         for e in key.entries:
             out.extend(key_glyph(e.kind, e.x, e.y, e.household))
@@ -124,18 +134,23 @@ def symbol(sym: Symbol) -> list[str]:
     b = sym.box
     out = [shape(sym.shape, b, 'fill="#ffffff" stroke="#1a1a1a" stroke-width="1.8"')]
     if sym.index:
-        out.append(shape(sym.shape, b.grown(-4.5), 'fill="none" stroke="#1a1a1a" '
-                                                    'stroke-width="1.4"'))
+        out.append(
+            shape(sym.shape, b.grown(-4.5), 'fill="none" stroke="#1a1a1a" stroke-width="1.4"')
+        )
     if sym.deceased and sym.shape in ("male", "female", "other"):
         h = {"male": b.w / 2, "female": b.w / 2 * 0.7071, "other": b.w / 4}[sym.shape]
-        out.append(f'<path d="M{n(b.cx - h)},{n(b.cy - h)} L{n(b.cx + h)},{n(b.cy + h)} '
-                   f'M{n(b.cx + h)},{n(b.cy - h)} L{n(b.cx - h)},{n(b.cy + h)}" '
-                   f'stroke="{INK}" stroke-width="1.6"/>')
+        out.append(
+            f'<path d="M{n(b.cx - h)},{n(b.cy - h)} L{n(b.cx + h)},{n(b.cy + h)} '
+            f'M{n(b.cx + h)},{n(b.cy - h)} L{n(b.cx - h)},{n(b.cy + h)}" '
+            f'stroke="{INK}" stroke-width="1.6"/>'
+        )
     if sym.age:
         if sym.deceased:  # keep the age readable where the cross meets
             w = text_width(sym.age, 12, True) + 4
-            out.append(f'<rect x="{n(b.cx - w / 2)}" y="{n(b.cy - 7.5)}" width="{n(w)}" '
-                       'height="15" fill="#ffffff"/>')
+            out.append(
+                f'<rect x="{n(b.cx - w / 2)}" y="{n(b.cy - 7.5)}" width="{n(w)}" '
+                'height="15" fill="#ffffff"/>'
+            )
         out.append(text(sym.age, b.cx, b.cy + 4.3, 12, True, "middle"))
     return out
 
@@ -154,8 +169,15 @@ def shape(kind: str, b: Box, attrs: str) -> str:
     return f'<polygon points="{points(pts)}" {attrs}/>'
 
 
-def text(value: str, x: float, y: float, size: float, bold: bool = False,
-         anchor: str = "start", fill: str | None = None) -> str:
+def text(
+    value: str,
+    x: float,
+    y: float,
+    size: float,
+    bold: bool = False,
+    anchor: str = "start",
+    fill: str | None = None,
+) -> str:
     attrs = f'x="{n(x)}" y="{n(y)}" font-size="{n(size)}"'
     if anchor != "start":
         attrs += f' text-anchor="{anchor}"'
@@ -177,21 +199,28 @@ def key_glyph(kind: str, x: float, y: float, household: int) -> list[str]:
     if kind == "miscarriage":
         return symbol(Symbol("", kind, Box(cx - 6, y - 6, 12, 12)))
     if kind == "index":
-        return [shape("male", small, 'fill="#ffffff" stroke="#1a1a1a" stroke-width="1.6"'),
-                shape("male", small.grown(-3.5), 'fill="none" stroke="#1a1a1a" '
-                                                  'stroke-width="1.2"')]
+        return [
+            shape("male", small, 'fill="#ffffff" stroke="#1a1a1a" stroke-width="1.6"'),
+            shape("male", small.grown(-3.5), 'fill="none" stroke="#1a1a1a" stroke-width="1.2"'),
+        ]
     if kind == "deceased":
         return symbol(Symbol("", "male", small, deceased=True))
     if kind in ("age", "age~"):
         return symbol(Symbol("", "female", small, age="9"))
     if kind == "household":
-        o = Outline("", "", household, (), (((x, y - 10), (x + 32, y - 10), (x + 32, y + 10),
-                                             (x, y + 10)),))
-        return [outline(o).replace("<path ", '<path fill="none" stroke-width="1.8" '
-                                             'stroke-linecap="round" ')]
+        o = Outline(
+            "", "", household, (), (((x, y - 10), (x + 32, y - 10), (x + 32, y + 10), (x, y + 10)),)
+        )
+        return [
+            outline(o).replace(
+                "<path ", '<path fill="none" stroke-width="1.8" stroke-linecap="round" '
+            )
+        ]
     if kind in ("twins", "identical"):
-        pts = [Line(((cx, y - 10), (cx - 10, y + 10)), "solid", "drop"),
-               Line(((cx, y - 10), (cx + 10, y + 10)), "solid", "drop")]
+        pts = [
+            Line(((cx, y - 10), (cx - 10, y + 10)), "solid", "drop"),
+            Line(((cx, y - 10), (cx + 10, y + 10)), "solid", "drop"),
+        ]
         if kind == "identical":
             pts.append(Line(((cx - 5, y), (cx + 5, y)), "solid", "twin-bar"))
         return [_stroked(line(p)) for p in pts]
@@ -201,7 +230,8 @@ def key_glyph(kind: str, x: float, y: float, household: int) -> list[str]:
     if kind == "step-note":
         return []
     style = {"cohabiting": "dashed", "dating": "dotted", "unrecorded": "unrecorded"}.get(
-        kind, "solid")
+        kind, "solid"
+    )
     out = [_stroked(line(Line(((x, y), (x + 32, y)), style, "partnership")))]
     for i in range({"separated": 1, "divorced": 2}.get(kind, 0)):
         sx = cx + (i - (0.5 if kind == "divorced" else 0)) * 7

@@ -36,14 +36,19 @@ PARTNER_WORDS = {
     "separated": "Separated from",
     "divorced": "Divorced from",
 }
-STATUS_WORDS = {"living": "Living", "pregnancy": "Pregnancy", "miscarriage": "Miscarriage or "
-                "stillbirth", "deceased": "Died"}
+STATUS_WORDS = {
+    "living": "Living",
+    "pregnancy": "Pregnancy",
+    "miscarriage": "Miscarriage or stillbirth",
+    "deceased": "Died",
+}
 
 
 def genogram_rows(genogram: Genogram) -> list[dict[str, str]]:
     family = analyse(genogram)
-    people = sorted(genogram.people,
-                    key=lambda p: (family.generation[p.id], birth_key(genogram, p.id)))
+    people = sorted(
+        genogram.people, key=lambda p: (family.generation[p.id], birth_key(genogram, p.id))
+    )
     homes: dict[str, list[str]] = defaultdict(list)
     for home in genogram.households:
         for m in home.members:
@@ -95,8 +100,11 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
         out.append(f"{_word(PARENT_WORDS[kind], person)} of {_names(g, kids)}")
     for kind, parents in as_child.items():
         word = _word(CHILD_WORDS[kind], person)
-        out.append(f"{word} {_names(g, parents)}" if word.endswith(("with", "of"))
-                   else f"{word} of {_names(g, parents)}")
+        out.append(
+            f"{word} {_names(g, parents)}"
+            if word.endswith(("with", "of"))
+            else f"{word} of {_names(g, parents)}"
+        )
     out.extend(_siblings(g, person))
     for p in sorted(g.partnerships, key=_partnership_order):
         if person.id in (p.a, p.b):
@@ -104,8 +112,9 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
             out.append(f"{PARTNER_WORDS[p.status]} {g.by_id[other].name}{_years(p)}")
     for o in g.others:
         if person.id in (o.a, o.b):
-            out.append(f"{o.description[:1].upper()}{o.description[1:]}: "
-                       f"{g.by_id[o.b if o.a == person.id else o.a].name}")
+            # The description is free text, written from either side: name the other person.
+            other = g.by_id[o.b if o.a == person.id else o.a].name
+            out.append(f"{o.description[:1].upper()}{o.description[1:]} (with {other})")
     return out
 
 
@@ -115,8 +124,9 @@ def _siblings(g: Genogram, person: GPerson) -> list[str]:
         if link.kind == "birth":
             birth[link.child].add(link.parent)
     mine = birth.get(person.id, set())
-    twins = {t.b if t.a == person.id else t.a: t.identical for t in g.twins
-             if person.id in (t.a, t.b)}
+    twins = {
+        t.b if t.a == person.id else t.a: t.identical for t in g.twins if person.id in (t.a, t.b)
+    }
     full, half = [], []
     for other in g.people:
         if other.id == person.id or other.id in twins or not mine:
@@ -148,8 +158,11 @@ def _years(p: GPartnership) -> str:
     if start and end:
         return f" ({start}–{end})"
     if start:
-        return f" (since {start})" if p.status in ("married", "cohabiting", "dating") \
+        return (
+            f" (since {start})"
+            if p.status in ("married", "cohabiting", "dating")
             else f" (from {start})"
+        )
     return f" (until {end})" if end else ""
 
 
@@ -160,4 +173,3 @@ def _word(words: tuple[str, str, str], person: GPerson) -> str:
 def _names(g: Genogram, ids: list[str]) -> str:
     names = [g.by_id[i].name for i in sorted(ids, key=lambda i: birth_key(g, i))]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
