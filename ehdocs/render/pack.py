@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pikepdf
 
-from ehdocs.case.model import Case
+from ehdocs.case.model import Case, Document
 from ehdocs.fields import format_date
 from ehdocs.render.audience import for_audience
 from ehdocs.render.cache import PartCache
@@ -45,9 +45,13 @@ def document_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
     parts = []
     for doc in case.documents:
         ctx = build_context(case, doc.id, audience, today)
-        title = ctx.title + (f" ({format_date(doc.process_date)})" if doc.process_date else "")
-        parts.append(PackPart(title, render_html(ctx, logo=logo)))
+        parts.append(PackPart(part_title(ctx, doc), render_html(ctx, logo=logo)))
     return parts
+
+
+def part_title(ctx: DocumentContext, doc: Document) -> str:
+    """A document's line in the contents and its bookmark: its title and date."""
+    return ctx.title + (f" ({format_date(doc.process_date)})" if doc.process_date else "")
 
 
 def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentContext:
@@ -108,7 +112,7 @@ def _cover(
             base,
             "cover.html",
             entries=entries,
-            lead=None if base.audience == "family" else _lead(view),
+            lead=None if base.audience == "family" else lead_practitioner(view),
             copy_name=base.copy_name,
             logo=logo is not None,
         )
@@ -119,7 +123,7 @@ def _cover(
     return pdf
 
 
-def _lead(view: Case) -> str | None:
+def lead_practitioner(view: Case) -> str | None:
     for pro in view.records("professionals"):
         if pro.get("lead_practitioner") == "yes":
             return f"{pro['name']}, {pro['role']}, {pro['agency']}"

@@ -32,8 +32,13 @@ TODAY = dt.date(2026, 11, 23)
 FREE_TEXT = ("text", "long_text")
 
 
-def _plant(fields: tuple[FieldDef, ...], answers: dict[str, Any], inherited: str,
-           counter: Iterator[int], planted: list[str]) -> None:
+def _plant(
+    fields: tuple[FieldDef, ...],
+    answers: dict[str, Any],
+    inherited: str,
+    counter: Iterator[int],
+    planted: list[str],
+) -> None:
     for field in fields:
         audience = field.audience if field.audience != "family" else inherited
         if field.fields:

@@ -43,8 +43,14 @@ def packs(formset: FormSet, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 def test_cover_contents_and_documents_in_process_order(packs: dict[str, bytes]) -> None:
     pages = page_texts(packs["professional"])
     cover = pages[0]
-    for fact in ("Early help case pack", "EH-2026-0001", "Morgan", "Professional copy",
-                 "23 November 2026", "Jo Adeyemi, Family support worker, Early Help Service"):
+    for fact in (
+        "Early help case pack",
+        "EH-2026-0001",
+        "Morgan",
+        "Professional copy",
+        "23 November 2026",
+        "Jo Adeyemi, Family support worker, Early Help Service",
+    ):
         assert fact in cover, fact
     notification = cover.index("Early Help Notification")
     closure = cover.index("Closure")

@@ -40,8 +40,9 @@ def render(case_raw: dict[str, Any], formset: FormSet, audience: str, doc_id: st
 
 def page_texts(pdf: bytes) -> list[str]:
     """Text of each page, by poppler's pdftotext (a second reader, independent of our stack)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
-                         check=True).stdout.decode()
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     pages = out.split("\f")
     count = len(PdfReader(io.BytesIO(pdf)).pages)
     return [" ".join(page.split()) for page in pages[:count]]
@@ -60,8 +61,14 @@ def test_every_section_title_and_answer_is_in_the_professional_copy(
     for section in form.sections:
         if section.audience != "hub":
             assert section.title in text, section.title
-    for answer in ("Ada Okafor", "Riverside Primary School", "3 March 2025", "School attendance",
-                   "Sam has missed 20 days of school this term.", "Kerry Morgan"):
+    for answer in (
+        "Ada Okafor",
+        "Riverside Primary School",
+        "3 March 2025",
+        "School attendance",
+        "Sam has missed 20 days of school this term.",
+        "Kerry Morgan",
+    ):
         assert answer in text
     assert "Not recorded" in text  # empty optional fields are shown as such to professionals
 
@@ -81,9 +88,16 @@ def test_family_copy_uses_family_wording_and_leaves_out_empty_and_professional_f
 
 def test_hub_section_only_in_the_hub_copy(formset: FormSet) -> None:
     # A draft: once the hub starts its section, completing needs all of it.
-    raw = make_case(documents=[{
-        "id": "n1", "form": "notification", "status": "draft",
-        "data": make_notification_data(hub={"checks_made": "Checked LCS: HUBSENTINEL"})}])
+    raw = make_case(
+        documents=[
+            {
+                "id": "n1",
+                "form": "notification",
+                "status": "draft",
+                "data": make_notification_data(hub={"checks_made": "Checked LCS: HUBSENTINEL"}),
+            }
+        ]
+    )
     hub = " ".join(page_texts(render(raw, formset, "hub")))
     assert "HUBSENTINEL" in hub
     for audience in ("professional", "family"):
@@ -120,10 +134,13 @@ def test_pdf_is_tagged_with_language_and_title_without_names(
                 for item in outline.root:
                     outline_titles += [item.title] + [c.title for c in item.children]
             assert "Safety check" in outline_titles or "Keeping children safe" in " ".join(
-                outline_titles)
+                outline_titles
+            )
 
 
-def test_qpdf_finds_no_structural_errors(notification_pdfs: dict[str, bytes], tmp_path: Any) -> None:
+def test_qpdf_finds_no_structural_errors(
+    notification_pdfs: dict[str, bytes], tmp_path: Any
+) -> None:
     path = tmp_path / "n.pdf"
     path.write_bytes(notification_pdfs["professional"])
     check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
@@ -165,12 +182,15 @@ def test_one_embedded_file_carries_the_audience_view_losslessly(
     assert "significant_harm" not in json.dumps(family)  # a professional-only answer
 
 
-def test_embedded_hash_is_sha256_of_canonical_case_json(notification_pdfs: dict[str, bytes]) -> None:
+def test_embedded_hash_is_sha256_of_canonical_case_json(
+    notification_pdfs: dict[str, bytes],
+) -> None:
     import hashlib
 
     payload = json.loads(embedded_files(notification_pdfs["family"])[EMBEDDED_NAME])
-    canonical = json.dumps(payload["case"], sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        payload["case"], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     assert payload["sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -191,8 +211,16 @@ def test_hostile_and_awkward_text_appears_literally(formset: FormSet, tmp_path: 
         "going_well": long_answer,
     }
     # A draft: completing would (rightly) refuse an answer this long.
-    raw = make_case(documents=[{"id": "n1", "form": "notification", "status": "draft",
-                                "data": make_notification_data(reason=reason)}])
+    raw = make_case(
+        documents=[
+            {
+                "id": "n1",
+                "form": "notification",
+                "status": "draft",
+                "data": make_notification_data(reason=reason),
+            }
+        ]
+    )
     pdf = render(raw, formset, "professional")
     text = " ".join(page_texts(pdf))
     for value in HOSTILE.values():
@@ -209,14 +237,25 @@ def test_hostile_and_awkward_text_appears_literally(formset: FormSet, tmp_path: 
 
 
 def test_repeating_group_table_repeats_its_header_row_across_pages(formset: FormSet) -> None:
-    pros = [{"id": f"w{i}", "name": f"Worker {i}", "role": "Support", "agency": f"Agency {i}"}
-            for i in range(70)]
-    agencies = {"existing_taf": "no",
-                "involved": [{"professional": f"w{i}", "involvement": "Weekly visits"}
-                             for i in range(70)]}
-    raw = make_case(professionals=pros, documents=[{
-        "id": "n1", "form": "notification", "status": "completed",
-        "data": make_notification_data(agencies=agencies)}])
+    pros = [
+        {"id": f"w{i}", "name": f"Worker {i}", "role": "Support", "agency": f"Agency {i}"}
+        for i in range(70)
+    ]
+    agencies = {
+        "existing_taf": "no",
+        "involved": [{"professional": f"w{i}", "involvement": "Weekly visits"} for i in range(70)],
+    }
+    raw = make_case(
+        professionals=pros,
+        documents=[
+            {
+                "id": "n1",
+                "form": "notification",
+                "status": "completed",
+                "data": make_notification_data(agencies=agencies),
+            }
+        ],
+    )
     pages = page_texts(render(raw, formset, "professional"))
     with_rows = [t for t in pages if "Worker 3" in t or "Agency 6" in t]
     assert len(with_rows) >= 2

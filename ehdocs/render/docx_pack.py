@@ -1,0 +1,57 @@
+"""DOCX packs: a cover with contents, then every document, composed into one Word file.
+
+The cover is a document context like any other (facts and a contents table), so it is drawn by
+the same renderer; each part keeps its own section, header and footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import replace
+
+from docx import Document as open_docx
+from docx.enum.section import WD_SECTION
+from docxcompose.composer import Composer
+
+from ehdocs.case.model import Case
+from ehdocs.render.audience import for_audience
+from ehdocs.render.context import Answer, DocumentContext, SectionView, Table, build_context
+from ehdocs.render.docx import render_docx
+from ehdocs.render.pack import lead_practitioner, pack_base_context, part_title
+
+
+def render_pack_docx(case: Case, audience: str, today: dt.date | None = None) -> bytes:
+    today = today or dt.date.today()
+    view = for_audience(case, audience)
+    logo = case.formset.profile.logo
+    contexts = [build_context(case, doc.id, audience, today) for doc in case.documents]
+    titles = [part_title(ctx, doc) for ctx, doc in zip(contexts, case.documents, strict=True)]
+    cover = cover_context(pack_base_context(view, audience, today), view, titles)
+    composer = Composer(open_docx(io.BytesIO(render_docx(cover, logo))))
+    for ctx in contexts:
+        part = open_docx(io.BytesIO(render_docx(ctx, logo)))
+        # A new section per part: each document starts on a new page, with its own header.
+        composer.doc.add_section(WD_SECTION.NEW_PAGE)
+        composer.append(part)
+    out = io.BytesIO()
+    composer.save(out)
+    return out.getvalue()
+
+
+def cover_context(base: DocumentContext, view: Case, titles: list[str]) -> DocumentContext:
+    facts: list[Answer | Table] = []
+    lead = None if base.family else lead_practitioner(view)
+    if lead:
+        facts.append(Answer("Lead practitioner", lead))
+    facts += [Answer("Copy", base.copy_name), Answer("Date", base.generated)]
+    contents = Table(
+        "Documents in this pack, in the order they happened", ("Part",), tuple((t,) for t in titles)
+    )
+    return replace(
+        base,
+        sections=(
+            SectionView("about", "About this pack", tuple(facts)),
+            SectionView("contents", "Contents", (contents,)),
+        ),
+    )
