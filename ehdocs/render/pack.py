@@ -84,6 +84,8 @@ def render_pack_pdf(
     view = for_audience(case, audience)
     base = pack_base_context(view, audience, today)
     parts = document_parts(case, audience, today)
+    import ehdocs.render.sections  # noqa: F401  (registers the chronology and diagrams)
+
     for provider in PACK_SECTIONS:
         parts.extend(provider(view, audience, base))
     logo = case.formset.profile.logo

@@ -122,4 +122,9 @@ def households_exclusive(genogram: Genogram, layout: Layout) -> list[str]:
 
 
 def _inside(box: Box, rect: Box) -> bool:
-    return rect.x <= box.x and box.right <= rect.right and rect.y <= box.y and box.bottom <= rect.bottom
+    return (
+        rect.x <= box.x
+        and box.right <= rect.right
+        and rect.y <= box.y
+        and box.bottom <= rect.bottom
+    )

@@ -9,7 +9,7 @@ adopted or fostered; a few people have died, one pregnancy, one miscarriage; sev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import strategies as st
 
@@ -130,28 +130,31 @@ def _last_touches(draw: st.DrawFn, fam: _Family) -> None:
     """An index child, maybe a pregnancy and a miscarriage, in the youngest generation; maybe a
     grandparent as kinship carer, and foster carers from outside the family."""
     youngest = max(fam.people, key=lambda p: (p.birth.year if p.birth else 0, p.id))
-    fam.people[fam.people.index(youngest)] = _replace(youngest, is_index=True)
+    fam.people[fam.people.index(youngest)] = replace(youngest, is_index=True)
     parents = [link.parent for link in fam.links if link.child == youngest.id][:2]
     for status in ("pregnancy", "miscarriage"):
         if parents and not fam.full() and draw(st.booleans()):
             pid = f"p{len(fam.people)}"
-            fam.people.append(GPerson(pid, "Baby", "other", None, status=status,
-                                      due=dt.date(2026, 9, 1) if status == "pregnancy" else None))
+            fam.people.append(
+                GPerson(
+                    pid,
+                    "Baby",
+                    "other",
+                    None,
+                    status=status,
+                    due=dt.date(2026, 9, 1) if status == "pregnancy" else None,
+                )
+            )
             fam.links += [GChildLink(p, pid) for p in parents]
     grandparents = [g.parent for g in fam.links if g.child in parents]
-    if grandparents and draw(st.booleans()):
+    wants_carer: bool = draw(st.booleans())
+    if grandparents and wants_carer:
         kind = draw(st.sampled_from(("kinship", "special_guardian")))
         fam.links.append(GChildLink(grandparents[0], youngest.id, kind))
     if not fam.full(2) and draw(st.booleans()):
         a, b = fam.person(1975), fam.person(1977)
         fam.partnerships.append(GPartnership(a, b, "married"))
         fam.links += [GChildLink(a, youngest.id, "foster"), GChildLink(b, youngest.id, "foster")]
-
-
-def _replace(p: GPerson, **changes: object) -> GPerson:
-    from dataclasses import replace
-
-    return replace(p, **changes)  # type: ignore[arg-type]
 
 
 def _homes(draw: st.DrawFn, fam: _Family) -> list[GHousehold]:

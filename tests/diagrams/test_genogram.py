@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -25,9 +26,9 @@ from tests.diagrams.checks import problems
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def person(pid: str, gender: str = "male", born: int | None = None, **kw: object) -> GPerson:
+def person(pid: str, gender: str = "male", born: int | None = None, **kw: Any) -> GPerson:
     birth = PartialDate(born, 6, 1) if born else None
-    return GPerson(pid, pid.title(), gender, birth, 2026 - born if born else None, **kw)  # type: ignore[arg-type]
+    return GPerson(pid, pid.title(), gender, birth, 2026 - born if born else None, **kw)
 
 
 def parents(mother: str, father: str, *kids: str, kind: str = "birth") -> list[GChildLink]:
@@ -36,8 +37,13 @@ def parents(mother: str, father: str, *kids: str, kind: str = "birth") -> list[G
 
 def couple_with_children(status: str = "married") -> Genogram:
     return build(
-        [person("mum", "female", 1985), person("dad", "male", 1983),
-         person("young", "female", 2016), person("old", "male", 2010), person("mid", "other", 2013)],
+        [
+            person("mum", "female", 1985),
+            person("dad", "male", 1983),
+            person("young", "female", 2016),
+            person("old", "male", 2010),
+            person("mid", "other", 2013),
+        ],
         [GPartnership("mum", "dad", status, PartialDate(2008))],
         parents("mum", "dad", "young", "old", "mid"),
     )
@@ -74,10 +80,16 @@ def test_children_hang_from_the_partnership_line_oldest_on_the_left() -> None:
         assert drop.points[-1] == (x_of(drawn, kid), drawn.symbol(kid).box.y)
 
 
-@pytest.mark.parametrize(("status", "slashes", "style"), [
-    ("married", 0, "solid"), ("cohabiting", 0, "dashed"), ("dating", 0, "dotted"),
-    ("separated", 1, "solid"), ("divorced", 2, "solid"),
-])
+@pytest.mark.parametrize(
+    ("status", "slashes", "style"),
+    [
+        ("married", 0, "solid"),
+        ("cohabiting", 0, "dashed"),
+        ("dating", 0, "dotted"),
+        ("separated", 1, "solid"),
+        ("divorced", 2, "solid"),
+    ],
+)
 def test_partnership_styles_and_slashes(status: str, slashes: int, style: str) -> None:
     drawn = layout(couple_with_children(status))
     assert lines(drawn, "partnership", "mum", "dad")[0].style == style
@@ -92,10 +104,17 @@ def test_partnership_styles_and_slashes(status: str, slashes: int, style: str) -
 
 def test_serial_partners_in_date_order_with_half_siblings_under_each_couple() -> None:
     g = build(
-        [person("mum", "female", 1980), person("first", "male", 1978),
-         person("second", "male", 1982), person("a", "female", 2002), person("b", "male", 2015)],
-        [GPartnership("mum", "second", "married", PartialDate(2012)),
-         GPartnership("mum", "first", "divorced", PartialDate(2000))],
+        [
+            person("mum", "female", 1980),
+            person("first", "male", 1978),
+            person("second", "male", 1982),
+            person("a", "female", 2002),
+            person("b", "male", 2015),
+        ],
+        [
+            GPartnership("mum", "second", "married", PartialDate(2012)),
+            GPartnership("mum", "first", "divorced", PartialDate(2000)),
+        ],
         [*parents("mum", "first", "a"), *parents("mum", "second", "b")],
     )
     drawn = layout(g)
@@ -109,10 +128,15 @@ def test_serial_partners_in_date_order_with_half_siblings_under_each_couple() ->
 
 def test_a_third_partner_sits_beside_and_is_joined_over_the_top() -> None:
     g = build(
-        [person("dad", "male", 1970), *(person(p, "female", 1972) for p in ("w1", "w2", "w3")),
-         *(person(k, "male", 1995 + i) for i, k in enumerate(("k1", "k2", "k3")))],
-        [GPartnership("dad", w, "married", PartialDate(1990 + i)) for i, w in
-         enumerate(("w1", "w2", "w3"))],
+        [
+            person("dad", "male", 1970),
+            *(person(p, "female", 1972) for p in ("w1", "w2", "w3")),
+            *(person(k, "male", 1995 + i) for i, k in enumerate(("k1", "k2", "k3"))),
+        ],
+        [
+            GPartnership("dad", w, "married", PartialDate(1990 + i))
+            for i, w in enumerate(("w1", "w2", "w3"))
+        ],
         [*parents("w1", "dad", "k1"), *parents("w2", "dad", "k2"), *parents("w3", "dad", "k3")],
     )
     drawn = layout(g)
@@ -123,8 +147,10 @@ def test_a_third_partner_sits_beside_and_is_joined_over_the_top() -> None:
 
 
 def test_single_parent_child_line_from_the_parent_with_the_label_moved_aside() -> None:
-    g = build([person("mum", "female", 1990), person("kid", "male", 2015)],
-              child_links=[GChildLink("mum", "kid")])
+    g = build(
+        [person("mum", "female", 1990), person("kid", "male", 2015)],
+        child_links=[GChildLink("mum", "kid")],
+    )
     drawn = layout(g)
     (stem,) = lines(drawn, "stem", "mum")
     mum = drawn.symbol("mum").box
@@ -155,16 +181,26 @@ def test_twins_branch_from_one_point_and_identical_twins_have_a_bar() -> None:
 
 def test_adopted_and_fostered_child_lines() -> None:
     g = build(
-        [person("mum", "female", 1980), person("dad", "male", 1980),
-         person("own", "male", 2010), person("adopted", "female", 2012),
-         person("fostered", "male", 2014)],
+        [
+            person("mum", "female", 1980),
+            person("dad", "male", 1980),
+            person("own", "male", 2010),
+            person("adopted", "female", 2012),
+            person("fostered", "male", 2014),
+        ],
         [GPartnership("mum", "dad", "married")],
-        [*parents("mum", "dad", "own"), *parents("mum", "dad", "adopted", kind="adoptive"),
-         *parents("mum", "dad", "fostered", kind="foster")],
+        [
+            *parents("mum", "dad", "own"),
+            *parents("mum", "dad", "adopted", kind="adoptive"),
+            *parents("mum", "dad", "fostered", kind="foster"),
+        ],
     )
     drawn = layout(g)
     assert {k: lines(drawn, "drop", k)[0].style for k in ("own", "adopted", "fostered")} == {
-        "own": "solid", "adopted": "dashed", "fostered": "dotted"}
+        "own": "solid",
+        "adopted": "dashed",
+        "fostered": "dotted",
+    }
     assert {"birth", "adoptive", "foster"} <= set(drawn.used)
 
 
@@ -184,24 +220,34 @@ def test_a_step_parent_is_the_partner_of_a_parent_without_a_child_line() -> None
 
 
 def test_co_parents_without_a_recorded_partnership_are_still_joined() -> None:
-    g = build([person("mum", "female", 1985), person("dad", "male", 1980),
-               person("kid", "male", 2012)], child_links=parents("mum", "dad", "kid"))
+    g = build(
+        [person("mum", "female", 1985), person("dad", "male", 1980), person("kid", "male", 2012)],
+        child_links=parents("mum", "dad", "kid"),
+    )
     drawn = layout(g)
     assert lines(drawn, "partnership", "mum", "dad")[0].style == "unrecorded"
     assert "unrecorded" in drawn.used
 
 
 def test_symbols_for_gender_death_index_pregnancy_and_miscarriage() -> None:
-    g = build([
-        person("man", "male", 1950, deceased=True, death_year=2020, status="deceased"),
-        person("woman", "female", 1952), person("someone", "other", 1980, is_index=True),
-        GPerson("baby", "Baby", "other", status="pregnancy"),
-        GPerson("lost", "Lost", "other", status="miscarriage"),
-    ])
+    g = build(
+        [
+            person("man", "male", 1950, deceased=True, death_year=2020, status="deceased"),
+            person("woman", "female", 1952),
+            person("someone", "other", 1980, is_index=True),
+            GPerson("baby", "Baby", "other", status="pregnancy"),
+            GPerson("lost", "Lost", "other", status="miscarriage"),
+        ]
+    )
     drawn = layout(g)
     shapes = {s.person: s.shape for s in drawn.symbols}
-    assert shapes == {"man": "male", "woman": "female", "someone": "other",
-                      "baby": "pregnancy", "lost": "miscarriage"}
+    assert shapes == {
+        "man": "male",
+        "woman": "female",
+        "someone": "other",
+        "baby": "pregnancy",
+        "lost": "miscarriage",
+    }
     assert drawn.symbol("lost").box.w < drawn.symbol("man").box.w
     svg = render_svg(drawn, "Genogram", "test")
     man = drawn.symbol("man").box
@@ -217,7 +263,7 @@ def test_the_key_lists_only_what_is_drawn() -> None:
     drawn = layout(couple_with_children("divorced"))
     assert drawn.used == ("male", "female", "other", "age", "divorced", "birth")
     svg = render_svg(drawn, "Genogram", "test")
-    key = svg[svg.index('<g class="key">'):]
+    key = svg[svg.index('<g class="key">') :]
     assert "Divorced or dissolved" in key and "Female" in key
     for absent in ("Married", "Adopted", "Pregnancy", "Twins", "Household"):
         assert absent not in key
@@ -225,12 +271,19 @@ def test_the_key_lists_only_what_is_drawn() -> None:
 
 def test_household_outlines_hold_members_only() -> None:
     g = build(
-        [person("dad", "male", 1980), person("mum", "female", 1982),
-         person("a", "male", 2008), person("b", "female", 2010), person("c", "male", 2012)],
+        [
+            person("dad", "male", 1980),
+            person("mum", "female", 1982),
+            person("a", "male", 2008),
+            person("b", "female", 2010),
+            person("c", "male", 2012),
+        ],
         [GPartnership("mum", "dad", "separated")],
         parents("mum", "dad", "a", "b", "c"),
-        households=[GHousehold("h1", "Mum's home", ("mum", "a", "c")),
-                    GHousehold("h2", "Dad's flat", ("dad", "b"))],
+        households=[
+            GHousehold("h1", "Mum's home", ("mum", "a", "c")),
+            GHousehold("h2", "Dad's flat", ("dad", "b")),
+        ],
     )
     drawn = layout(g)
     assert [o.name for o in drawn.outlines] == ["Mum's home", "Dad's flat"]

@@ -29,27 +29,71 @@ def rel(rid: str, kind: str, a: str, b: str, **extra: Any) -> dict[str, Any]:
 def case(formset: FormSet) -> Case:
     raw = make_case(
         people=[
-            {"id": "c1", "given_name": "Ava", "family_name": "Hale", "category": "child",
-             "gender": "female", "date_of_birth": "2015-04-18"},
-            {"id": "c2", "given_name": "Ben", "family_name": "Hale", "category": "child",
-             "gender": "male", "date_of_birth": "2018"},
-            {"id": "p1", "given_name": "Kelly", "family_name": "Hale", "category": "parent_carer",
-             "gender": "female", "date_of_birth": "1988-01-14"},
-            {"id": "p2", "given_name": "Lee", "family_name": "Hale", "category": "parent_carer",
-             "gender": "male", "date_of_birth": "1985-06-11"},
-            {"id": "g1", "given_name": "Maureen", "family_name": "Hale", "known_as": "Nan",
-             "category": "significant_adult", "gender": "prefer_not_to_say",
-             "date_of_birth": "1950", "life_status": "deceased", "date_of_death": "2021-05"},
-            {"id": "u1", "given_name": "Baby", "category": "unborn", "life_status": "pregnancy",
-             "expected_date_of_delivery": "2026-09-01"},
+            {
+                "id": "c1",
+                "given_name": "Ava",
+                "family_name": "Hale",
+                "category": "child",
+                "gender": "female",
+                "date_of_birth": "2015-04-18",
+            },
+            {
+                "id": "c2",
+                "given_name": "Ben",
+                "family_name": "Hale",
+                "category": "child",
+                "gender": "male",
+                "date_of_birth": "2018",
+            },
+            {
+                "id": "p1",
+                "given_name": "Kelly",
+                "family_name": "Hale",
+                "category": "parent_carer",
+                "gender": "female",
+                "date_of_birth": "1988-01-14",
+            },
+            {
+                "id": "p2",
+                "given_name": "Lee",
+                "family_name": "Hale",
+                "category": "parent_carer",
+                "gender": "male",
+                "date_of_birth": "1985-06-11",
+            },
+            {
+                "id": "g1",
+                "given_name": "Maureen",
+                "family_name": "Hale",
+                "known_as": "Nan",
+                "category": "significant_adult",
+                "gender": "prefer_not_to_say",
+                "date_of_birth": "1950",
+                "life_status": "deceased",
+                "date_of_death": "2021-05",
+            },
+            {
+                "id": "u1",
+                "given_name": "Baby",
+                "category": "unborn",
+                "life_status": "pregnancy",
+                "expected_date_of_delivery": "2026-09-01",
+            },
         ],
         relationships=[
             rel("r1", "parent", "p1", "c1", parent_type="birth"),
             rel("r2", "parent", "p2", "c1", parent_type="birth"),
             rel("r3", "parent", "p1", "c2", parent_type="birth"),
             rel("r4", "parent", "p2", "c2", parent_type="adoptive"),
-            rel("r5", "partners", "p1", "p2", partnership_status="divorced", start="2012",
-                end="2020"),
+            rel(
+                "r5",
+                "partners",
+                "p1",
+                "p2",
+                partnership_status="divorced",
+                start="2012",
+                end="2020",
+            ),
             rel("r6", "parent", "g1", "p2", parent_type="birth"),
             rel("r7", "other", "g1", "c1", description="Godmother"),
             rel("r8", "parent", "p1", "u1", parent_type="birth"),
@@ -68,7 +112,12 @@ def test_from_case_reads_people_links_and_homes(case: Case) -> None:
     g = from_case(case, today=TODAY)
     nan = g.by_id["g1"]
     assert (nan.name, nan.gender, nan.deceased, nan.death_year, nan.age) == (
-        "Maureen Hale (“Nan”)", "other", True, 2021, 71)
+        "Maureen Hale (“Nan”)",
+        "other",
+        True,
+        2021,
+        71,
+    )
     assert nan.age_approximate  # born "1950": the age could be one out
     assert g.by_id["c1"].is_index and g.by_id["c1"].age == 10
     assert g.by_id["u1"].status == "pregnancy" and g.by_id["u1"].due == dt.date(2026, 9, 1)
@@ -107,10 +156,12 @@ def test_genogram_table_rows(case: Case) -> None:
     rows = {r["id"]: r for r in genogram_table(case, today=TODAY)}
     assert list(rows)[0] == "g1"  # oldest generation first
     assert rows["p1"]["relationships"] == (
-        "Mother of Ava Hale, Ben Hale and Baby; divorced from Lee Hale (2012–2020)")
+        "Mother of Ava Hale, Ben Hale and Baby; divorced from Lee Hale (2012–2020)"
+    )
     assert rows["p2"]["relationships"] == (
         "Father of Ava Hale; adoptive father of Ben Hale; son of Maureen Hale (“Nan”); "
-        "divorced from Kelly Hale (2012–2020)")
+        "divorced from Kelly Hale (2012–2020)"
+    )
     assert rows["c1"]["relationships"] == (
         "Daughter of Lee Hale and Kelly Hale; half-sister of Ben Hale and Baby; "
         "godmother (with Maureen Hale (“Nan”))"
