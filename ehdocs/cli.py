@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -218,7 +219,10 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
 
 def _formset_for(raw: Any, profile: str | None) -> FormSet:
     named = raw.get("profile") if isinstance(raw, dict) else None
-    return load_formset(profile or (named if isinstance(named, str) and named else None))
+    # A case names a profile, never a folder: an untrusted file must not pick what is read.
+    if not (isinstance(named, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", named)):
+        named = None
+    return load_formset(profile or named)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,6 +34,12 @@ class SchemaError(EhdocsError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class ProfileNotFoundError(EhdocsError):
+    """A named council profile does not exist."""
+
+    exit_code = 3
+
+
 class CaseFileError(EhdocsError):
     """A case file cannot be read at all: missing, empty, not JSON, not a case."""
 

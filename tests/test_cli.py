@@ -170,11 +170,6 @@ def test_an_unknown_profile_names_the_ones_there_are(run_cli):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unknown profile exits 1 ('the case has problems') even with no case; "
-    "README: 2 wrong command use, 3 a schema or profile is wrong",
-)
 @pytest.mark.parametrize(
     "args", [["forms", "--profile", "no-such-council"], ["schema", "check", "no-such-folder"]]
 )

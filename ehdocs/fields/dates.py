@@ -74,7 +74,7 @@ def format_date(value: dt.date) -> str:
 
 def date_from_parts(raw: dict[str, Any], name: str, *, need_day: bool = True) -> dt.date | None:
     """Day/month/year boxes to a date, with GOV.UK messages for what is missing or wrong."""
-    parts = {k: str(raw.get(k) or "").strip() for k in ("day", "month", "year")}
+    parts = {k: "" if raw.get(k) is None else str(raw[k]).strip() for k in ("day", "month", "year")}
     if not any(parts.values()):
         return None
     wanted = ("day", "month", "year") if need_day else ("month", "year")

@@ -13,6 +13,7 @@ from ehdocs.schema.model import FieldDef
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 _ID = re.compile(ID_PATTERN)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = {"type": "integer", "minimum": 0}
 _TEXT = {"type": "string", "minLength": 1}
 _BOOL = {"type": "boolean"}
@@ -87,7 +88,9 @@ class Text(FieldType):
             if not pattern.match(text) or (
                 fmt == "nhs_number" and not _nhs_checksum_ok(text.replace(" ", ""))
             ):
-                key = f"format_{fmt}" if f"format_{fmt}" in self.messages else "format"
+                # A field's own `format` message wins over the type's message for the format.
+                own = "format" in field.messages or f"format_{fmt}" not in self.messages
+                key = "format" if own else f"format_{fmt}"
                 raise Invalid(self.message(field, key, example=example))
         return text
 
@@ -140,7 +143,8 @@ class Date(FieldType):
         if text is None:
             return None
         try:
-            return dt.date.fromisoformat(text) if len(text) == 10 else _bad()
+            # fromisoformat also takes week dates (2025-W10-1): the case format is YYYY-MM-DD.
+            return dt.date.fromisoformat(text) if _ISO_DATE.match(text) else _bad()
         except ValueError:
             raise Invalid(self.message(field, "invalid")) from None
 

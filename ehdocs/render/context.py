@@ -169,8 +169,7 @@ def _contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:
 
 def _section(section: SectionDef, doc: Document, display: _Display, audience: str) -> SectionView:
     answers = doc.data.get(section.id) or {}
-    lookup = lookup_in(doc.data, {})
-    items = _items(section.fields, answers, lookup, display, audience)
+    items = _items(section.fields, answers, doc, display, audience)
     family = audience == "family"
     title = (section.family_title or section.title) if family else section.title
     description = (
@@ -188,11 +187,12 @@ def doc_profile(display: _Display) -> Profile:
 def _items(
     fields: tuple[FieldDef, ...],
     answers: Mapping[str, Any],
-    lookup: Any,
+    doc: Document,
     display: _Display,
     audience: str,
 ) -> list[Answer | Table]:
     family = audience == "family"
+    lookup = lookup_in(doc.data, {}, doc.definition.field_at)
     items: list[Answer | Table] = []
     for fdef in fields:
         if not can_see(fdef.audience, audience) or not visible(fdef, lookup):
@@ -200,7 +200,7 @@ def _items(
         label = clean((fdef.family_label or fdef.label) if family else fdef.label)
         value = answers.get(fdef.id)
         if fdef.fields:
-            table = _table(fdef, value or [], display, audience, label)
+            table = _table(fdef, value or [], doc, display, audience, label)
             if table.columns and (table.rows or not family):
                 items.append(table)
             continue
@@ -217,13 +217,18 @@ def show(fdef: FieldDef, value: Any, display: _Display) -> str:
 
 
 def _table(
-    group: FieldDef, rows: list[Mapping[str, Any]], display: _Display, audience: str, label: str
+    group: FieldDef,
+    rows: list[Mapping[str, Any]],
+    doc: Document,
+    display: _Display,
+    audience: str,
+    label: str,
 ) -> Table:
     family = audience == "family"
     columns = [f for f in group.fields if can_see(f.audience, audience)]
     body = []
     for row in rows:
-        lookup = lookup_in({}, {group.path: row})
+        lookup = lookup_in(doc.data, {group.path: row}, doc.definition.field_at)
         cells = []
         for col in columns:
             value = row.get(col.id)
@@ -296,7 +301,7 @@ def _summary_row(
 def _record_answers(
     record: RecordDef, row: Mapping[str, Any], display: _Display, audience: str
 ) -> tuple[tuple[str, str], ...]:
-    lookup = lookup_in({record.name: row}, {})
+    lookup = lookup_in({record.name: row}, {}, lambda path: record.child(path.split(".")[-1]))
     out = []
     for fdef in record.fields:
         if fdef.id in SUMMARY_FIELDS or not can_see(fdef.audience, audience):

@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import replace
 
 from ehdocs.case.model import Case
-from ehdocs.diagrams.chronology import chronology, chunks
-from ehdocs.render.context import DocumentContext
-from ehdocs.render.html import render_html
+from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.render.audience import for_audience
 from ehdocs.render.cache import PartCache
+from ehdocs.render.context import DocumentContext
+from ehdocs.render.html import render_html
 from ehdocs.render.merge import Part, merge_parts
 from ehdocs.render.pack import (
     PACK_SECTIONS,
@@ -54,7 +54,7 @@ def chronology_parts(view: Case, audience: str, base: DocumentContext) -> list[P
     return out
 
 
-def _years_title(years: list[tuple[str, list[object]]], first: bool) -> str:
+def _years_title(years: list[tuple[str, list[Entry]]], first: bool) -> str:
     start, end = years[0][0], years[-1][0]
     span = start if start == end else f"{start}–{end}"
     return f"Chronology {span}" + ("" if first else " (continued)")

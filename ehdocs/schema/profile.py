@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ehdocs.case.timescales import DEFAULT_TIMESCALES
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import ProfileNotFoundError
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import FieldDef, FormDefinition, Option, Profile, RecordDef, SectionDef
-from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, is_map, read_yaml
+from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, read_yaml
 
 if TYPE_CHECKING:
     from ehdocs.schema.loader import FieldBuilder, _Display
@@ -72,7 +72,7 @@ def resolve_folder(profile: str | Path | None, base: Path) -> Path | None:
         candidate = base / "profiles" / str(profile)
     if not (candidate / "profile.yaml").is_file():
         names = sorted(p.name for p in (base / "profiles").glob("*") if p.is_dir())
-        raise EhdocsError(
+        raise ProfileNotFoundError(
             f"No council profile '{profile}': expected a folder with a profile.yaml,"
             f" or one of: {', '.join(names)}"
         )
@@ -175,25 +175,39 @@ def apply(
                 f"there is no record '{name}'{did_you_mean(str(name), records)}",
             )
             continue
-        overlay = _Overlay(tree, recs[name], builder, rep)
+        overlay = _Overlay(tree, recs[name], builder, rep, document=False)
         record = records[name]
+        overlay.check_targets(set(), record.iter_fields(), str(name))
         section = overlay.section(SectionDef(record.name, record.title, record.fields), lists)
         records[name] = replace(record, fields=section.fields)
     return forms, records
 
 
 class _Overlay:
-    def __init__(self, tree: _Tree, node: Any, builder: FieldBuilder, rep: Reporter) -> None:
+    """One document's (or record's) overlay: overrides, removed fields and added fields."""
+
+    def __init__(
+        self, tree: _Tree, node: Any, builder: FieldBuilder, rep: Reporter, document: bool = True
+    ) -> None:
         self.tree, self.node, self.builder, self.rep = tree, node, builder, rep
-        self.ok = check_mapping(
-            node, tree.file, OVERLAY_KEYS, rep, "a document overlay", tree.where(node)
-        )
+        what = "a document overlay" if document else "a record overlay"
+        self.ok = check_mapping(node, tree.file, OVERLAY_KEYS, rep, what, tree.where(node))
+        # Each added field is checked once here, not once per section it might belong to.
+        self.adds: list[tuple[Any, Where]] = []
+        for i, add in enumerate(node.get("add_fields", []) if self.ok else []):
+            where = tree.where(node["add_fields"], i)
+            if not check_mapping(add, tree.file, ADD_KEYS, rep, "an added field", where):
+                continue
+            if document and "section" not in add:
+                rep.at(where, "an added field needs 'section': the section it goes in")
+                continue
+            self.adds.append((add, where))
 
     def form(self, form: FormDefinition, lists: Mapping[str, tuple[Option, ...]]) -> FormDefinition:
         if not self.ok:
             return form
         sections = tuple(self.section(s, lists) for s in form.sections)
-        self._check_targets({s.id for s in form.sections}, form)
+        self.check_targets({s.id for s in form.sections}, form.iter_fields(), form.form)
         return replace(
             form,
             title=str(self.node.get("title", form.title)),
@@ -211,10 +225,7 @@ class _Overlay:
             )
             section = replace(section, **changes)
         fields = self._fields(section.fields, overrides)
-        for i, add in enumerate(self.node.get("add_fields", [])):
-            where = self.tree.where(self.node["add_fields"], i)
-            if not check_mapping(add, self.tree.file, ADD_KEYS, self.rep, "an added field", where):
-                continue
+        for add, where in self.adds:
             if add.get("section", section.id) != section.id:
                 continue
             field = self.builder.field(
@@ -224,9 +235,8 @@ class _Overlay:
                 section.audience,
                 self.tree.where(add, "field", value=True),
             )
-            if field is None:
-                continue
-            fields = _insert(fields, field, add.get("after"), self.rep, where)
+            if field is not None:
+                fields = _insert(fields, field, add.get("after"), self.rep, where)
         return replace(section, fields=fields)
 
     def _fields(self, fields: tuple[FieldDef, ...], overrides: Any) -> tuple[FieldDef, ...]:
@@ -261,28 +271,30 @@ class _Overlay:
             )
         return changes
 
-    def _check_targets(self, section_ids: set[str], form: FormDefinition) -> None:
+    def check_targets(self, section_ids: set[str], fields: Iterable[FieldDef], name: str) -> None:
         """Every path the overlay names must exist, or the council's change would do nothing."""
-        paths = {f.path for f in form.iter_fields()} | section_ids
+        if not self.ok:
+            return
+        paths = {f.path for f in fields} | section_ids
         for path in self.node.get("overrides", {}):
             if path not in paths:
                 self.rep.at(
                     self.tree.where(self.node["overrides"], path),
-                    f"override: '{path}' is not a field or section of '{form.form}'"
+                    f"override: '{path}' is not a field or section of '{name}'"
                     f"{did_you_mean(str(path), paths)}",
                 )
         for i, path in enumerate(self.node.get("remove_fields", [])):
             if path not in paths:
                 self.rep.at(
                     self.tree.where(self.node["remove_fields"], i),
-                    f"remove_fields: '{path}' is not a field of '{form.form}'"
+                    f"remove_fields: '{path}' is not a field of '{name}'"
                     f"{did_you_mean(str(path), paths)}",
                 )
-        for i, add in enumerate(self.node.get("add_fields", [])):
-            if is_map(add) and add.get("section") and add["section"] not in section_ids:
+        for add, where in self.adds:
+            if add.get("section") and add["section"] not in section_ids:
                 self.rep.at(
-                    self.tree.where(self.node["add_fields"], i),
-                    f"add_fields: '{form.form}' has no section '{add['section']}'"
+                    where,
+                    f"add_fields: '{name}' has no section '{add['section']}'"
                     f"{did_you_mean(str(add['section']), section_ids)}",
                 )
 

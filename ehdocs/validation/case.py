@@ -128,6 +128,10 @@ class DocumentsField(ma.fields.Field):
                 loaded.append(self._one(item))
             except ma.ValidationError as exc:
                 errors[i] = exc.messages
+                # What could be read still goes to the rules between documents and records,
+                # so every problem is reported at once; {} keeps the positions aligned.
+                partial = exc.valid_data
+                loaded.append(partial if isinstance(partial, dict) and "form" in partial else {})
         if errors:
             raise ma.ValidationError(errors, valid_data=loaded)
         return loaded
@@ -184,7 +188,10 @@ class DocumentsField(ma.fields.Field):
         try:
             head["data"] = document_data_schema(form, complete).load(data)
         except ma.ValidationError as exc:
-            raise ma.ValidationError({"data": exc.messages}) from None
+            readable = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+            raise ma.ValidationError(
+                {"data": exc.messages}, valid_data={**head, "data": readable}
+            ) from None
         return head
 
 
@@ -212,19 +219,48 @@ def _case_schema(formset: FormSet, complete: Collection[str] | bool) -> ma.Schem
                 FORMAT, error=f"'format' must be \"{FORMAT}\": this is not an ehdocs case file"
             ),
         ),
-        "format_version": ma.fields.Integer(required=True, strict=True, validate=_version),
-        "profile": ma.fields.String(),
+        "format_version": ma.fields.Integer(
+            required=True,
+            strict=True,
+            validate=_version,
+            error_messages={
+                "invalid": "'format_version' must be a whole number, such as 1",
+                "required": "Say which version of the case format this is, in 'format_version'",
+            },
+        ),
+        "profile": ma.fields.String(
+            validate=ma.validate.Regexp(
+                r"^[a-z0-9][a-z0-9_-]{0,39}$",
+                error="'profile' must be the name of a council profile, such as \"default\"",
+            ),
+            error_messages={"invalid": "'profile' must be the name of a council profile"},
+        ),
         "reference": ma.fields.String(
             required=True,
             validate=ma.validate.Regexp(
                 r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$",
                 error="A case reference is 3 to 40 letters, digits, /, - or _",
             ),
-            error_messages={"required": "Enter the case reference, in 'reference'"},
+            error_messages={
+                "required": "Enter the case reference, in 'reference'",
+                "invalid": 'The case reference must be text, such as "EH-2026-0001"',
+            },
         ),
-        "family_name": ma.fields.String(validate=ma.validate.Length(max=200)),
-        "index_person": ma.fields.String(validate=ma.validate.Regexp(ID_PATTERN)),
-        "created": ma.fields.Date(),
+        "family_name": ma.fields.String(
+            validate=ma.validate.Length(
+                max=200, error="The family name must be 200 characters or fewer"
+            ),
+            error_messages={"invalid": "The family name must be text"},
+        ),
+        "index_person": ma.fields.String(
+            validate=ma.validate.Regexp(
+                ID_PATTERN, error="'index_person' must be the id of a person in the case"
+            ),
+            error_messages={"invalid": "'index_person' must be the id of a person in the case"},
+        ),
+        "created": ma.fields.Date(
+            error_messages={"invalid": "'created' must be a real date, like 2026-03-02"}
+        ),
         "documents": DocumentsField(formset, complete),
     }
     for record in formset.records.values():

@@ -16,10 +16,19 @@ from ehdocs.schema.model import FieldDef, FormDefinition
 Rows = Mapping[str, Mapping[str, Any]]  # group path -> the row being checked
 
 
-def lookup_in(data: Mapping[str, Any], rows: Rows) -> Lookup:
-    """Resolve `section.field` (or `section.group.field` within the current row) to a value."""
+def lookup_in(
+    data: Mapping[str, Any],
+    rows: Rows,
+    field_at: Callable[[str], FieldDef | None] | None = None,
+) -> Lookup:
+    """Resolve `section.field` (or `section.group.field` within the current row) to a value.
 
-    def lookup(path: str) -> Any:
+    With `field_at`, a field hidden by its own condition reads as unanswered: a value left
+    behind in a hidden field must not drive other conditions.
+    """
+    resolving: set[str] = set()
+
+    def raw(path: str) -> Any:
         group, _, field = path.rpartition(".")
         if group in rows:
             return rows[group].get(field)
@@ -29,6 +38,17 @@ def lookup_in(data: Mapping[str, Any], rows: Rows) -> Lookup:
                 return None
             node = node.get(part)
         return node
+
+    def lookup(path: str) -> Any:
+        value = raw(path)
+        fdef = field_at(path) if field_at and value is not None else None
+        if fdef is None or fdef.visible_if is None or path in resolving:
+            return value
+        resolving.add(path)  # a condition that refers back to itself cannot loop
+        try:
+            return value if fdef.visible_if.holds(lookup) else None
+        finally:
+            resolving.discard(path)
 
     return lookup
 
@@ -47,7 +67,7 @@ def check_fields(
 ) -> Iterator[tuple[str, str]]:
     """(path, message) for every rule broken by the answers in `container`."""
     rows = rows or {}
-    lookup = lookup_in(data, rows)
+    lookup = lookup_in(data, rows, field_at)
     for field in fields:
         if not visible(field, lookup):
             continue
@@ -97,7 +117,7 @@ def check_document(form: FormDefinition, data: Mapping[str, Any]) -> list[tuple[
         if section.audience == "hub" and not any(is_answered(v) for v in answers.values()):
             continue  # the hub completes its own section later, after the referrer's part
         problems.extend(check_fields(section.fields, answers, data, section.id, form.field_at))
-    lookup = lookup_in(data, {})
+    lookup = lookup_in(data, {}, form.field_at)
     for rule in form.rules:
         if (rule.when is None or rule.when.holds(lookup)) and not rule.require.holds(lookup):
             problems.append((rule.path, rule.message))

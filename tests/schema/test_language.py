@@ -182,11 +182,6 @@ def test_a_hidden_field_is_not_checked_against_its_limits(conditional):
     assert problems(conditional, data) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a hidden field's left-over value still satisfies `answered` in other "
-    "fields' conditions (README: a hidden field's value is ignored)",
-)
 def test_a_hidden_fields_value_does_not_drive_other_conditions(conditional):
     data = {"visit": {"date": "2025-05-01", "has_pets": "no", "pet_details": "A dog"}}
 
@@ -386,11 +381,6 @@ def test_a_fields_own_required_message_replaces_the_default(contact):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (uncommitted change in ehdocs/fields/types.py): a format error now uses the "
-    "type's 'format_phone' message, so a field's own `messages: {format: ...}` is ignored",
-)
 def test_a_fields_own_format_message_replaces_the_default(contact):
     data = {"visit": {"phone": "ring me", "email": "family@example.com"}}
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.validation import validate_case
 from tests.factories import make_case, make_council_case
@@ -196,11 +194,6 @@ def test_an_unknown_timescale_is_an_error_with_a_suggestion(broken_profile_check
     assert len([line for line in lines if line.startswith(prefix)]) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a mistake in an add_fields entry is reported once per section of the "
-    "document (ten identical lines for the notification)",
-)
 def test_a_mistake_in_an_added_field_is_reported_once(broken_profile_check):
     _, _, lines = broken_profile_check
 
@@ -213,22 +206,12 @@ def test_a_mistake_in_an_added_field_is_reported_once(broken_profile_check):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an added document field without 'section' is silently added to every "
-    "section (ten copies in the notification) instead of being refused",
-)
 def test_an_added_document_field_without_a_section_is_an_error(broken_profile_check):
     _, _, lines = broken_profile_check
 
     assert [line for line in lines if line.startswith("broken-council/profile.yaml:20:")] != []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: record overlays (records: person: overrides/remove_fields) naming a missing "
-    "path are silently ignored; document overlays report them",
-)
 def test_a_record_override_naming_a_missing_field_is_an_error(broken_profile_check):
     _, _, lines = broken_profile_check
 

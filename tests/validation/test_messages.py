@@ -47,11 +47,6 @@ def test_default_messages_start_with_a_capital_letter(profile):
     assert lower == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (unclear messages): fields labelled with a question and no error_name give "
-    "'Select who is this person? from the list', 'Enter what support has already been tried?'",
-)
 @pytest.mark.parametrize("profile", [None, "example-council"])
 def test_no_default_message_quotes_a_question_label(profile):
     formset = load_formset(profile)
@@ -66,11 +61,6 @@ def test_no_default_message_quotes_a_question_label(profile):
     assert questions == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (unclear messages): case-level fields give marshmallow's own words "
-    "('Not a valid string.', 'String does not match expected pattern.', 'Not a valid date.')",
-)
 @pytest.mark.parametrize(
     ("key", "value"),
     [
