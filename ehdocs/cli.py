@@ -217,6 +217,27 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
     click.echo(f"Wrote {path}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--load-examples", is_flag=True, help="Add the example cases not loaded yet.")
+def serve(host: str, port: int, load_examples: bool) -> None:
+    """Start the web service (development server; use gunicorn in production)."""
+    from ehdocs.web import create_app, store_of
+
+    app = create_app()
+    if load_examples:
+        examples = Path(__file__).resolve().parents[1] / "examples"
+        store = store_of(app)
+        for path in sorted(examples.glob("*.json")):
+            raw = read_case_file(path)
+            if store.find(raw.get("reference", "")) is None:
+                store.create(raw)
+                click.echo(f"Loaded example case {raw['reference']}")
+    click.echo(f"ehdocs is running at http://{host}:{port}/  (press Ctrl-C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
 def _formset_for(raw: Any, profile: str | None) -> FormSet:
     named = raw.get("profile") if isinstance(raw, dict) else None
     # A case names a profile, never a folder: an untrusted file must not pick what is read.

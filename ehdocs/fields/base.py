@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
+from ehdocs.fields import web
+from ehdocs.fields.web import WebContext
 from ehdocs.schema.model import FieldDef
 
 
@@ -54,6 +56,23 @@ class FieldType:
     # -- documents ----------------------------------------------------------------------------
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
         return str(value)
+
+    # -- web page: the GOV.UK macro, its parameters, and the value read back --------------------
+    def web_macro(self, field: FieldDef) -> str:
+        return "govukInput"
+
+    def web_params(
+        self, field: FieldDef, name: str, value: Any, error: str | None, ctx: WebContext
+    ) -> dict[str, Any]:
+        params = web.common(field, name, error)
+        params["value"] = "" if value is None else str(value)
+        params["classes"] = "govuk-!-width-two-thirds"
+        params["spellcheck"] = False
+        return params
+
+    def from_form(self, field: FieldDef, form: Any, name: str) -> Any:
+        """The raw value of this field in a POSTed form (validation makes it typed)."""
+        return form.get(name)
 
     # -- schema checks beyond the key schemas -------------------------------------------------
     def check(self, field: FieldDef, report: Callable[[str], None]) -> None:

@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from ehdocs.fields import web
 from ehdocs.fields.base import DisplayContext, FieldType, Invalid, register
 from ehdocs.fields.dates import PARTIAL_DATE_PATTERN, PartialDate, date_from_parts, format_date
+from ehdocs.fields.web import WebContext
 from ehdocs.schema.model import FieldDef
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
@@ -60,7 +62,7 @@ def _check_min_max(low: str, high: str) -> Callable[[FieldDef, Callable[[str], N
 
 
 @register
-class Text(FieldType):
+class Text(web.TextWeb, FieldType):
     name = "text"
     keys = {
         "min_length": _INT,
@@ -115,14 +117,14 @@ def _nhs_checksum_ok(digits: str) -> bool:
 
 
 @register
-class LongText(Text):
+class LongText(web.LongTextWeb, Text):
     name = "long_text"
     keys = {"min_length": _INT, "max_length": _INT}
     default_max = 10000
 
 
 @register
-class Date(FieldType):
+class Date(web.DateWeb, FieldType):
     name = "date"
     keys = {"not_in_future": _BOOL, "on_or_after": _PATH, "on_or_before": _PATH}
     messages = {
@@ -168,7 +170,7 @@ def _bad() -> dt.date:
 
 
 @register
-class PartialDateType(FieldType):
+class PartialDateType(web.PartialDateWeb, FieldType):
     name = "partial_date"
     keys = {"not_in_future": _BOOL}
     messages = {
@@ -216,12 +218,15 @@ class PartialDateType(FieldType):
         return str(value.human())
 
 
-class _OptionsType(FieldType):
+class _OptionsType(web.OneOfWeb, FieldType):
     uses_options = True
     messages = {"required": "Select {name}", "invalid": "Select {name} from the list"}
 
     def allowed(self, field: FieldDef) -> list[str]:
         return [o.value for o in field.options]
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        return web.option_pairs(field.options)
 
     def _one(self, raw: Any, field: FieldDef) -> str | None:
         if raw is None or raw == "":
@@ -249,6 +254,10 @@ class Choice(_OptionsType):
 @register
 class Choices(_OptionsType):
     name = "choices"
+
+    def web_multiple(self, field: FieldDef) -> bool:
+        return True
+
     keys = {"options": {}, "min_selected": _INT, "max_selected": _INT}
     messages = {
         "required": "Select {name}",
@@ -294,6 +303,12 @@ class YesNo(_OptionsType):
     def allowed(self, field: FieldDef) -> list[str]:
         return list(self.values)
 
+    web_inline = True
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        names = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+        return [(v, names[v]) for v in self.values]
+
     def parse(self, raw: Any, field: FieldDef) -> Any:
         if isinstance(raw, bool):
             raw = "yes" if raw else "no"
@@ -316,7 +331,7 @@ class YesNoUnknown(YesNo):
 
 
 @register
-class Number(FieldType):
+class Number(web.NumberWeb, FieldType):
     name = "number"
     keys = {"min": {"type": "number"}, "max": {"type": "number"}, "integer": _BOOL}
     messages = {
@@ -361,7 +376,7 @@ class Number(FieldType):
 
 
 @register
-class Scale(FieldType):
+class Scale(web.OneOfWeb, FieldType):
     name = "scale"
     keys = {
         "min": {"type": "integer"},
@@ -376,6 +391,21 @@ class Scale(FieldType):
 
     def bounds(self, field: FieldDef) -> tuple[int, int]:
         return field.param("min", 1), field.param("max", 10)
+
+    web_inline = True
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        low, high = self.bounds(field)
+        return [(str(n), str(n)) for n in range(low, high + 1)]
+
+    def web_hint(self, field: FieldDef) -> str | None:
+        low, high = self.bounds(field)
+        ends = [
+            f"{n} means {field.param(key)}"
+            for n, key in ((low, "low_label"), (high, "high_label"))
+            if field.param(key)
+        ]
+        return " ".join(x for x in (field.hint, "; ".join(ends)) if x) or None
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
         low, high = self.bounds(field)
@@ -399,7 +429,7 @@ class Scale(FieldType):
     check = staticmethod(_check_min_max("min", "max"))  # type: ignore[assignment]
 
 
-class _Reference(FieldType):
+class _Reference(web.OneOfWeb, FieldType):
     """A reference by id to a record of the case; that the id exists is a case-level rule."""
 
     keys: ClassVar[Mapping[str, dict[str, Any]]] = {"multiple": _BOOL}
@@ -421,6 +451,11 @@ class _Reference(FieldType):
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         raise NotImplementedError
 
+    def web_multiple(self, field: FieldDef) -> bool:
+        return bool(field.param("multiple"))
+
+    web_select_over = 0  # references are always a drop-down (or checkboxes when multiple)
+
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
         refs = value if isinstance(value, list) else [value]
         return "; ".join(self.name_of(ctx, r) for r in refs)
@@ -434,6 +469,9 @@ class PersonRef(_Reference):
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         return ctx.person_name(ref)
 
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        return ctx.people(field.param("role"))
+
 
 @register
 class ProfessionalRef(_Reference):
@@ -441,6 +479,9 @@ class ProfessionalRef(_Reference):
 
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         return ctx.professional_name(ref)
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        return ctx.professionals()
 
 
 @register

@@ -1,0 +1,63 @@
+"""The ehdocs web service: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from ehdocs.schema import load_formset
+from ehdocs.web import config as configuration
+from ehdocs.web import security
+from ehdocs.web.db import make_engine, migrate, session_factory
+from ehdocs.web.store import CaseStore
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(configuration.from_environment(test_config))
+    configuration.check(app.config)
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+            jinja2.PrefixLoader(
+                {
+                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.undefined = jinja2.ChainableUndefined
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    security.init_app(app)
+
+    formset = load_formset(app.config["PROFILE"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    migrate(engine)
+    app.extensions["ehdocs.store"] = CaseStore(session_factory(engine), formset)
+    app.extensions["ehdocs.engine"] = engine
+
+    @app.context_processor
+    def council() -> dict[str, Any]:
+        return {"council": formset.profile, "service_name": "Early help documents"}
+
+    from ehdocs.web.views import cases, documents, main, records
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(records.bp)
+    return app
+
+
+def store_of(app: Flask) -> CaseStore:
+    store: CaseStore = app.extensions["ehdocs.store"]
+    return store

@@ -1,0 +1,61 @@
+"""Configuration from the environment (EHDOCS_*, DATABASE_URL), checked before the app starts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ehdocs.errors import EhdocsError
+
+WEAK_KEYS = {"", "dev", "development", "secret", "changeme", "change-me", "test"}
+
+
+class ConfigError(EhdocsError):
+    exit_code = 2
+
+
+def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    data_dir = Path(env.get("EHDOCS_DATA_DIR", "instance")).resolve()
+    environment = env.get("EHDOCS_ENV", "development")
+    config: dict[str, Any] = {
+        "ENV_NAME": environment,
+        "DEBUG": env.get("EHDOCS_DEBUG", "") == "1",
+        "SECRET_KEY": env.get("EHDOCS_SECRET_KEY", ""),
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{data_dir / 'ehdocs.sqlite3'}"),
+        "PROFILE": env.get("EHDOCS_PROFILE") or None,
+        "MAX_CONTENT_LENGTH": int(env.get("EHDOCS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+        "MAX_FORM_PARTS": 5000,
+        "SESSION_COOKIE_NAME": "ehdocs_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment == "production",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
+        "TESTING": False,
+    }
+    config.update(overrides or {})
+    return config
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse to start outside development with debug on or without a strong secret key."""
+    if config["ENV_NAME"] == "development" or config.get("TESTING"):
+        if not config["SECRET_KEY"]:
+            # A fresh key each start: sessions end on restart, which is fine on a laptop.
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    if config["DEBUG"]:
+        raise ConfigError(
+            "EHDOCS_DEBUG is on outside development: turn it off (debug pages show code and data)"
+        )
+    key = config["SECRET_KEY"]
+    if key.lower() in WEAK_KEYS or len(key) < 32 or len(set(key)) < 10:
+        raise ConfigError(
+            "Set EHDOCS_SECRET_KEY to a strong random value of at least 32 "
+            "characters, e.g. from: python -c 'import secrets; "
+            "print(secrets.token_hex(32))'"
+        )

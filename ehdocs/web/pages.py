@@ -1,0 +1,191 @@
+"""Pages from the schema: a section's fields as GOV.UK controls, and a POST back to raw data.
+
+Field names in HTML follow the field's path: `referrer-date`, `children-children-0-child`, so
+a validation problem's path (`children.children[0].child`) finds its control and error link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ehdocs.case.model import Case
+from ehdocs.fields import field_type
+from ehdocs.schema.conditions import Condition
+from ehdocs.schema.model import FieldDef
+from ehdocs.validation import Problem
+
+ROWS_LIMIT = 200  # rows a page accepts for one group: more is not a person typing
+
+
+@dataclass
+class Control:
+    """One field on a page, ready for its GOV.UK macro."""
+
+    macro: str
+    params: dict[str, Any]
+    # conditional reveals: option value -> the controls shown when it is chosen
+    reveals: dict[str, list[Control]] = field(default_factory=dict)
+
+
+@dataclass
+class GroupControl:
+    """A repeating group: its rows, each a list of controls, with add and remove buttons."""
+
+    name: str
+    label: str
+    item: str
+    hint: str | None
+    rows: list[list[Control | GroupControl]]
+    error: str | None = None
+    macro: str = "group"
+
+
+class CaseChoices:
+    """The web context fields ask for: people and professionals of this case to choose from."""
+
+    def __init__(self, case: Case | None) -> None:
+        self.case = case
+
+    def people(self, role: str | None) -> list[tuple[str, str]]:
+        if self.case is None:
+            return []
+        wanted = {"child": ("child", "unborn"), "adult": ("parent_carer", "significant_adult")}
+        return [
+            (p["id"], self.case.person_name(p["id"]))
+            for p in self.case.people
+            if role is None or p.get("category") in wanted[role]
+        ]
+
+    def professionals(self) -> list[tuple[str, str]]:
+        if self.case is None:
+            return []
+        return [
+            (p["id"], self.case.professional_name(p["id"]))
+            for p in self.case.records("professionals")
+        ]
+
+
+def html_name(path: str) -> str:
+    """`children.children[0].child` -> `children-children-0-child`."""
+    return re.sub(r"\[(\d+)\]", r"-\1", path).replace(".", "-")
+
+
+def controls(
+    fields: tuple[FieldDef, ...],
+    values: Mapping[str, Any],
+    prefix: str,
+    errors: Mapping[str, str],
+    choices: CaseChoices,
+) -> list[Control | GroupControl]:
+    """The controls for `fields`, with simple conditions turned into conditional reveals."""
+    revealed = _reveal_map(fields)
+    built: dict[str, Control | GroupControl] = {}
+    for fdef in fields:
+        path = f"{prefix}.{fdef.id}"
+        name = html_name(path)
+        value = values.get(fdef.id)
+        if fdef.fields:
+            rows = value if isinstance(value, list) else []
+            built[fdef.id] = GroupControl(
+                name=name,
+                label=fdef.label,
+                item=str(fdef.param("item_name", "entry")),
+                hint=fdef.hint,
+                rows=[
+                    controls(
+                        fdef.fields,
+                        row if isinstance(row, Mapping) else {},
+                        f"{path}[{i}]",
+                        errors,
+                        choices,
+                    )
+                    for i, row in enumerate(rows)
+                ],
+                error=errors.get(path),
+            )
+            continue
+        ftype = field_type(fdef.type)
+        built[fdef.id] = Control(
+            ftype.web_macro(fdef), ftype.web_params(fdef, name, value, errors.get(path), choices)
+        )
+    top: list[Control | GroupControl] = []
+    for fdef in fields:
+        parent = revealed.get(fdef.id)
+        control = built[fdef.id]
+        host = built.get(parent[0]) if parent else None
+        if parent and isinstance(host, Control) and isinstance(control, Control):
+            for value in parent[1]:
+                host.reveals.setdefault(str(value), []).append(control)
+        else:
+            top.append(control)
+    return top
+
+
+def _reveal_map(fields: tuple[FieldDef, ...]) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """field id -> (sibling it depends on, values): the GOV.UK conditional reveal pattern, for
+    conditions on one radio or checkbox sibling; anything else stays on the page."""
+    siblings = {f.id: f for f in fields}
+    out: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for fdef in fields:
+        cond: Condition | None = fdef.visible_if
+        if cond is None or cond.op != "in" or cond.field is None:
+            continue
+        parent_id = cond.field.rsplit(".", 1)[-1]
+        parent = siblings.get(parent_id)
+        if parent is None or cond.field != f"{parent.path}" or parent.fields:
+            continue
+        if field_type(parent.type).web_macro(parent) in ("govukRadios", "govukCheckboxes"):
+            out[fdef.id] = (parent_id, cond.values)
+    return out
+
+
+def read_fields(fields: tuple[FieldDef, ...], form: Any, prefix: str) -> dict[str, Any]:
+    """A POSTed page back to raw answers, in the shape the case keeps them."""
+    raw: dict[str, Any] = {}
+    for fdef in fields:
+        path = f"{prefix}.{fdef.id}"
+        if fdef.fields:
+            count = _row_count(form, html_name(path))
+            raw[fdef.id] = [read_fields(fdef.fields, form, f"{path}[{i}]") for i in range(count)]
+            continue
+        value = field_type(fdef.type).from_form(fdef, form, html_name(path))
+        if value not in (None, "", []):
+            raw[fdef.id] = value
+    return raw
+
+
+def _row_count(form: Any, name: str) -> int:
+    try:
+        return max(0, min(int(form.get(f"{name}-rows", "0")), ROWS_LIMIT))
+    except ValueError:
+        return 0
+
+
+def problems_for(problems: list[Problem], document: str | None, prefix: str) -> dict[str, str]:
+    """Problems of one page, keyed by field path: `referrer.date` -> its message."""
+    out: dict[str, str] = {}
+    for problem in problems:
+        if problem.document != document:
+            continue
+        path = problem.path if problem.document else problem.path
+        if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "["):
+            out.setdefault(path, problem.message)
+    return out
+
+
+def error_summary(
+    errors: Mapping[str, str], fields_by_path: Mapping[str, FieldDef]
+) -> list[dict[str, str]]:
+    """GOV.UK error summary items, each linking to its field (the day box of a date)."""
+    items = []
+    for path, message in errors.items():
+        base = re.sub(r"\[\d+\]", "", path)
+        fdef = fields_by_path.get(base)
+        anchor = html_name(path)
+        if fdef is not None and fdef.type in ("date", "partial_date"):
+            anchor += "-day"
+        items.append({"text": message, "href": f"#{anchor}"})
+    return items

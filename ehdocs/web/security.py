@@ -1,0 +1,61 @@
+"""Security headers (with a nonce-based CSP), no caching of case pages, error pages."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(csp_nonce)
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP.format(nonce=csp_nonce())
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if not request.path.startswith("/static/"):
+            # Case pages hold personal data: never kept in a shared computer's cache.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "errors/400.html",
+            reason="Your session has expired or the page "
+            "was out of date. Go back, reload the page and try again: "
+            "what you typed may need to be entered again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (400, 403, 404, 409, 413) else "errors/500.html"
+        return render_template(template, reason=None), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        # Logged without request data (it may hold personal data), shown without a trace.
+        app.logger.error("Unexpected error: %s", type(error).__name__, exc_info=error)
+        return render_template("errors/500.html", reason=None), 500

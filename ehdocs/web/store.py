@@ -1,0 +1,161 @@
+"""Every read and write of a case goes through here: one place for validation on save,
+optimistic locking, page drafts, and (later) access checks and the audit log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ehdocs.case.model import Case
+from ehdocs.errors import EhdocsError
+from ehdocs.schema import FormSet
+from ehdocs.validation import Problem, dump_case, validate_case
+from ehdocs.web.models import CaseRow, PageDraft
+
+
+class ConflictError(EhdocsError):
+    """Someone else saved the case after this page was opened."""
+
+
+class NotFoundError(EhdocsError):
+    pass
+
+
+class InvalidCaseError(EhdocsError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    id: int
+    reference: str
+    version: int
+    raw: dict[str, Any]  # the case JSON
+    case: Case  # the same, validated and typed
+
+
+class CaseStore:
+    def __init__(self, sessions: sessionmaker[Session], formset: FormSet) -> None:
+        self.sessions = sessions
+        self.formset = formset
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def list(self) -> list[StoredCase]:
+        with self._session() as session:
+            rows = session.scalars(select(CaseRow).order_by(CaseRow.updated_at.desc())).all()
+            return [self._stored(row) for row in rows]
+
+    def get(self, case_id: int) -> StoredCase:
+        with self._session() as session:
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise NotFoundError(f"There is no case {case_id}")
+            return self._stored(row)
+
+    def find(self, reference: str) -> StoredCase | None:
+        with self._session() as session:
+            row = session.scalar(select(CaseRow).where(CaseRow.reference == reference))
+            return self._stored(row) if row else None
+
+    def create(self, raw: dict[str, Any]) -> StoredCase:
+        case = self.validated(raw)
+        data = dump_case(case)
+        row = CaseRow(
+            reference=case.reference,
+            profile=self.formset.profile.slug,
+            data=json.dumps(data, ensure_ascii=False),
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+                session.flush()
+                return self._stored(row)
+        except IntegrityError:
+            raise InvalidCaseError(
+                [Problem(None, "reference", "There is already a case with this reference")]
+            ) from None
+
+    def save(
+        self,
+        case_id: int,
+        raw: dict[str, Any],
+        expected_version: int,
+        complete: Collection[str] = (),
+    ) -> StoredCase:
+        """Validate and store the whole case; refuse a save based on an older version."""
+        case = self.validated(raw, complete)
+        data = json.dumps(dump_case(case), ensure_ascii=False)
+        try:
+            with self._session() as session:
+                row = session.get(CaseRow, case_id)
+                if row is None:
+                    raise NotFoundError(f"There is no case {case_id}")
+                if row.version != expected_version:
+                    raise ConflictError(_CONFLICT)
+                row.data = data
+                session.flush()  # the UPDATE checks the version again, in the database
+                return self._stored(row)
+        except StaleDataError:
+            raise ConflictError(_CONFLICT) from None
+
+    def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
+        result = validate_case(raw, self.formset, complete=complete)
+        if result.case is None:
+            raise InvalidCaseError(result.problems)
+        return result.case
+
+    # -- page drafts: raw input kept until it can be saved -------------------------------
+
+    def put_draft(self, case_id: int, page: str, raw: dict[str, Any]) -> None:
+        with self._session() as session:
+            draft = session.scalar(
+                select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
+            )
+            text = json.dumps(raw, ensure_ascii=False)
+            if draft is None:
+                session.add(PageDraft(case_id=case_id, page=page, raw=text))
+            else:
+                draft.raw = text
+
+    def get_draft(self, case_id: int, page: str) -> dict[str, Any] | None:
+        with self._session() as session:
+            draft = session.scalar(
+                select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
+            )
+            return json.loads(draft.raw) if draft else None
+
+    def drop_draft(self, case_id: int, page: str) -> None:
+        with self._session() as session:
+            draft = session.scalar(
+                select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
+            )
+            if draft is not None:
+                session.delete(draft)
+
+    def _stored(self, row: CaseRow) -> StoredCase:
+        raw = json.loads(row.data)
+        result = validate_case(raw, self.formset)
+        if result.case is None:  # stored data is always valid; a schema change could break it
+            raise InvalidCaseError(result.problems)
+        return StoredCase(row.id, row.reference, row.version, raw, result.case)
+
+
+_CONFLICT = (
+    "Someone else saved changes to this case after you opened this page, so your "
+    "changes have not been saved. Copy what you typed, then reload the page to see "
+    "their changes."
+)

@@ -1,0 +1,166 @@
+"""Cases: the list, a new case, the overview (a task list), and downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from ehdocs.case.model import FORMAT, FORMAT_VERSION
+from ehdocs.case.progress import milestones
+from ehdocs.fields import format_date
+from ehdocs.render.cache import PartCache
+from ehdocs.render.outputs import file_name, render_document, render_pack
+from ehdocs.web.store import CaseStore, InvalidCaseError, NotFoundError, StoredCase
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+AUDIENCES = ("professional", "family")
+FORMATS = ("pdf", "docx")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def store() -> CaseStore:
+    found: CaseStore = current_app.extensions["ehdocs.store"]
+    return found
+
+
+def load(case_id: int) -> StoredCase:
+    try:
+        return store().get(case_id)
+    except NotFoundError:
+        abort(404)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("cases/index.html", cases=store().list())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    values = {"reference": _next_reference(), "family_name": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in values}
+        raw: dict[str, Any] = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "profile": store().formset.profile.slug,
+            "reference": values["reference"],
+            "created": dt.date.today().isoformat(),
+        }
+        if values["family_name"]:
+            raw["family_name"] = values["family_name"]
+        try:
+            created = store().create(raw)
+        except InvalidCaseError as exc:
+            errors = {p.path: p.message for p in exc.problems}
+        else:
+            flash(
+                "Case created. Add the family's people first: every document uses them.", "success"
+            )
+            return redirect(url_for("cases.overview", case_id=created.id))
+    return render_template("cases/new.html", values=values, errors=errors)
+
+
+def _next_reference() -> str:
+    year = dt.date.today().year
+    taken = {c.reference for c in store().list()}
+    number = len(taken) + 1
+    while f"EH-{year}-{number:04d}" in taken:
+        number += 1
+    return f"EH-{year}-{number:04d}"
+
+
+@bp.get("/<int:case_id>")
+def overview(case_id: int) -> str:
+    stored = load(case_id)
+    case = stored.case
+    tasks: list[dict[str, Any]] = []
+    for form in case.formset.forms_in_order():
+        docs = case.documents_of(form.form)
+        for doc in docs:
+            when = f" ({format_date(doc.process_date)})" if doc.process_date else ""
+            tasks.append(
+                {
+                    "title": form.title + when,
+                    "href": url_for(
+                        "documents.check" if doc.completed else "documents.resume",
+                        case_id=case_id,
+                        doc_id=doc.id,
+                    ),
+                    "status": "Completed" if doc.completed else "In progress",
+                    "doc": doc,
+                }
+            )
+        if not docs or form.repeatable:
+            tasks.append(
+                {
+                    "title": (
+                        f"Add {'another' if docs else 'an'} {form.title.lower()}"
+                        if form.repeatable
+                        else form.title
+                    ),
+                    "href": None,
+                    "form": form.form,
+                    "status": "Not started",
+                    "doc": None,
+                }
+            )
+    records = [(r, len(case.records(r.key))) for r in case.formset.records.values()]
+    return render_template(
+        "cases/overview.html",
+        stored=stored,
+        case=case,
+        tasks=tasks,
+        records=records,
+        milestones=milestones(case),
+        today=dt.date.today(),
+    )
+
+
+@bp.get("/<int:case_id>/pack/<audience>.<fmt>")
+def pack(case_id: int, audience: str, fmt: str) -> Response:
+    if audience not in AUDIENCES or fmt not in FORMATS:
+        abort(404)
+    case = load(case_id).case
+    today = dt.date.today()
+    cache = PartCache(current_app.config["DATA_DIR"] / "cache" / "parts")
+    data = render_pack(case, audience, fmt, today, cache)
+    return _download(data, file_name(case, "pack", audience, fmt, today), fmt)
+
+
+@bp.get("/<int:case_id>/documents/<doc_id>/<audience>.<fmt>")
+def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
+    if audience not in AUDIENCES or fmt not in FORMATS:
+        abort(404)
+    case = load(case_id).case
+    doc = next((d for d in case.documents if d.id == doc_id), None)
+    if doc is None:
+        abort(404)
+    today = dt.date.today()
+    part = doc.form if not doc.definition.repeatable else f"{doc.form}-{doc.id}"
+    data = render_document(case, doc, audience, fmt, today)
+    return _download(data, file_name(case, part, audience, fmt, today), fmt)
+
+
+def _download(data: bytes, name: str, fmt: str) -> Response:
+    return send_file(
+        io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name
+    )

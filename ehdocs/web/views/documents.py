@@ -1,0 +1,263 @@
+"""Documents as short sequences of pages, one per section, then check answers and complete.
+
+Every POST becomes raw data and goes through the same validation as every other way in
+(store.save); what cannot be saved yet is kept as a page draft, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ehdocs.render.context import build_context
+from ehdocs.schema.model import FormDefinition, SectionDef
+from ehdocs.validation import Problem
+from ehdocs.web.pages import (
+    CaseChoices,
+    controls,
+    error_summary,
+    html_name,
+    problems_for,
+    read_fields,
+)
+from ehdocs.web.store import ConflictError, InvalidCaseError, StoredCase
+from ehdocs.web.views.cases import load, store
+
+bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
+
+
+def _document(stored: StoredCase, doc_id: str) -> tuple[dict[str, Any], FormDefinition]:
+    raw = next((d for d in stored.raw.get("documents", []) if d.get("id") == doc_id), None)
+    if raw is None:
+        abort(404)
+    return raw, stored.case.formset.form(raw["form"])
+
+
+def _section(form: FormDefinition, section_id: str) -> SectionDef:
+    section = form.section(section_id)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _label(raw_doc: dict[str, Any], form: FormDefinition) -> str:
+    """How validation names this document in its problems (see validation.case._doc_label)."""
+    return f"{raw_doc['form']} {raw_doc['id']}"
+
+
+@bp.post("/new/<form_name>")
+def new(case_id: int, form_name: str) -> Response:
+    stored = load(case_id)
+    form = stored.case.formset.forms.get(form_name)
+    if form is None:
+        abort(404)
+    existing = {d["id"] for d in stored.raw.get("documents", [])}
+    number = 1
+    while f"{form.form[:2]}{number}" in existing:
+        number += 1
+    doc_id = f"{form.form[:2]}{number}"
+    raw = copy.deepcopy(stored.raw)
+    raw.setdefault("documents", []).append(
+        {
+            "id": doc_id,
+            "form": form.form,
+            "form_version": form.version,
+            "status": "draft",
+            "data": {},
+        }
+    )
+    try:
+        store().save(case_id, raw, _version())
+    except ConflictError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("cases.overview", case_id=case_id))
+    return redirect(
+        url_for("documents.section", case_id=case_id, doc_id=doc_id, section_id=form.sections[0].id)
+    )
+
+
+@bp.get("/<doc_id>")
+def resume(case_id: int, doc_id: str) -> Response:
+    """Back where they left off: the first page with unsaved input, else the first unanswered."""
+    stored = load(case_id)
+    raw_doc, form = _document(stored, doc_id)
+    data = raw_doc.get("data") or {}
+    for section in form.sections:
+        if store().get_draft(case_id, f"doc:{doc_id}:{section.id}") is not None:
+            return redirect(
+                url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
+            )
+    for section in form.sections:
+        if not data.get(section.id):
+            return redirect(
+                url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
+            )
+    return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
+
+
+@bp.route("/<doc_id>/sections/<section_id>", methods=["GET", "POST"])
+def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tuple[str, int]:
+    stored = load(case_id)
+    raw_doc, form = _document(stored, doc_id)
+    section = _section(form, section_id)
+    page = f"doc:{doc_id}:{section.id}"
+    if request.method == "GET":
+        draft = store().get_draft(case_id, page)
+        values = draft if draft is not None else (raw_doc.get("data") or {}).get(section.id, {})
+        problems = _check(stored, doc_id, section.id, values) if draft is not None else []
+        return _page(stored, raw_doc, form, section, values, problems)
+
+    values = read_fields(section.fields, request.form, section.id)
+    action = request.form.get("action", "continue")
+    if action.startswith(("add:", "remove:")):
+        _change_rows(section, values, action)
+    merged = _merged(stored, doc_id, section.id, values)
+    complete = [doc_id] if raw_doc.get("status") == "completed" else []
+    try:
+        store().save(case_id, merged, _version(), complete=complete)
+    except ConflictError as exc:
+        return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
+    except InvalidCaseError as exc:
+        store().put_draft(case_id, page, values)
+        return _page(stored, raw_doc, form, section, values, exc.problems)
+    store().drop_draft(case_id, page)
+    if action.startswith(("add:", "remove:")):
+        target = action.split(":")[1]
+        return redirect(
+            url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
+            + f"#{target}"
+        )
+    if action == "later":
+        flash(
+            f"Your answers to ‘{section.title}’ are saved. You can come back to this "
+            f"{form.title} from the case.",
+            "success",
+        )
+        return redirect(url_for("cases.overview", case_id=case_id))
+    following = _next_section(form, section)
+    if following is None:
+        return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
+    return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=following.id))
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _merged(
+    stored: StoredCase, doc_id: str, section_id: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    raw = copy.deepcopy(stored.raw)
+    for doc in raw.get("documents", []):
+        if doc.get("id") == doc_id:
+            data = doc.setdefault("data", {})
+            if values:
+                data[section_id] = values
+            else:
+                data.pop(section_id, None)
+    return raw
+
+
+def _check(
+    stored: StoredCase, doc_id: str, section_id: str, values: dict[str, Any]
+) -> list[Problem]:
+    try:
+        store().validated(_merged(stored, doc_id, section_id, values))
+    except InvalidCaseError as exc:
+        return exc.problems
+    return []
+
+
+def _change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
+    """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
+    parts = action.split(":")
+    for fdef in section.fields:
+        if not fdef.fields or html_name(f"{section.id}.{fdef.id}") != parts[1]:
+            continue
+        rows = values.setdefault(fdef.id, [])
+        if parts[0] == "add":
+            rows.append({})
+        elif len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(rows):
+            rows.pop(int(parts[2]))
+        if not rows:
+            values.pop(fdef.id)
+
+
+def _next_section(form: FormDefinition, current: SectionDef) -> SectionDef | None:
+    ids = [s.id for s in form.sections]
+    index = ids.index(current.id)
+    return form.sections[index + 1] if index + 1 < len(ids) else None
+
+
+def _page(
+    stored: StoredCase,
+    raw_doc: dict[str, Any],
+    form: FormDefinition,
+    section: SectionDef,
+    values: dict[str, Any],
+    problems: list[Problem],
+    conflict: str | None = None,
+) -> str:
+    errors = problems_for(problems, _label(raw_doc, form), section.id)
+    others = [
+        p
+        for p in problems
+        if p.document != _label(raw_doc, form) or not (p.path + ".").startswith(section.id + ".")
+    ]
+    fields_by_path = {f.path: f for f in form.iter_fields()}
+    summary = error_summary(errors, fields_by_path) + [{"text": str(p)} for p in others]
+    ids = [s.id for s in form.sections]
+    return render_template(
+        "documents/section.html",
+        stored=stored,
+        form=form,
+        section=section,
+        doc=raw_doc,
+        controls=controls(section.fields, values, section.id, errors, CaseChoices(stored.case)),
+        errors=summary,
+        conflict=conflict,
+        number=ids.index(section.id) + 1,
+        total=len(ids),
+        is_first=ids[0] == section.id,
+    )
+
+
+@bp.route("/<doc_id>/check", methods=["GET", "POST"])
+def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
+    stored = load(case_id)
+    raw_doc, form = _document(stored, doc_id)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        raw = copy.deepcopy(stored.raw)
+        for doc in raw.get("documents", []):
+            if doc.get("id") == doc_id:
+                doc["status"] = "completed"
+        try:
+            store().save(case_id, raw, _version(), complete=[doc_id])
+        except ConflictError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
+        except InvalidCaseError as exc:
+            problems = exc.problems
+        else:
+            flash(f"{form.title} completed. You can download it below.", "success")
+            return redirect(url_for("cases.overview", case_id=case_id))
+    context = build_context(stored.case, doc_id, "hub")
+    label = _label(raw_doc, form)
+    links = []
+    for problem in problems:
+        if problem.document == label:
+            section_id = problem.path.split(".")[0].split("[")[0]
+            href = url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section_id)
+            links.append({"text": problem.message, "href": f"{href}#{html_name(problem.path)}"})
+        else:
+            links.append({"text": str(problem)})
+    return render_template(
+        "documents/check.html", stored=stored, form=form, doc=raw_doc, context=context, errors=links
+    ), (200 if not problems else 400)
