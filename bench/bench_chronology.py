@@ -27,15 +27,25 @@ from ehdocs.schema import load_formset
 from ehdocs.validation import validate_case
 from tests.factories import make_case
 
-WHAT = ("School reported Sam absent on Monday morning; Mum phoned to say he had a stomach ache. "
-        "Third Monday absence this half term.")
+WHAT = (
+    "School reported Sam absent on Monday morning; Mum phoned to say he had a stomach ache. "
+    "Third Monday absence this half term."
+)
 
 
 def big_case(entries: int) -> Any:
-    rows = [{"id": f"e{i}", "date": f"{2010 + i * 15 // entries}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-             "event": f"{WHAT} ({i})", "source": "Riverside Primary School",
-             "impact": "Sam missed maths and English.", "action": "Attendance officer called Mum.",
-             "family_visible": "yes" if i % 3 else "no"} for i in range(entries)]
+    rows = [
+        {
+            "id": f"e{i}",
+            "date": f"{2010 + i * 15 // entries}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "event": f"{WHAT} ({i})",
+            "source": "Riverside Primary School",
+            "impact": "Sam missed maths and English.",
+            "action": "Attendance officer called Mum.",
+            "family_visible": "yes" if i % 3 else "no",
+        }
+        for i in range(entries)
+    ]
     result = validate_case(make_case(chronology=rows), load_formset())
     assert result.case is not None, result.problems[:3]
     return result.case
@@ -59,25 +69,40 @@ def main() -> int:
         ours.append(seconds)
     entries = chronology(case)
     base = pack_base_context(case, "professional", __import__("datetime").date.today())
-    one_go = render_html(base, "chronology.html", years=[("All", entries)], intro=None,
-                         logo=False)
-    table = render_html(base, "diagram.html", image=None, alt="", intro=None, logo=False,
-                        tables=[{"label": "Chronology", "columns": ["Date", "Source", "What",
-                                                                     "Impact", "Action"],
-                                 "rows": [[e.when, e.source, e.event, e.impact, e.action]
-                                          for e in entries]}])
+    one_go = render_html(base, "chronology.html", years=[("All", entries)], intro=None, logo=False)
+    table = render_html(
+        base,
+        "diagram.html",
+        image=None,
+        alt="",
+        intro=None,
+        logo=False,
+        tables=[
+            {
+                "label": "Chronology",
+                "columns": ["Date", "Source", "What", "Impact", "Action"],
+                "rows": [[e.when, e.source, e.event, e.impact, e.action] for e in entries],
+            }
+        ],
+    )
     fetcher = AssetFetcher(None)
-    single, _ = timed(lambda: HTML(string=one_go, url_fetcher=fetcher).write_pdf(
-        pdf_variant="pdf/ua-1"))
-    plain_table, _ = timed(lambda: HTML(string=table, url_fetcher=fetcher).write_pdf(
-        pdf_variant="pdf/ua-1"))
+    single, _ = timed(
+        lambda: HTML(string=one_go, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    )
+    plain_table, _ = timed(
+        lambda: HTML(string=table, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    )
     median = statistics.median(ours)
     print(f"{len(entries)} entries ({args.runs} runs)")
-    print(f"ehdocs chronology PDF, median:       {median:6.2f} s   (target <= 4.0) "
-          f"{len(pdf) // 1024} KiB")
+    print(
+        f"ehdocs chronology PDF, median:       {median:6.2f} s   (target <= 4.0) "
+        f"{len(pdf) // 1024} KiB"
+    )
     print(f"one WeasyPrint render, paragraphs:   {single:6.2f} s   ratio {median / single:4.2f}")
-    print(f"one WeasyPrint render, plain table:  {plain_table:6.2f} s   ratio "
-          f"{median / plain_table:4.2f}")
+    print(
+        f"one WeasyPrint render, plain table:  {plain_table:6.2f} s   ratio "
+        f"{median / plain_table:4.2f}"
+    )
     return 0
 
 

@@ -68,12 +68,17 @@ def main() -> int:
         ctx = build_context(case, doc.id, "professional")
         html = render_html(ctx, logo=logo is not None)
         ours = median_time(lambda ctx=ctx: render_pdf(ctx, view), runs)
-        bare = median_time(lambda html=html: HTML(string=html, base_url="asset:/",
-                                                  url_fetcher=_fetcher()).write_pdf(), runs)
+        bare = median_time(
+            lambda html=html: HTML(
+                string=html, base_url="asset:/", url_fetcher=_fetcher()
+            ).write_pdf(),
+            runs,
+        )
         docx = median_time(lambda ctx=ctx: render_docx(ctx, logo), runs)
         worst_ratio = max(worst_ratio, ours / bare)
-        print(f"{doc.form + ' ' + doc.id:<28}{ours:>8.3f}{bare:>8.3f}{ours / bare:>7.2f}"
-              f"{docx:>8.3f}")
+        print(
+            f"{doc.form + ' ' + doc.id:<28}{ours:>8.3f}{bare:>8.3f}{ours / bare:>7.2f}{docx:>8.3f}"
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         cold = []
@@ -119,11 +124,22 @@ def _libreoffice_pack(case: Any, tmp: Path, runs: int) -> float | None:
     path = tmp / "pack.docx"
     path.write_bytes(render_pack_docx(case, "professional"))
     profile = f"-env:UserInstallation=file://{tmp}/lo"
-    command = [soffice, "--headless", "--norestore", profile, "--convert-to", "pdf",
-               "--outdir", str(tmp), str(path)]
+    command = [
+        soffice,
+        "--headless",
+        "--norestore",
+        profile,
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp),
+        str(path),
+    ]
     subprocess.run(command, capture_output=True, check=True, timeout=300)  # warm its profile
-    return median_time(lambda: subprocess.run(command, capture_output=True, check=True,
-                                              timeout=300), max(2, runs // 2))
+    return median_time(
+        lambda: subprocess.run(command, capture_output=True, check=True, timeout=300),
+        max(2, runs // 2),
+    )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ KEY_LEAD = 14.0
 KEY_ROW = 28.0
 
 __all__ = [
-    "FONT", "INK", "MUTED", "PAD", "RULE", "Box", "KeyItem", "Point", "arrowhead", "clip_to_box",
-    "document", "draw_key", "key_height", "n", "points", "segment_distance", "text",
-    "text_block_width", "text_width", "wrap", "zigzag",
+    "FONT", "INK", "KEY_COLUMN", "MUTED", "PAD", "RULE", "Box", "Glyph", "KeyItem", "Point",
+    "arrowhead", "clip_to_box", "document", "draw_key", "key_height", "n", "points",
+    "segment_distance", "text", "text_block_width", "text_width", "wrap", "zigzag",
 ]  # fmt: skip
 
 

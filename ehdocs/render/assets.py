@@ -19,10 +19,12 @@ class AssetFetcher(URLFetcher):
     """
 
     def __init__(self, logo: Path | None = None) -> None:
-        super().__init__(allowed_protocols=("asset",), allow_redirects=False)
+        super().__init__(allowed_protocols=("asset", "data"), allow_redirects=False)
         self.logo = logo
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):  # our own diagrams, inline: the URL is the content
+            return super().fetch(url, headers)
         if not url.startswith("asset:"):
             raise ValueError(f"refused: only packaged assets may be read ({url[:40]})")
         name = url.removeprefix("asset:").lstrip("/")

@@ -50,10 +50,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A diagram (SVG) with its alternative text and a table saying the same in words."""
+
+    label: str
+    svg: str
+    alt: str
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
 class SectionView:
     id: str
     title: str
-    items: tuple[Answer | Table, ...]
+    items: tuple[Answer | Table | Figure, ...]
     description: str | None = None
 
 
@@ -124,6 +134,13 @@ def build_context(
     people = _people_section(view, doc, display, audience)
     if people:
         sections.insert(0, people)
+    if form.diagrams:
+        from ehdocs.render.figures import figures
+
+        drawn = [f for kind in form.diagrams for f in figures(view, kind, audience, today)]
+        if drawn:
+            title = "Your family and the people around you" if family else "Family network"
+            sections.append(SectionView("diagrams", title, tuple(drawn)))
     profile = case.formset.profile
     return DocumentContext(
         form=form.form,
@@ -333,4 +350,4 @@ def _person_refs(doc: Document) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-__all__ = ["Answer", "DocumentContext", "SectionView", "Table", "build_context", "clean"]
+__all__ = ["Answer", "DocumentContext", "Figure", "SectionView", "Table", "build_context", "clean"]

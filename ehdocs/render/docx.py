@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from ehdocs.render.context import Answer, DocumentContext, SectionView, Table, clean
+from ehdocs.render.context import Answer, DocumentContext, Figure, SectionView, Table, clean
 from ehdocs.render.docx_template import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
@@ -49,7 +49,7 @@ _DOCXTPL_MARKER = re.compile(r"(?<=[{}%])_")
 def render_docx(doc: DocumentContext, logo: Path | None = None) -> bytes:
     """One document as DOCX: the same words as its PDF, in Word's own styles."""
     template = DocxTemplate(io.BytesIO(_template_bytes()))
-    body = _Body()
+    body = _Body(template)
     for section in doc.sections:
         body.section(section)
     image = _logo(template, logo) if logo else None
@@ -107,11 +107,20 @@ class _Body:
     resolves a style by name on every paragraph, which took ~60 ms for one short document.)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, template: DocxTemplate) -> None:
         self.root = etree.Element(_w("body"), nsmap={"w": W})
+        self.template = template
+        self.figures: list[Figure] = []
 
     def __html__(self) -> str:
-        return re.sub(r"</?w:body[^>]*>", "", etree.tostring(self.root, encoding="unicode"))
+        xml = re.sub(r"</?w:body[^>]*>", "", etree.tostring(self.root, encoding="unicode"))
+        # Pictures need the part being rendered, which docxtpl only has now: each figure's
+        # placeholder run becomes the picture.
+        # docxtpl's picture XML closes the text run it stands in and opens a new one, so it
+        # replaces the placeholder text itself.
+        for i, figure in enumerate(self.figures):
+            xml = xml.replace(_PLACEHOLDER.format(i), _picture_xml(self.template, figure), 1)
+        return xml
 
     def paragraph(self, style: str, text: str = "", parent: etree._Element | None = None) -> None:
         p = etree.SubElement(self.root if parent is None else parent, _w("p"))
@@ -124,7 +133,9 @@ class _Body:
         if section.description:
             self.paragraph(STYLE["Description"], _text(section.description))
         for item in section.items:
-            if isinstance(item, Table):
+            if isinstance(item, Figure):
+                self.figure(item)
+            elif isinstance(item, Table):
                 # A table that is a heading of its own (each person's details) gets a Word
                 # heading, so the navigation pane lists it.
                 style = "heading 2" if item.heading else "Table Caption"
@@ -135,6 +146,17 @@ class _Body:
                     self.grid(item)
             else:
                 self.answer(item)
+
+    def figure(self, figure: Figure) -> None:
+        """The diagram (a PNG for print; its alternative text on the picture), then the table
+        that says the same in words."""
+        self.paragraph(STYLE["Table Caption"], _text(figure.label))
+        p = etree.SubElement(self.root, _w("p"))
+        _run(p, _PLACEHOLDER.format(len(self.figures)))
+        self.figures.append(figure)
+        if figure.table is not None and figure.table.columns:
+            self.paragraph(STYLE["Table Caption"], _text(figure.table.label))
+            self.grid(figure.table)
 
     def answer(self, answer: Answer) -> None:
         self.paragraph(STYLE["Question"], _text(answer.label))
@@ -230,6 +252,27 @@ def _text(value: str) -> str:
     return clean(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
+_PLACEHOLDER = "EHDOCS-FIGURE-{}-PLACEHOLDER"
+FIGURE_WIDTH = Mm(165)  # the text width of an A4 page with our margins
+FIGURE_DPI = 200
+
+
+def _picture_xml(template: DocxTemplate, figure: Figure) -> str:
+    png = _figure_png(figure.svg)
+    xml = str(InlineImage(template, io.BytesIO(png), width=FIGURE_WIDTH))
+    # python-docx names the picture but gives no description: Word reads `descr` aloud.
+    alt = str(escape(clean(figure.alt))).replace('"', "&quot;")
+    return re.sub(r"(<wp:docPr\b[^>]*?)(/?>)", rf'\1 descr="{alt}"\2', xml, count=1)
+
+
+@lru_cache(maxsize=32)
+def _figure_png(svg: str) -> bytes:
+    """The diagram rasterised to stay crisp in print: FIGURE_DPI across the text width."""
+    width_px = round(FIGURE_WIDTH.inches * FIGURE_DPI)
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode(), output_width=width_px)
+    return png
+
+
 def _logo(template: DocxTemplate, logo: Path) -> InlineImage:
     png, width, height = _logo_png(logo, logo.stat().st_mtime_ns)
     if width * LOGO_HEIGHT > height * LOGO_MAX_WIDTH:
@@ -260,6 +303,8 @@ def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
     props.language = doc.lang
     props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for drawing in template.docx.element.body.iter(qn("wp:docPr")):
+        if drawing.get("descr"):
+            continue  # a diagram, described when it was placed
         drawing.set("name", "Logo")
         drawing.set("descr", clean(f"{doc.profile_name} logo"))
 

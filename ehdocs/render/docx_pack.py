@@ -16,24 +16,24 @@ from docxcompose.composer import Composer
 
 from ehdocs.case.model import Case
 from ehdocs.render.audience import for_audience
-from ehdocs.render.context import Answer, DocumentContext, SectionView, Table, build_context
+from ehdocs.render.context import Answer, DocumentContext, SectionView, Table
 from ehdocs.render.docx import render_docx
-from ehdocs.render.pack import lead_practitioner, pack_base_context, part_title
+from ehdocs.render.pack import lead_practitioner, pack_base_context, pack_parts
 
 
 def render_pack_docx(case: Case, audience: str, today: dt.date | None = None) -> bytes:
     today = today or dt.date.today()
     view = for_audience(case, audience)
     logo = case.formset.profile.logo
-    contexts = [build_context(case, doc.id, audience, today) for doc in case.documents]
-    titles = [part_title(ctx, doc) for ctx, doc in zip(contexts, case.documents, strict=True)]
-    cover = cover_context(pack_base_context(view, audience, today), view, titles)
+    parts = pack_parts(case, audience, today)
+    cover = cover_context(
+        pack_base_context(view, audience, today), view, [part.title for part in parts]
+    )
     composer = Composer(open_docx(io.BytesIO(render_docx(cover, logo))))
-    for ctx in contexts:
-        part = open_docx(io.BytesIO(render_docx(ctx, logo)))
-        # A new section per part: each document starts on a new page, with its own header.
+    for part in parts:
+        # A new section per part: each starts on a new page.
         composer.doc.add_section(WD_SECTION.NEW_PAGE)
-        composer.append(part)
+        composer.append(open_docx(io.BytesIO(render_docx(part.context, logo))))
     out = io.BytesIO()
     composer.save(out)
     return out.getvalue()
@@ -45,9 +45,7 @@ def cover_context(base: DocumentContext, view: Case, titles: list[str]) -> Docum
     if lead:
         facts.append(Answer("Lead practitioner", lead))
     facts += [Answer("Copy", base.copy_name), Answer("Date", base.generated)]
-    contents = Table(
-        "Documents in this pack, in the order they happened", ("Part",), tuple((t,) for t in titles)
-    )
+    contents = Table("The parts of this pack, in order", ("Part",), tuple((t,) for t in titles))
     return replace(
         base,
         sections=(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     # User text only ever arrives as values: it is escaped, never compiled as a template.
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["b64"] = lambda text: base64.b64encode(str(text).encode()).decode()
+    return env
 
 
 def render_html(doc: DocumentContext, template: str = "document.html", **extra: Any) -> str:

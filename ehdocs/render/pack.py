@@ -31,7 +31,8 @@ from ehdocs.render.pdf import EMBEDDED_NAME, embedded_payload, html_to_pdf
 @dataclass(frozen=True)
 class PackPart:
     title: str
-    html: str
+    html: str  # for the PDF pack
+    context: DocumentContext  # for the DOCX pack: the same content, renderer-neutral
 
 
 # Sections after the documents (genogram, ecomap, chronology, outcomes): each provider gives
@@ -45,7 +46,19 @@ def document_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
     parts = []
     for doc in case.documents:
         ctx = build_context(case, doc.id, audience, today)
-        parts.append(PackPart(part_title(ctx, doc), render_html(ctx, logo=logo)))
+        parts.append(PackPart(part_title(ctx, doc), render_html(ctx, logo=logo), ctx))
+    return parts
+
+
+def pack_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
+    """Every part after the cover, in pack order: the documents, then the pack sections."""
+    import ehdocs.render.sections  # noqa: F401  (registers the chronology and diagrams)
+
+    view = for_audience(case, audience)
+    base = pack_base_context(view, audience, today)
+    parts = document_parts(case, audience, today)
+    for provider in PACK_SECTIONS:
+        parts.extend(provider(view, audience, base))
     return parts
 
 
@@ -83,11 +96,7 @@ def render_pack_pdf(
     cache = cache or PartCache(None)
     view = for_audience(case, audience)
     base = pack_base_context(view, audience, today)
-    parts = document_parts(case, audience, today)
-    import ehdocs.render.sections  # noqa: F401  (registers the chronology and diagrams)
-
-    for provider in PACK_SECTIONS:
-        parts.extend(provider(view, audience, base))
+    parts = pack_parts(case, audience, today)
     logo = case.formset.profile.logo
     pdfs = render_parts([p.html for p in parts], logo, cache, workers)
     counts = [page_count(pdf) for pdf in pdfs]

@@ -1,8 +1,8 @@
-"""Pack sections after the documents: chronology, genogram, ecomap and outcome scales.
+"""Pack sections after the documents: genogram, ecomap, chronology and outcome scales.
 
 Each provider takes the audience's view of the case and returns its parts (none when there is
-nothing to show). They are registered in pack.PACK_SECTIONS, so a pack and `ehdocs diagram`
-draw them the same way.
+nothing to show), each as HTML for the PDF pack and as a document context for the DOCX pack.
+They are registered in pack.PACK_SECTIONS, so a pack and `ehdocs diagram` draw them alike.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from ehdocs.case.model import Case
 from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.render.audience import for_audience
 from ehdocs.render.cache import PartCache
-from ehdocs.render.context import DocumentContext
+from ehdocs.render.context import DocumentContext, SectionView, Table
+from ehdocs.render.figures import figures
 from ehdocs.render.html import render_html
 from ehdocs.render.merge import Part, merge_parts
 from ehdocs.render.pack import (
     PACK_SECTIONS,
     PackPart,
+    PackSectionProvider,
     attach,
     pack_base_context,
     render_parts,
@@ -40,17 +42,17 @@ def chronology_parts(view: Case, audience: str, base: DocumentContext) -> list[P
     if not entries:
         return []
     logo = view.formset.profile.logo is not None
-    parts = chunks(entries)
+    chunked = chunks(entries)
     out = []
-    for i, years in enumerate(parts):
-        title = "Chronology" if len(parts) == 1 else _years_title(years, i == 0)
-        ctx = replace(base, title=title, form="chronology")
+    for i, years in enumerate(chunked):
+        title = "Chronology" if len(chunked) == 1 else _years_title(years, i == 0)
         intro = CHRONOLOGY_INTRO[family] if i == 0 else None
-        out.append(
-            PackPart(
-                title, render_html(ctx, "chronology.html", years=years, intro=intro, logo=logo)
-            )
-        )
+        # The PDF lays a long chronology out as light paragraphs (fast in WeasyPrint); the
+        # DOCX shows the same entries as one table a year.
+        sections = tuple(_year_section(year, rows, family) for year, rows in years)
+        ctx = replace(base, title=title, form="chronology", sections=sections)
+        html = render_html(ctx, "chronology.html", years=years, intro=intro, logo=logo)
+        out.append(PackPart(title, html, ctx))
     return out
 
 
@@ -60,9 +62,43 @@ def _years_title(years: list[tuple[str, list[Entry]]], first: bool) -> str:
     return f"Chronology {span}" + ("" if first else " (continued)")
 
 
-PACK_SECTIONS.append(chronology_parts)
+def _year_section(year: str, rows: list[Entry], family: bool) -> SectionView:
+    columns = (
+        "When",
+        "Who told us" if family else "Source",
+        "What happened",
+        "Impact on the child",
+        "Action taken",
+    )
+    body = tuple((e.when, e.source, e.event, e.impact, e.action) for e in rows)
+    return SectionView(f"y{year}", year, (Table(f"Events in {year}", columns, body),))
 
-PROVIDERS = {"chronology": chronology_parts}
+
+def diagram_parts(kind: str) -> PackSectionProvider:
+    """A pack section of one diagram and its text alternative (genogram, ecomap, scales)."""
+
+    def parts(view: Case, audience: str, base: DocumentContext) -> list[PackPart]:
+        drawn = figures(view, kind, audience, dt.date.today())
+        if not drawn:
+            return []
+        title = drawn[0].label
+        ctx = replace(
+            base, title=title, form=kind, sections=(SectionView(kind, title, tuple(drawn)),)
+        )
+        logo = view.formset.profile.logo is not None
+        return [PackPart(title, render_html(ctx, "part.html", logo=logo), ctx)]
+
+    return parts
+
+
+# After the documents: the family network, the support network, the chronology, the scores.
+PROVIDERS: dict[str, PackSectionProvider] = {
+    "genogram": diagram_parts("genogram"),
+    "ecomap": diagram_parts("ecomap"),
+    "chronology": chronology_parts,
+    "scales": diagram_parts("scales"),
+}
+PACK_SECTIONS.extend(PROVIDERS.values())
 
 
 def render_section_pdf(

@@ -72,6 +72,9 @@ FORM_KEYS = {
     "allowed_after_consent_withdrawn": Key(BOOL),
     "events": Key({"type": "array"}),
     "people_details": Key(BOOL),
+    "diagrams": Key(
+        {"type": "array", "items": {"enum": ["genogram", "ecomap", "scales"]}, "uniqueItems": True}
+    ),
 }
 EVENT_KEYS = {
     "id": Key(ID, required=True),
@@ -475,6 +478,7 @@ def build_form(
         allowed_after_consent_withdrawn=bool(tree.get("allowed_after_consent_withdrawn", False)),
         events=_events(tree.get("events", []), file, rep),
         people_details=bool(tree.get("people_details", False)),
+        diagrams=tuple(str(d) for d in tree.get("diagrams", [])),
         source=file,
     )
 

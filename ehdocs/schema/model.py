@@ -120,6 +120,7 @@ class FormDefinition:
     allowed_after_consent_withdrawn: bool = False
     events: tuple[FormEvent, ...] = ()
     people_details: bool = False  # show the case details of the people the document names
+    diagrams: tuple[str, ...] = ()  # diagrams shown in the document: genogram, ecomap, scales
     source: str = ""
 
     def section(self, section_id: str) -> SectionDef | None:

@@ -98,13 +98,15 @@ def siblings_in_order(genogram: Genogram, layout: Layout) -> list[str]:
     sibships: dict[int, list[str]] = defaultdict(list)
     for child, unit in family.primary.items():
         sibships[id(unit)].append(child)
+    twins = {frozenset((t.a, t.b)) for t in genogram.twins}  # twins have no order
     out = []
     for kids in sibships.values():
         by_x = sorted(kids, key=lambda k: (layout.symbol(k).box.cy, layout.symbol(k).box.cx))
         for a, b in zip(by_x, by_x[1:], strict=False):
             # Siblings in different rows (contradictory generations) have no left-to-right order.
             same_row = layout.symbol(a).box.cy == layout.symbol(b).box.cy
-            if same_row and birth_key(genogram, a)[:2] > birth_key(genogram, b)[:2]:
+            older = birth_key(genogram, a)[:2] > birth_key(genogram, b)[:2]
+            if same_row and older and frozenset((a, b)) not in twins:
                 out.append(f"{a} sits left of the older sibling {b}")
     return out
 

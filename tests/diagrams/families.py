@@ -74,6 +74,8 @@ class _Family:
                 self.links.append(GChildLink(p, kid, kind))
             if twin:
                 other = self.person(year, line, month, 10)
+                index = len(self.people) - 1  # twins share the recorded date of birth
+                self.people[index] = replace(self.people[index], birth=self.people[-2].birth)
                 kids.append(other)
                 for p in parents:
                     self.links.append(GChildLink(p, other, kind))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,7 @@ from ehdocs.fields import PartialDate
 from tests.diagrams.checks import problems
 
 SVG = "{http://www.w3.org/2000/svg}"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def person(pid: str, gender: str = "male", born: int | None = None, **kw: Any) -> GPerson:
@@ -46,6 +51,39 @@ def couple_with_children(status: str = "married") -> Genogram:
         ],
         [GPartnership("mum", "dad", status, PartialDate(2008))],
         parents("mum", "dad", "young", "old", "mid"),
+    )
+
+
+def rich_family() -> Genogram:
+    """A bit of everything: serial partners over the top, twins, fostering, two homes."""
+    g = couple_with_children("divorced")
+    return build(
+        [
+            *g.people,
+            person("new", "male", 1984),
+            person("ex", "male", 1982),
+            person("t1", "female", 2020),
+            person("t2", "female", 2020),
+            person("half", "male", 2004),
+            person("fc", "female", 1960),
+            person("f", "male", 2011),
+        ],
+        [
+            *g.partnerships,
+            GPartnership("mum", "new", "cohabiting", PartialDate(2018)),
+            GPartnership("mum", "ex", "separated", PartialDate(2003)),
+        ],
+        [
+            *g.child_links,
+            *parents("mum", "new", "t1", "t2"),
+            *parents("mum", "ex", "half"),
+            GChildLink("fc", "f", "foster"),
+        ],
+        [GTwins("t1", "t2", True)],
+        [
+            GHousehold("h1", "Mum's", ("mum", "new", "t1", "t2", "young")),
+            GHousehold("h2", "Dad's", ("dad", "old", "mid", "half")),
+        ],
     )
 
 
@@ -297,6 +335,29 @@ def test_same_input_same_bytes() -> None:
     again = render_svg(layout(couple_with_children()), "Genogram", "d")
     assert first == again
     assert "id=" not in first
+
+
+def test_same_bytes_whatever_the_hash_seed() -> None:
+    """Set and dict order must never leak into the drawing (Python salts string hashes)."""
+    code = (
+        "from tests.diagrams.test_genogram import rich_family as c;"
+        "from ehdocs.diagrams.genogram.layout import layout;"
+        "from ehdocs.diagrams.genogram.svg import render_svg;"
+        "print(render_svg(layout(c()), 'G', 'd'))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert problems(rich_family(), layout(rich_family())) == []
 
 
 def test_svg_is_well_formed_and_accessible() -> None:

@@ -1,9 +1,11 @@
 """Left-to-right order of people in each generation.
 
-Partners and twins form a cluster that is never split; within it a person's partnerships run
-in date order (first partner on the left, later ones on the right) and a lone couple puts the
-man on the left. Clusters are ordered by barycentre sweeps (children under parents, parents
-over children), always as a topological order of the rule "older sibling left of younger".
+Partners and twins form a cluster that is never split. A lone couple puts the man on the left.
+A person with several partners has the first on the left and later ones on the right, in date
+order; with three or more, the two with most children together sit right beside them and the
+others go outside on the shorter side, joined by a line over the top (see route). Clusters are
+ordered by barycentre sweeps (children under parents, parents over children), always as a
+topological order of the rule "older sibling left of younger".
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import defaultdict
 from ehdocs.diagrams.genogram.plan import arc_stem_index
 from ehdocs.diagrams.genogram.structure import Family, birth_key
 
-SWEEPS = 4
+SWEEPS = 4  # down-and-up passes; families settle in two or three
 GENDER_RANK = {"male": 0, "other": 1, "female": 2}
 
 

@@ -35,7 +35,8 @@ class Plan:
 
 def make_plan(family: Family, rows: list[list[str]]) -> Plan:
     where = {p: (r, i) for r, row in enumerate(rows) for i, p in enumerate(row)}
-    adjacent, arcs = [], []
+    adjacent: list[GPartnership] = []
+    arcs: list[GPartnership] = []
     for p in family.partnerships:
         (ra, ia), (rb, ib) = where[p.a], where[p.b]
         (adjacent if ra == rb and abs(ia - ib) == 1 else arcs).append(p)
@@ -91,13 +92,17 @@ def add_hops(
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
-                k = min(
-                    range(len(plan.rows[row]) + 1),
-                    key=lambda k, row=row, want=want: (
-                        abs(gap_x[(row, k)] - want) + (200 if (row, k) in plan.partner_gaps else 0),
-                        k,
-                    ),
-                )
+                k = _nearest_gap(plan, gap_x, row, want)
                 gaps.append((row, k))
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
             plan.hops[n, edge.child] = gaps
+
+
+def _nearest_gap(plan: Plan, gap_x: dict[Gap, float], row: int, want: float) -> int:
+    """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line."""
+
+    def cost(k: int) -> tuple[float, int]:
+        crossed = 200.0 if (row, k) in plan.partner_gaps else 0.0
+        return abs(gap_x[(row, k)] - want) + crossed, k
+
+    return min(range(len(plan.rows[row]) + 1), key=cost)

@@ -50,7 +50,6 @@ class RowY:
     mid: float
     label_bottom: float
     tracks: tuple[float, ...]
-    bottom: float
 
 
 class Router:
@@ -126,7 +125,7 @@ class Router:
             count = 1 + max(channels[r].values(), default=-1)
             tracks = tuple(label_bottom + CHANNEL_PAD + t * TRACK for t in range(count))
             bottom = (tracks[-1] if tracks else label_bottom) + CHANNEL_PAD
-            rows.append(RowY(sym_top, sym_top + SYMBOL / 2, label_bottom, tracks, bottom))
+            rows.append(RowY(sym_top, sym_top + SYMBOL / 2, label_bottom, tracks))
             y = bottom
         self.rows = rows
         self.arc_y = {
@@ -148,9 +147,9 @@ class Router:
             by_row[self.plan.where[p.a][0]].append((p, x1, x2))
         out: dict[tuple[int, GPartnership], int] = {}
         for r, arcs in by_row.items():
-            for p, lv in stack_arcs(arcs).items():
-                assert isinstance(p, GPartnership)
-                out[r, p] = lv
+            for owner, lv in stack_arcs(arcs).items():
+                assert isinstance(owner, GPartnership)
+                out[r, owner] = lv
         return out
 
     def _channels(self) -> dict[int, dict[Hashable, int]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from dataclasses import dataclass
 
 from ehdocs.diagrams.genogram.metrics import text_width, wrap
@@ -84,7 +83,3 @@ def short_date(value: PartialDate) -> str:
         if value.day:
             parts.insert(0, str(value.day))
     return ("~" if value.approximate else "") + " ".join(parts)
-
-
-def age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -162,6 +162,7 @@ def shape(kind: str, b: Box, attrs: str) -> str:
         if kind == "miscarriage":
             attrs = 'fill="#1a1a1a" stroke="none"'
         return f'<circle cx="{n(b.cx)}" cy="{n(b.cy)}" r="{n(b.w / 2)}" {attrs}/>'
+    pts: tuple[Point, ...]
     if kind == "pregnancy":
         pts = ((b.cx, b.y), (b.right, b.bottom), (b.x, b.bottom))
     else:
