@@ -218,6 +218,53 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
 
 
 @cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option(
+    "--kind", type=click.Choice(["genogram", "ecomap", "scales", "chronology"]), required=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="FILE.svg, FILE.png or FILE.pdf (a chronology: .pdf only).",
+)
+@click.option("--audience", type=AUDIENCE, default="professional", show_default=True)
+@profile_option
+def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: str | None) -> None:
+    """Draw one diagram of a case on its own: as SVG, PNG (for print) or tagged PDF."""
+    from ehdocs.render.audience import for_audience
+    from ehdocs.render.figures import figures
+    from ehdocs.render.sections import render_section_pdf
+
+    suffix = output.suffix.lower()
+    if suffix not in (".svg", ".png", ".pdf"):
+        raise EhdocsError(f"Write the diagram to a .svg, .png or .pdf file, not '{output.name}'")
+    if kind == "chronology" and suffix != ".pdf":
+        raise EhdocsError("A chronology is a document, not a picture: write it to a .pdf file")
+    case = _valid_case(case_file, profile)
+    if suffix == ".pdf":
+        data = render_section_pdf(case, kind, audience)
+    else:
+        drawn = figures(for_audience(case, audience), kind, audience)
+        data = _picture(drawn[0].svg, suffix) if drawn else None
+    if data is None:
+        raise EhdocsError(f"Case {case.reference} has nothing to draw a {kind} from yet")
+    write_atomic(output, data)
+    click.echo(f"Wrote {output}")
+
+
+def _picture(svg: str, suffix: str) -> bytes:
+    if suffix == ".svg":
+        return svg.encode()
+    import cairosvg
+
+    # About 200 dpi across an A4 page's text width: crisp in print.
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode(), output_width=1300)
+    return png
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--load-examples", is_flag=True, help="Add the example cases not loaded yet.")
