@@ -34,6 +34,17 @@ def profile_option(command: F) -> F:
     )(command)
 
 
+def output_folder_option(command: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help="Folder to write to.",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ehdocs")
 def cli() -> None:
@@ -168,14 +179,7 @@ def _valid_case(case_file: Path, profile: str | None) -> Case:
 @click.option("--document", "document", required=True, help="A form (e.g. plan) or a document id.")
 @click.option("--audience", type=AUDIENCE, default="professional", show_default=True)
 @click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write to.",
-)
+@output_folder_option
 @profile_option
 def render(
     case_file: Path, document: str, audience: str, fmt: str, output: Path, profile: str | None
@@ -196,14 +200,7 @@ def render(
 @click.argument("case_file", type=click.Path(path_type=Path))
 @click.option("--audience", type=AUDIENCE, default="professional", show_default=True)
 @click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write to.",
-)
+@output_folder_option
 @profile_option
 def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | None) -> None:
     """Render the whole case (every document, then the diagrams) as one pack."""

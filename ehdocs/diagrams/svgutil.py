@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ehdocs.diagrams.genogram.geometry import Box, Point
 from ehdocs.diagrams.genogram.metrics import text_width, wrap
-from ehdocs.diagrams.genogram.svg import n, text
 
-FONT = "Liberation Sans, DejaVu Sans, sans-serif"
+# The text widths in genogram/metrics.py are DejaVu Sans's: draw with that font.
+FONT = "DejaVu Sans, sans-serif"
 INK = "#1a1a1a"
 MUTED = "#555555"
 RULE = "#999999"
@@ -33,6 +33,32 @@ __all__ = [
     "arrowhead", "clip_to_box", "document", "draw_key", "key_height", "n", "points",
     "segment_distance", "text", "text_block_width", "text_width", "wrap", "zigzag",
 ]  # fmt: skip
+
+
+def n(value: float) -> str:
+    """Fixed formatting: one decimal, no trailing zero, never "-0"."""
+    if abs(value) < 0.05:
+        return "0"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def text(
+    value: str,
+    x: float,
+    y: float,
+    size: float,
+    bold: bool = False,
+    anchor: str = "start",
+    fill: str | None = None,
+) -> str:
+    attrs = f'x="{n(x)}" y="{n(y)}" font-size="{n(size)}"'
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    if bold:
+        attrs += ' font-weight="bold"'
+    if fill:
+        attrs += f' fill="{fill}"'
+    return f"<text {attrs}>{escape(value)}</text>"
 
 
 def document(width: float, height: float, title: str, desc: str, body: Sequence[str]) -> str:

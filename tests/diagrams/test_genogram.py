@@ -23,7 +23,8 @@ from ehdocs.diagrams.genogram.model import (
     GTwins,
     build,
 )
-from ehdocs.diagrams.genogram.svg import n, render_svg
+from ehdocs.diagrams.genogram.svg import render_svg
+from ehdocs.diagrams.svgutil import n
 from ehdocs.fields import PartialDate
 from tests.diagrams.checks import problems
 

@@ -6,13 +6,11 @@ cairosvg (PNG for DOCX) and WeasyPrint (PDF) read presentation attributes most r
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
-
 from ehdocs.diagrams.genogram.geometry import Box, Layout, Line, Outline, Point, Symbol
 from ehdocs.diagrams.genogram.key import COLUMN, GLYPH, LEAD, PAD, TEXT_SIZE, TITLE_SIZE, key_for
 from ehdocs.diagrams.genogram.metrics import text_width
+from ehdocs.diagrams.svgutil import document, n, text
 
-FONT = "DejaVu Sans, sans-serif"
 INK = "#1a1a1a"
 DASHES = {
     "solid": None,
@@ -33,12 +31,6 @@ def render_svg(layout: Layout, title: str, desc: str) -> str:
     key = key_for(layout, layout.height, width)
     height = layout.height + key.height
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{n(width)}" height="{n(height)}" '
-        f'viewBox="0 0 {n(width)} {n(height)}" role="img" aria-label={quoteattr(title)} '
-        f'font-family="{FONT}">',
-        f"<title>{escape(title)}</title>",
-        f"<desc>{escape(desc)}</desc>",
-        f'<rect x="0" y="0" width="{n(width)}" height="{n(height)}" fill="#ffffff"/>',
         '<g fill="none" stroke-width="1.8" stroke-linecap="round">',
         *(outline(o) for o in layout.outlines),
         "</g>",
@@ -69,15 +61,7 @@ def render_svg(layout: Layout, title: str, desc: str) -> str:
             for i, t in enumerate(e.lines):
                 out.append(text(t, e.x + GLYPH, first + i * LEAD, TEXT_SIZE))
         out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
-def n(value: float) -> str:
-    """Fixed formatting: one decimal, no trailing zero, never "-0"."""
-    if abs(value) < 0.05:
-        return "0"
-    return f"{value:.1f}".removesuffix(".0")
+    return document(width, height, title, desc, out)
 
 
 def points(pts: tuple[Point, ...]) -> str:
@@ -168,25 +152,6 @@ def shape(kind: str, b: Box, attrs: str) -> str:
     else:
         pts = ((b.cx, b.y), (b.right, b.cy), (b.cx, b.bottom), (b.x, b.cy))
     return f'<polygon points="{points(pts)}" {attrs}/>'
-
-
-def text(
-    value: str,
-    x: float,
-    y: float,
-    size: float,
-    bold: bool = False,
-    anchor: str = "start",
-    fill: str | None = None,
-) -> str:
-    attrs = f'x="{n(x)}" y="{n(y)}" font-size="{n(size)}"'
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    if bold:
-        attrs += ' font-weight="bold"'
-    if fill:
-        attrs += f' fill="{fill}"'
-    return f"<text {attrs}>{escape(value)}</text>"
 
 
 def key_glyph(kind: str, x: float, y: float, household: int) -> list[str]:
