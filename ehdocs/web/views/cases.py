@@ -112,11 +112,7 @@ def overview(case_id: int) -> str:
         if not docs or form.repeatable:
             tasks.append(
                 {
-                    "title": (
-                        f"Add {'another' if docs else 'an'} {form.title.lower()}"
-                        if form.repeatable
-                        else form.title
-                    ),
+                    "title": f"Start another {form.title}" if docs else f"Start the {form.title}",
                     "href": None,
                     "form": form.form,
                     "status": "Not started",
