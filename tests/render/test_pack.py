@@ -87,7 +87,8 @@ def test_merged_pack_keeps_a_consistent_structure_tree(packs: dict[str, bytes]) 
         document = root.K[0]
         assert document.S == "/Document"
         parts = list(document.K)
-        assert len(parts) == 4 and all(p.S == "/Part" for p in parts)  # cover, 2 docs, chronology
+        # The cover, two documents, then the genogram, ecomap, chronology and scores.
+        assert len(parts) == 7 and all(p.S == "/Part" for p in parts)
         nums = root.ParentTree.Nums
         tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         keys = [int(page.obj.StructParents) for page in pdf.pages]
@@ -131,7 +132,7 @@ def test_unchanged_parts_come_from_the_cache(
     monkeypatch.setattr(pack_module, "html_to_pdf", counting)
     render_pack_pdf(case, "professional", cache, TODAY, workers=1)
     first = len(rendered)
-    assert first == 4  # two documents, the chronology and the cover
+    assert first == 7  # two documents, four pack sections and the cover
     render_pack_pdf(case, "professional", cache, TODAY, workers=1)
     assert len(rendered) == first + 1  # only the cover, which is cheap, is drawn again
     changed = closed_case(formset)
