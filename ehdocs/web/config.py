@@ -32,12 +32,13 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "ehdocs_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": environment == "production",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
         "TESTING": False,
     }
     config.update(overrides or {})
+    # Worked out after the overrides: a production app always sends its cookie over HTTPS only.
+    config.setdefault("SESSION_COOKIE_SECURE", config["ENV_NAME"] == "production")
     return config
 
 

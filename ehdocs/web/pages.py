@@ -131,7 +131,9 @@ def _reveal_map(fields: tuple[FieldDef, ...]) -> dict[str, tuple[str, tuple[Any,
     out: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for fdef in fields:
         cond: Condition | None = fdef.visible_if
-        if cond is None or cond.op != "in" or cond.field is None:
+        # One option, one reveal: GOV.UK nests the field under that option. A field shown for
+        # several options would need to appear twice (duplicate ids), so it stays on the page.
+        if cond is None or cond.op != "in" or cond.field is None or len(cond.values) != 1:
             continue
         parent_id = cond.field.rsplit(".", 1)[-1]
         parent = siblings.get(parent_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +23,15 @@ def csp_nonce() -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(csp_nonce)
+
+    @app.before_request
+    def no_test_assets_in_production() -> None:
+        # axe-core is built for the browser tests; a live service does not serve it.
+        if (
+            request.path.startswith("/static/build/test/")
+            and app.config["ENV_NAME"] == "production"
+        ):
+            abort(404)
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -4,6 +4,7 @@ optimistic locking, page drafts, and (later) access checks and the audit log."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from ehdocs.errors import EhdocsError
 from ehdocs.schema import FormSet
 from ehdocs.validation import Problem, dump_case, validate_case
 from ehdocs.web.models import CaseRow, PageDraft
+
+CACHED_CASES = 256
 
 
 class ConflictError(EhdocsError):
@@ -48,6 +51,9 @@ class CaseStore:
     def __init__(self, sessions: sessionmaker[Session], formset: FormSet) -> None:
         self.sessions = sessions
         self.formset = formset
+        # Validated cases by (id, version): a stored version never changes, so reading it
+        # again need not validate it again (a save makes a new version).
+        self._validated: OrderedDict[tuple[int, int], StoredCase] = OrderedDict()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -83,7 +89,7 @@ class CaseStore:
             with self._session() as session:
                 session.add(row)
                 session.flush()
-                return self._stored(row)
+                return self._stored(row, case)
         except IntegrityError:
             raise InvalidCaseError(
                 [Problem(None, "reference", "There is already a case with this reference")]
@@ -108,7 +114,7 @@ class CaseStore:
                     raise ConflictError(_CONFLICT)
                 row.data = data
                 session.flush()  # the UPDATE checks the version again, in the database
-                return self._stored(row)
+                return self._stored(row, case)
         except StaleDataError:
             raise ConflictError(_CONFLICT) from None
 
@@ -146,12 +152,23 @@ class CaseStore:
             if draft is not None:
                 session.delete(draft)
 
-    def _stored(self, row: CaseRow) -> StoredCase:
+    def _stored(self, row: CaseRow, case: Case | None = None) -> StoredCase:
+        key = (row.id, row.version)
+        found = self._validated.get(key)
+        if found is not None:
+            self._validated.move_to_end(key)
+            return found
         raw = json.loads(row.data)
-        result = validate_case(raw, self.formset)
-        if result.case is None:  # stored data is always valid; a schema change could break it
-            raise InvalidCaseError(result.problems)
-        return StoredCase(row.id, row.reference, row.version, raw, result.case)
+        if case is None:
+            result = validate_case(raw, self.formset)
+            if result.case is None:  # stored data is valid; a schema change could break it
+                raise InvalidCaseError(result.problems)
+            case = result.case
+        stored = StoredCase(row.id, row.reference, row.version, raw, case)
+        self._validated[key] = stored
+        while len(self._validated) > CACHED_CASES:
+            self._validated.popitem(last=False)
+        return stored
 
 
 _CONFLICT = (

@@ -54,6 +54,10 @@ def new(case_id: int, form_name: str) -> Response:
     form = stored.case.formset.forms.get(form_name)
     if form is None:
         abort(404)
+    same = [d for d in stored.raw.get("documents", []) if d.get("form") == form.form]
+    if same and not form.repeatable:  # a case has one notification, one assessment, one closure
+        flash(f"This case already has an {form.title}: carry on with that one.", "error")
+        return redirect(url_for("documents.resume", case_id=case_id, doc_id=same[0]["id"]))
     existing = {d["id"] for d in stored.raw.get("documents", [])}
     number = 1
     while f"{form.form[:2]}{number}" in existing:
@@ -250,12 +254,14 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
             return redirect(url_for("cases.overview", case_id=case_id))
     context = build_context(stored.case, doc_id, "hub")
     label = _label(raw_doc, form)
+    fields_by_path = {f.path: f for f in form.iter_fields()}
     links = []
     for problem in problems:
         if problem.document == label:
             section_id = problem.path.split(".")[0].split("[")[0]
             href = url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section_id)
-            links.append({"text": problem.message, "href": f"{href}#{html_name(problem.path)}"})
+            (item,) = error_summary({problem.path: problem.message}, fields_by_path)
+            links.append({"text": problem.message, "href": f"{href}{item['href']}"})
         else:
             links.append({"text": str(problem)})
     return render_template(

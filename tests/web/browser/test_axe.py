@@ -1,0 +1,263 @@
+"""axe-core on every page type, as served (the app's CSP stays on), in Debian's Chromium.
+
+axe is evaluated in the page through the DevTools protocol (page.evaluate), which the page's
+Content-Security-Policy does not govern; a <script> tag would be refused by the CSP, as it
+should be. Each failure lists every violation's rule, help text and target nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from ehdocs.schema import load_formset
+
+from .conftest import STEP_TIMEOUT_MS
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = (
+    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+    ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+    " helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target, html: n.html,"
+    " summary: n.failureSummary}))})))"
+)
+EXAMPLE = "EH-2026-0103"  # the example case with one document of every form
+
+
+@dataclass(frozen=True)
+class Urls:
+    example: str  # an example case's overview: every document completed
+    fresh: str  # a new case: two people, a notification in progress with no answers
+    fresh_doc: str  # that notification: /cases/<id>/documents/<doc>
+
+
+# GOV.UK Frontend's own JavaScript sets aria-expanded on a radio or checkbox that reveals a
+# conditional question. ARIA 1.2 does not allow it there, but GOV.UK keeps it on purpose
+# because screen readers announce it (alphagov/govuk-frontend#979, #1991): only that exact
+# attribute, on those inputs, is tolerated; any other aria-allowed-attr failure still counts.
+_REVEAL_INPUT = re.compile(
+    r'^<input class="govuk-(radios|checkboxes)__input"[^>]* aria-controls="conditional-[^"]+"'
+)
+_ONLY_ARIA_EXPANDED = re.compile(
+    r'^Fix all of the following:\s+ARIA attribute is not allowed: aria-expanded="(true|false)"$'
+)
+
+
+def _govuk_reveal(violation_id: str, node: dict[str, Any]) -> bool:
+    return (
+        violation_id == "aria-allowed-attr"
+        and bool(_REVEAL_INPUT.match(node["html"]))
+        and bool(_ONLY_ARIA_EXPANDED.match((node["summary"] or "").strip()))
+    )
+
+
+STYLED = (
+    "() => [...document.styleSheets].some(s => s.href && s.href.endsWith('/ehdocs.css')"
+    " && s.cssRules.length > 100)"
+)
+
+
+def violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    # Unstyled pages give misleading results (21 px buttons fail target-size): make sure the
+    # stylesheet is there, e.g. not half-way through a rebuild by script/build-assets --force.
+    assert page.evaluate(STYLED), f"ehdocs.css is not applied on {page.url}"
+    page.evaluate(axe_source)
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE, TAGS)
+    kept = []
+    for violation in found:
+        nodes = [n for n in violation["nodes"] if not _govuk_reveal(violation["id"], n)]
+        if nodes:
+            kept.append({**violation, "nodes": nodes})
+    return kept
+
+
+def report(name: str, page: Page, found: list[dict[str, Any]]) -> str:
+    lines = [f"{len(found)} axe violation(s) on {name} ({page.url}):"]
+    for v in found:
+        lines.append(f"- {v['id']} [{v['impact']}]: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    target {json.dumps(node['target'])}: {node['html'][:200]}")
+            for line in (node["summary"] or "").splitlines():
+                lines.append(f"      {line}")
+    return "\n".join(lines)
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+@pytest.fixture(scope="module")
+def urls(browser: Browser, live_server: str) -> Iterator[Urls]:
+    """An example case, and a new case made as a user makes one."""
+    ctx = browser.new_context(base_url=live_server)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    page = ctx.new_page()
+    page.goto("/cases/")
+    example = _path(page.get_by_role("link", name=EXAMPLE, exact=True).get_attribute("href") or "")
+    page.get_by_role("button", name="Create a new case").click()
+    page.get_by_label("Family name (optional)").fill("Axe")
+    page.get_by_role("button", name="Create case").click()
+    fresh = _path(page.url)
+    for given, category in (("Ada", "Child or young person"), ("Bea", "Parent or carer")):
+        page.goto(f"{fresh}/records/person/new")
+        page.get_by_label("First name").fill(given)
+        page.get_by_role("group", name="Who is this person?").get_by_label(category).check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Person saved")
+    page.goto(fresh)
+    page.get_by_role("button", name="Early Help Notification").click()
+    expect(page).to_have_url(re.compile(r"/sections/safety$"))
+    fresh_doc = _path(page.url).rsplit("/sections/", 1)[0]
+    ctx.close()
+    yield Urls(example=example, fresh=fresh, fresh_doc=fresh_doc)
+
+
+def _goto(path: Callable[[Urls], str]) -> Callable[[Page, Urls], None]:
+    def go(page: Page, u: Urls) -> None:
+        response = page.goto(path(u))
+        assert response is not None
+
+    return go
+
+
+def _new_case_errors(page: Page, u: Urls) -> None:
+    page.goto("/cases/new")
+    page.get_by_label("Case reference").fill("")
+    page.get_by_role("button", name="Create case").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _record_errors(page: Page, u: Urls) -> None:
+    page.goto(f"{u.fresh}/records/person/new")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _first_record(kind: str, action: str = "Change") -> Callable[[Page, Urls], None]:
+    def go(page: Page, u: Urls) -> None:
+        page.goto(f"{u.example}/records/{kind}")
+        page.get_by_role("link", name=re.compile(f"^{action}")).first.click()
+        expect(page.locator("h1")).to_be_visible()
+
+    return go
+
+
+def _consent_revealed(page: Page, u: Urls) -> None:
+    page.goto(f"{u.fresh_doc}/sections/consent")
+    page.get_by_role("group", name=re.compile("given consent")).get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(page.get_by_label("Who gave consent?")).to_be_visible()
+
+
+def _children_with_a_row(page: Page, u: Urls) -> None:
+    page.goto(f"{u.fresh_doc}/sections/children")
+    page.get_by_role("button", name="Add a child").click()
+    row = page.get_by_role("group", name="Child 1")
+    row.get_by_role("group", name=re.compile("attendance")).get_by_label("Yes", exact=True).check()
+
+
+def _section_errors(page: Page, u: Urls) -> None:
+    page.goto(f"{u.fresh_doc}/sections/referrer")
+    page.get_by_label("Your email address").fill("not an email")
+    date = page.get_by_role("group", name="Date of request")
+    for box, value in (("Day", "31"), ("Month", "2"), ("Year", "2025")):
+        date.get_by_label(box, exact=True).fill(value)
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _check_errors(page: Page, u: Urls) -> None:
+    page.goto(f"{u.fresh_doc}/check")
+    page.get_by_role("button", name="Complete Early Help Notification").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _not_found(page: Page, u: Urls) -> None:
+    response = page.goto("/cases/999999")
+    assert response is not None and response.status == 404
+
+
+PAGES: dict[str, Callable[[Page, Urls], None]] = {
+    "case list": _goto(lambda u: "/cases/"),
+    "new case": _goto(lambda u: "/cases/new"),
+    "new case with errors": _new_case_errors,
+    "overview, all completed": _goto(lambda u: u.example),
+    "overview, documents to start": _goto(lambda u: u.fresh),
+    "records list": _goto(lambda u: f"{u.example}/records/person"),
+    "records list, empty": _goto(lambda u: f"{u.fresh}/records/professional"),
+    "record edit (person)": _first_record("person"),
+    "record edit (consent)": _first_record("consent"),
+    "record new (person)": _goto(lambda u: f"{u.fresh}/records/person/new"),
+    "record with errors": _record_errors,
+    "record remove": _first_record("professional", "Remove"),
+    "section: radios, warning": _goto(lambda u: f"{u.fresh_doc}/sections/safety"),
+    "section: reveal, select, character count": _consent_revealed,
+    "section: inputs, date": _goto(lambda u: f"{u.fresh_doc}/sections/referrer"),
+    "section: empty group": _goto(lambda u: f"{u.fresh_doc}/sections/children"),
+    "section: group row with a reveal": _children_with_a_row,
+    "section: checkboxes": _goto(lambda u: f"{u.fresh_doc}/sections/reason"),
+    "section: filled group": _goto(lambda u: f"{u.example}/documents/n1/sections/children"),
+    "section with validation errors": _section_errors,
+    "check answers, completed": _goto(lambda u: f"{u.example}/documents/n1/check"),
+    "check answers, draft": _goto(lambda u: f"{u.fresh_doc}/check"),
+    "check answers with errors": _check_errors,
+    "accessibility statement": _goto(lambda u: "/accessibility"),
+    "404": _not_found,
+}
+
+
+@pytest.fixture
+def watched(context: BrowserContext) -> Iterator[tuple[Page, list[str]]]:
+    """A page, and the CSP violations and script errors it reports."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    yield page, problems
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_axe_violations(
+    name: str, watched: tuple[Page, list[str]], urls: Urls, axe_source: str
+) -> None:
+    page, problems = watched
+    PAGES[name](page, urls)
+    page.wait_for_load_state("load")
+    found = violations(page, axe_source)
+    assert not found, report(name, page, found)
+    # GOV.UK Frontend runs under the CSP (reveals and character counts need it)
+    assert not problems, problems
+
+
+def _sections() -> list[tuple[str, str]]:
+    ids = {"notification": "n1", "assessment": "a1", "plan": "pl1", "review": "rv1"}
+    ids["closure"] = "cl1"
+    return [(ids[f.form], s.id) for f in load_formset().forms_in_order() for s in f.sections]
+
+
+def test_every_section_of_every_form_has_no_axe_violations(
+    watched: tuple[Page, list[str]], urls: Urls, axe_source: str
+) -> None:
+    """Pages are built from the schemas: every section, with an example's answers in it."""
+    page, problems = watched
+    failures = []
+    sections = _sections()
+    assert len(sections) > 20
+    for doc_id, section_id in sections:
+        response = page.goto(f"{urls.example}/documents/{doc_id}/sections/{section_id}")
+        assert response is not None and response.status == 200, (doc_id, section_id)
+        found = violations(page, axe_source)
+        if found:
+            failures.append(report(f"{doc_id} {section_id}", page, found))
+    assert not failures, "\n\n".join(failures)
+    assert not problems, problems
