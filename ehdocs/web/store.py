@@ -51,9 +51,10 @@ class CaseStore:
     def __init__(self, sessions: sessionmaker[Session], formset: FormSet) -> None:
         self.sessions = sessions
         self.formset = formset
-        # Validated cases by (id, version): a stored version never changes, so reading it
-        # again need not validate it again (a save makes a new version).
-        self._validated: OrderedDict[tuple[int, int], StoredCase] = OrderedDict()
+        # Validated cases by (id, version), kept with the exact text they were read from: a
+        # stored version never changes, so it need not be validated again; and a deleted
+        # case's id reused by a new one (SQLite does) cannot match the old text.
+        self._validated: OrderedDict[tuple[int, int], tuple[str, StoredCase]] = OrderedDict()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -155,9 +156,9 @@ class CaseStore:
     def _stored(self, row: CaseRow, case: Case | None = None) -> StoredCase:
         key = (row.id, row.version)
         found = self._validated.get(key)
-        if found is not None:
+        if found is not None and found[0] == row.data:
             self._validated.move_to_end(key)
-            return found
+            return found[1]
         raw = json.loads(row.data)
         if case is None:
             result = validate_case(raw, self.formset)
@@ -165,7 +166,7 @@ class CaseStore:
                 raise InvalidCaseError(result.problems)
             case = result.case
         stored = StoredCase(row.id, row.reference, row.version, raw, case)
-        self._validated[key] = stored
+        self._validated[key] = (row.data, stored)
         while len(self._validated) > CACHED_CASES:
             self._validated.popitem(last=False)
         return stored

@@ -290,15 +290,6 @@ def test_a_deleted_case_is_never_served_again(
 ) -> None:
     """A case deleted around this store (a retention job, another process) and a new case
     that gets its id: the store must serve the new family, not the deleted one."""
-    if engine.dialect.name == "sqlite":  # SQLite gives the next case the freed id
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: CaseStore caches validated cases by (id, version); SQLite reuses "
-                "a deleted case's id, so a new case is served as the deleted family's case "
-                "(create() and get() return the old reference, family and people)",
-            )
-        )
     old = store.create(make_case(reference="EH-2026-0001", family_name="Morgan"))
     store.get(old.id)
     with engine.begin() as connection:
