@@ -215,6 +215,23 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
 
 
 @cli.command()
+@click.argument("form_name")
+@click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
+@output_folder_option
+@profile_option
+def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
+    """A blank fillable form (PDF or Word) for partners without a case system."""
+    from ehdocs.fillable import blank_form
+
+    formset = load_formset(profile)
+    form = formset.form(form_name)  # an unknown name is reported with the list
+    name, data = blank_form(formset, form.form, fmt)
+    path = output / name
+    write_atomic(path, data)
+    click.echo(f"Wrote {path}")
+
+
+@cli.command()
 @click.argument("case_file", type=click.Path(path_type=Path))
 @click.option(
     "--kind", type=click.Choice(["genogram", "ecomap", "scales", "chronology"]), required=True

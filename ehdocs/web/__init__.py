@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -47,7 +47,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def council() -> dict[str, Any]:
-        return {"council": formset.profile, "service_name": "Early help documents"}
+        path = request.path
+        navigation = [
+            {"href": url_for("cases.index"), "text": "Cases", "active": path.startswith("/cases")},
+            {
+                "href": url_for("main.forms"),
+                "text": "Blank forms",
+                "active": path.startswith("/forms"),
+            },
+        ]
+        return {
+            "council": formset.profile,
+            "service_name": "Early help documents",
+            "service_navigation": navigation,
+        }
 
     from ehdocs.web.views import cases, documents, main, records
 

@@ -34,16 +34,11 @@ def _raw_doc(name: str, doc_id: str) -> dict[str, Any]:
     return next(d for d in RAW[name]["documents"] if d["id"] == doc_id)
 
 
-def _section_params() -> list[Any]:
-    params = []
-    for name, doc_id in DOCUMENTS:
-        form = FORMSET.form(_raw_doc(name, doc_id)["form"])
-        for section in form.sections:
-            params.append(pytest.param(name, doc_id, section.id))
-    return params
-
-
-SECTIONS = _section_params()
+SECTIONS = [
+    (name, doc_id, section.id)
+    for name, doc_id in DOCUMENTS
+    for section in FORMSET.form(_raw_doc(name, doc_id)["form"]).sections
+]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -116,7 +111,7 @@ def test_blank_form_download(client: QualityClient) -> None:
     assert response.mimetype == DOCX
     assert response.data.startswith(b"PK\x03\x04")
     assert re.fullmatch(
-        r"attachment; filename=[a-z0-9-]+_notification_v\d+\.docx",
+        r"attachment; filename=notification-blank-v\d+\.docx",
         response.headers["Content-Disposition"],
     )
 

@@ -25,6 +25,37 @@ def logo() -> Response:
     )
 
 
+@bp.get("/forms/<form_name>.<fmt>")
+def blank_form(form_name: str, fmt: str) -> Response:
+    """A blank fillable form: partners without a case system download it, no sign-in."""
+    import io
+
+    from ehdocs.fillable import blank_form as make_blank
+
+    formset = current_app.extensions["ehdocs.store"].formset
+    form = formset.forms.get(form_name)
+    if form is None or fmt not in ("pdf", "docx"):
+        abort(404)
+    name, data = make_blank(formset, form.form, fmt)
+    mimetype = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    return send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=name,
+    )
+
+
+@bp.get("/forms")
+def forms() -> str:
+    formset = current_app.extensions["ehdocs.store"].formset
+    return render_template("forms.html", forms=formset.forms_in_order())
+
+
 @bp.get("/accessibility")
 def accessibility() -> str:
     return render_template("accessibility.html")

@@ -8,7 +8,6 @@ import re
 import time
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 GIVEN_CHILD, GIVEN_PARENT, FAMILY = "Amelia", "Joanne", "Ravenscroft"

@@ -1,0 +1,260 @@
+"""The field map of a blank form: every form field, by name, with the schema path it fills.
+
+Built from the same definitions as every other face of a document. A blank PDF or DOCX carries
+the map's SHA-256 digest, so a returned file is read with exactly the definition it was made
+from: any change to what the fields are or mean (a field added, an option renamed, a version
+bump) changes the digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from ehdocs.fillable.errors import UnsupportedSchemaError
+from ehdocs.fillable.names import field_name, parse_name
+from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, SectionDef
+
+FORMATS = ("pdf", "docx")
+DEFAULT_BLANK_ROWS = 3
+RADIO_MAX_OPTIONS = 6  # a choice with more options than this is a drop-down
+SCALE_RADIO_MAX = 11
+YES_NO_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+REFERENCE_TYPES = ("person", "professional")
+
+# A radio state is a PDF name: option values that are plain tokens are used as they are.
+_STATE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# An option's part of a checkbox name: plain tokens that keep the name splittable.
+_SEGMENT = re.compile(r"^[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a radio group, drop-down or set of checkboxes."""
+
+    state: str  # PDF: the radio state name or drop-down text; DOCX: the list item's value
+    value: str  # the option value in case data
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldEntry:
+    """One form field (PDF AcroForm field or DOCX content control)."""
+
+    name: str  # the field name, and the DOCX tag
+    path: str  # schema path with row indexes: children.children[0].child
+    type: str  # the schema field type
+    widget: str  # text | multiline | date | checkbox | radio | select
+    choices: tuple[Choice, ...] = ()  # radio states or drop-down entries
+    value: str | None = None  # a checkbox: the option value it stands for
+    label: str = ""  # the accessible name (/TU, the control's title); not part of the digest
+    role: str | None = None  # a person question's role (child, adult); for matching names
+
+    def canonical(self) -> list[object]:
+        """What the digest covers: everything that decides how a value is read back."""
+        return [
+            self.name,
+            self.path,
+            self.type,
+            self.widget,
+            [[c.state, c.value] for c in self.choices],
+            self.value,
+        ]
+
+
+@dataclass(frozen=True, eq=False)
+class FieldMap:
+    """Every field of one document's blank form in one format, in page order."""
+
+    form: str
+    version: int
+    title: str
+    format: str
+    entries: tuple[FieldEntry, ...]
+    by_name: Mapping[str, FieldEntry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", MappingProxyType({e.name: e for e in self.entries}))
+
+    def __iter__(self) -> Iterator[FieldEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, name: str) -> FieldEntry:
+        return self.by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+    @cached_property
+    def digest(self) -> str:
+        canonical = {
+            "format": "ehdocs-field-map",
+            "form": self.form,
+            "version": self.version,
+            "widgets": self.format,
+            "fields": [e.canonical() for e in self.entries],
+        }
+        text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def on_blank_form(audience: str) -> bool:
+    """Hub-only sections and fields are filled by the hub, never by the partners."""
+    return audience != "hub"
+
+
+def blank_sections(form: FormDefinition) -> list[SectionDef]:
+    return [s for s in form.sections if on_blank_form(s.audience)]
+
+
+def blank_fields(fields: tuple[FieldDef, ...]) -> list[FieldDef]:
+    return [f for f in fields if on_blank_form(f.audience)]
+
+
+def blank_rows(group: FieldDef) -> int:
+    rows = int(group.param("blank_rows", DEFAULT_BLANK_ROWS))
+    most = group.param("max_rows")
+    return min(rows, int(most)) if most else rows
+
+
+def field_map(formset: FormSet, form_name: str, format: str = "pdf") -> FieldMap:
+    """The field map of a document's blank form ("pdf" or "docx" widgets)."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    form = formset.form(form_name)
+    entries: list[FieldEntry] = []
+    for section in blank_sections(form):
+        for fdef in blank_fields(section.fields):
+            entries.extend(_entries(fdef, f"{section.id}.{fdef.id}", format, ""))
+    _check_names(entries, form)
+    return FieldMap(form.form, form.version, form.title, format, tuple(entries))
+
+
+def row_label(group: FieldDef, index: int) -> str:
+    item = str(group.param("item_name", "entry"))
+    return f"{item[:1].upper()}{item[1:]} {index + 1}"
+
+
+def _entries(fdef: FieldDef, path: str, format: str, prefix: str) -> Iterator[FieldEntry]:
+    label = f"{prefix}{fdef.label}"
+    if fdef.type == "group":
+        for i in range(blank_rows(fdef)):
+            row_prefix = f"{prefix}{row_label(fdef, i)}: "
+            for child in blank_fields(fdef.fields):
+                yield from _entries(child, f"{path}[{i}].{child.id}", format, row_prefix)
+        return
+    kind = widget_of(fdef, format)
+    name = field_name(path)
+    if kind == "checkboxes":
+        choices = options_of(fdef)
+        segments = _option_segments(choices)
+        for choice, segment in zip(choices, segments, strict=True):
+            yield FieldEntry(
+                field_name(path, segment),
+                path,
+                fdef.type,
+                "checkbox",
+                value=choice.value,
+                label=f"{label}: {choice.label}",
+            )
+    elif kind == "radio":
+        yield FieldEntry(name, path, fdef.type, "radio", _radio_choices(fdef), label=label)
+    elif kind == "select":
+        yield FieldEntry(
+            name, path, fdef.type, "select", _select_choices(fdef, format), label=label
+        )
+    else:
+        role = fdef.param("role") if fdef.type == "person" else None
+        yield FieldEntry(name, path, fdef.type, kind, label=label, role=role)
+
+
+def widget_of(fdef: FieldDef, format: str) -> str:
+    """How a field is filled in: text, multiline, date, checkboxes, radio or select."""
+    kind = fdef.type
+    many = bool(fdef.param("multiple"))
+    if kind == "long_text" or (kind in REFERENCE_TYPES and many):
+        return "multiline"
+    if kind == "date":
+        return "date" if format == "docx" else "text"
+    if kind == "choices":
+        return "checkboxes"
+    if kind in ("yes_no", "yes_no_unknown"):
+        return "checkboxes" if format == "docx" else "radio"
+    if kind == "choice":
+        if format == "pdf" and len(fdef.options) <= RADIO_MAX_OPTIONS:
+            return "radio"
+        return "select"
+    if kind == "scale":
+        low, high = fdef.param("min", 1), fdef.param("max", 10)
+        if format == "pdf" and high - low + 1 <= SCALE_RADIO_MAX:
+            return "radio"
+        return "select"
+    return "text"  # text, number, partial_date, single person or professional references
+
+
+def options_of(fdef: FieldDef) -> list[Choice]:
+    """The options of a choice-like field, with labels as the form shows them."""
+    if fdef.type in ("yes_no", "yes_no_unknown"):
+        values = ("yes", "no") if fdef.type == "yes_no" else ("yes", "no", "unknown")
+        return [Choice(v, v, YES_NO_LABELS[v]) for v in values]
+    if fdef.type == "scale":
+        low, high = int(fdef.param("min", 1)), int(fdef.param("max", 10))
+        return [Choice(str(n), str(n), str(n)) for n in range(low, high + 1)]
+    return [Choice(o.value, o.value, o.label) for o in fdef.options]
+
+
+def _radio_choices(fdef: FieldDef) -> tuple[Choice, ...]:
+    choices = options_of(fdef)
+    plain = all(_STATE.match(c.value) and c.value != "Off" for c in choices)
+    return tuple(
+        Choice(c.value if plain else f"o{i}", c.value, c.label) for i, c in enumerate(choices)
+    )
+
+
+def _select_choices(fdef: FieldDef, format: str) -> tuple[Choice, ...]:
+    """PDF drop-downs hold the option labels (their export value is the text shown, so every
+    viewer and filler shows a label, never a code); DOCX list items keep value and label.
+    Labels are made unique, as the text shown is what comes back."""
+    choices = options_of(fdef)
+    labels = [c.label for c in choices]
+    if len(set(labels)) != len(labels):  # two options read alike: tell them apart
+        choices = [Choice(c.state, c.value, f"{c.label} ({c.value})") for c in choices]
+    if format == "docx":
+        return tuple(choices)
+    return tuple(Choice(c.label, c.value, c.label) for c in choices)
+
+
+def _option_segments(choices: list[Choice]) -> list[str]:
+    values = [c.value for c in choices]
+    if all(_SEGMENT.match(v) for v in values) and len(set(values)) == len(values):
+        return values
+    return [str(i) for i in range(len(values))]
+
+
+def _check_names(entries: list[FieldEntry], form: FormDefinition) -> None:
+    seen: set[str] = set()
+    for entry in entries:
+        path, _ = parse_name(entry.name) if _parses(entry.name) else ("", None)
+        if path != entry.path or entry.name in seen:
+            raise UnsupportedSchemaError(
+                f"The {form.title} cannot be made into a fillable form: the field "
+                f"'{entry.path}' does not get a name of its own (ids used in fillable forms "
+                "must not contain '__' or end with '_')"
+            )
+        seen.add(entry.name)
+
+
+def _parses(name: str) -> bool:
+    try:
+        parse_name(name)
+    except ValueError:
+        return False
+    return True

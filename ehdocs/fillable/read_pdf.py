@@ -1,0 +1,310 @@
+"""Read a filled PDF form: its identity and its field values, and nothing else.
+
+The file is untrusted. pypdf runs with tightened limits (its configuration for untrusted input)
+and never runs JavaScript; files that are encrypted, carry JavaScript or XFA, or are not ours
+are refused with a reason. Only the AcroForm field tree, the embedded `ehdocs-form.json` and the
+document information dictionary are read. Callers that take files from outside should still
+run this in a separate process with a time and memory limit (see DESIGN.md, "Ways in").
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from types import MappingProxyType
+from typing import Any
+
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+from ehdocs.fillable.errors import UnknownFormError, UnreadableFormError
+from ehdocs.fillable.filled import FilledForm, RawValue
+from ehdocs.fillable.formats import EMBEDDED_FORMAT, EMBEDDED_NAME, INFO_KEYS
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_EMBEDDED_JSON = 64 * 1024
+MAX_FIELDS = 5_000
+MAX_DEPTH = 8
+# pypdf's limits for untrusted input, well below its defaults: a blank form is ~0.4 MB with
+# ~100-300 fields; a filled one with typed text is not much bigger.
+LIMITS: dict[str, Any] = {
+    "maximum_declared_stream_length": 20_000_000,
+    "array_based_stream_maximum_output_length": 20_000_000,
+    "array_maximum_element_count": 20_000,
+    "dictionary_maximum_element_count": 5_000,
+    "jbig2_maximum_output_length": 5_000_000,
+    "lzw_maximum_output_length": 20_000_000,
+    "run_length_maximum_output_length": 20_000_000,
+    "zlib_maximum_output_length": 20_000_000,
+    "zlib_maximum_recovery_input_length": 1_000_000,
+    "brotli_maximum_output_length": 20_000_000,
+    "image_maximum_buffer_size": 20_000_000,
+    "stream_filters_maximum_length": 4,
+    "stream_decoding_work_maximum_length": 50_000_000,
+    "stream_parsing_work_maximum_count": 500_000,
+    "xmp_maximum_input_length": 1_000_000,
+    "xmp_maximum_element_count": 20_000,
+    "outline_maximum_entries": 5_000,
+    "outline_maximum_depth": 20,
+    "page_tree_maximum_entries": 2_000,
+    "page_tree_maximum_depth": 16,
+    "page_tree_maximum_page_entries": 50_000,
+    "form_fields_maximum_entries": MAX_FIELDS,
+    "form_fields_maximum_depth": MAX_DEPTH,
+    "named_destinations_maximum_entries": 5_000,
+    "named_destinations_maximum_depth": 16,
+    "xfa_decoding_work_maximum_length": 1_000_000,
+    "jbig2dec_binary": None,  # never start another program for a hostile file
+}
+RADIO = 1 << 15
+PUSHBUTTON = 1 << 16
+
+ENCRYPTED = (
+    "This PDF is protected with a password or encryption. Remove the protection, save it and "
+    "send it again"
+)
+_ENCRYPT = re.compile(rb"/Encrypt\s*\d+\s+\d+\s+R")
+NOT_OURS = (
+    "This PDF is not a form made by this service (it has no form identification). "
+    "Download the blank form again, fill it in and send that file."
+)
+
+
+def read_pdf_fields(data: bytes) -> FilledForm:
+    """The identity and raw field values of a filled PDF form; UnreadableFormError or
+    UnknownFormError with a plain-English reason when the file cannot be used."""
+    if len(data) > MAX_PDF_BYTES:
+        raise UnreadableFormError(
+            f"This PDF is too big to be a filled form ({len(data) // (1024 * 1024)} MB; "
+            f"the limit is {MAX_PDF_BYTES // (1024 * 1024)} MB)"
+        )
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableFormError("This file is not a PDF")
+    try:
+        with apply_configuration(**LIMITS):
+            return _read(data)
+    except (UnreadableFormError, UnknownFormError):
+        raise
+    except LimitReachedError:
+        raise UnreadableFormError(
+            "This PDF is too large or complex to be read as a filled form"
+        ) from None
+    except RecursionError:
+        raise UnreadableFormError("This PDF's structure is too deeply nested to read") from None
+    except Exception:  # a damaged or hostile file: pypdf raises many kinds of error
+        if _ENCRYPT.search(data):  # pypdf fails to open some encrypted files before we can ask
+            raise UnreadableFormError(ENCRYPTED) from None
+        raise UnreadableFormError(
+            "This PDF could not be read: it may be damaged. Save it again and send it again"
+        ) from None
+
+
+def _read(data: bytes) -> FilledForm:
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise UnreadableFormError(ENCRYPTED)
+    root = _dict(reader.trailer.get("/Root"))
+    if root is None:
+        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+    acro = _dict(root.get("/AcroForm"))
+    if acro is not None and "/XFA" in acro:
+        raise UnreadableFormError(
+            "This PDF holds an XFA form, which this service does not read. Fill in the "
+            "form downloaded from this service instead"
+        )
+    _refuse_javascript(reader, root)
+    ident = _identity(reader)
+    if acro is None:
+        raise UnknownFormError("This PDF has no form fields. " + NOT_OURS)
+    values: dict[str, RawValue] = {}
+    fields = acro.get("/Fields")
+    for name, value in _fields(fields.get_object() if fields is not None else None):
+        values.setdefault(name, value)
+    return FilledForm(
+        format=str(ident.get("widgets", "pdf")),
+        form=str(ident["form"]),
+        version=int(ident["version"]),
+        digest=str(ident["digest"]),
+        values=MappingProxyType(values),
+        profile=str(ident["profile"]) if ident.get("profile") else None,
+    )
+
+
+def _dict(obj: Any) -> DictionaryObject | None:
+    if obj is None:
+        return None
+    obj = obj.get_object()
+    return obj if isinstance(obj, DictionaryObject) else None
+
+
+def _is_javascript(action: Any) -> bool:
+    action = _dict(action)
+    return action is not None and action.get("/S") == "/JavaScript"
+
+
+def _actions_have_js(aa: Any) -> bool:
+    aa = _dict(aa)
+    return aa is not None and any(_is_javascript(v) for v in aa.values())
+
+
+def _refuse_javascript(reader: PdfReader, root: DictionaryObject) -> None:
+    names = _dict(root.get("/Names"))
+    found = (
+        (names is not None and "/JavaScript" in names)
+        or _is_javascript(root.get("/OpenAction"))
+        or _actions_have_js(root.get("/AA"))
+    )
+    if not found:
+        for page in reader.pages:
+            if _actions_have_js(page.get("/AA")):
+                found = True
+                break
+            annots = page.get("/Annots")
+            annots = annots.get_object() if annots is not None else None
+            if isinstance(annots, ArrayObject) and any(
+                _is_javascript(a.get("/A")) or _actions_have_js(a.get("/AA"))
+                for a in (_dict(x) for x in annots)
+                if a is not None
+            ):
+                found = True
+                break
+    if found:
+        raise UnreadableFormError(
+            "This PDF contains JavaScript, which this service does not accept. Fill in the "
+            "form downloaded from this service, without adding scripts, and send that"
+        )
+
+
+def _identity(reader: PdfReader) -> dict[str, Any]:
+    embedded = _embedded_identity(reader)
+    info = _info_identity(reader)
+    if embedded and info and any(embedded[k] != info[k] for k in ("form", "version", "digest")):
+        raise UnknownFormError(
+            "This PDF's form identification is contradictory (it may have been edited). "
+            "Download the blank form again, fill it in and send that file."
+        )
+    ident = embedded or info
+    if not ident:
+        raise UnknownFormError(NOT_OURS)
+    return ident
+
+
+def _embedded_identity(reader: PdfReader) -> dict[str, Any] | None:
+    try:
+        found = reader.attachments.get(EMBEDDED_NAME)
+    except Exception:  # a damaged name tree: fall back to the information dictionary
+        return None
+    if not found:
+        return None
+    data = found[0]
+    if len(data) > MAX_EMBEDDED_JSON:
+        return None
+    try:
+        ident = json.loads(data)
+    except ValueError:
+        return None
+    return _checked(ident)
+
+
+def _info_identity(reader: PdfReader) -> dict[str, Any] | None:
+    info = reader.metadata
+    if info is None:
+        return None
+    raw = {key: info.get(name) for key, name in INFO_KEYS.items()}
+    if not all(raw.get(k) for k in ("form", "version", "digest")):
+        return None
+    return _checked({**raw, "format": EMBEDDED_FORMAT, "widgets": "pdf"})
+
+
+def _checked(ident: Any) -> dict[str, Any] | None:
+    if not isinstance(ident, dict) or ident.get("format") != EMBEDDED_FORMAT:
+        return None
+    form, version, digest = ident.get("form"), ident.get("version"), ident.get("digest")
+    try:
+        version = int(str(version))
+    except ValueError:
+        return None
+    if not (isinstance(form, str) and 0 < len(form) <= 40 and form.isidentifier()):
+        return None
+    if not (isinstance(digest, str) and len(digest) == 64):
+        return None
+    profile = ident.get("profile")
+    widgets = ident.get("widgets", "pdf")
+    return {
+        "form": form,
+        "version": version,
+        "digest": digest.lower(),
+        "profile": str(profile)[:40] if profile else None,
+        "widgets": widgets if widgets == "pdf" else "pdf",
+    }
+
+
+def _fields(fields: Any, depth: int = 0, prefix: str = "") -> Iterator[tuple[str, RawValue]]:
+    """(full name, raw value) of every terminal field, depth first, in /Fields order."""
+    if not isinstance(fields, ArrayObject) or depth > MAX_DEPTH:
+        return
+    for ref in fields[:MAX_FIELDS]:
+        field = _dict(ref)
+        if field is None or "/T" not in field:
+            continue
+        name = str(field["/T"])
+        full = f"{prefix}.{name}" if prefix else name
+        kids = field.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        named_kids = isinstance(kids, ArrayObject) and any(
+            "/T" in k for k in (_dict(x) for x in kids) if k is not None
+        )
+        if named_kids:
+            yield from _fields(kids, depth + 1, full)
+            continue
+        yield full, _value(field, kids)
+
+
+def _inherited(field: DictionaryObject, key: str) -> Any:
+    node: DictionaryObject | None = field
+    for _ in range(MAX_DEPTH):
+        if node is None:
+            return None
+        if key in node:
+            return node[key]
+        node = _dict(node.get("/Parent"))
+    return None
+
+
+def _value(field: DictionaryObject, kids: Any) -> RawValue:
+    kind = _inherited(field, "/FT")
+    value = field.get("/V")
+    value = value.get_object() if value is not None else None
+    if kind == "/Btn":
+        flags = int(_inherited(field, "/Ff") or 0)
+        if flags & PUSHBUTTON:
+            return None
+        state = _state(value)
+        if state is None:  # some fillers set only the widgets' appearance state
+            widgets = kids if isinstance(kids, ArrayObject) else [field]
+            for widget in (_dict(w) for w in widgets):
+                if widget is not None and _state(widget.get("/AS")) is not None:
+                    state = _state(widget.get("/AS"))
+                    break
+        if flags & RADIO:
+            return state
+        return state is not None
+    if isinstance(value, ArrayObject):  # a list box with several selected: the first
+        value = value[0] if len(value) else None
+    if value is None:
+        return None if kind == "/Ch" else ""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _state(value: Any) -> str | None:
+    """A button's state name without the slash; None for Off or nothing."""
+    if value is None:
+        return None
+    text = str(value.get_object() if hasattr(value, "get_object") else value)
+    text = text[1:] if isinstance(value, NameObject) or text.startswith("/") else text
+    return None if text in ("", "Off") else text

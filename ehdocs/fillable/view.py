@@ -1,0 +1,317 @@
+"""What a blank form shows, built once from the definition for both the PDF and the DOCX.
+
+Sections and questions in the schema's order, each question with its widget and the entries of
+the field map it fills, and the words around them: hints, formats, when to answer, how to add
+rows, the safety notice and the council's contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ehdocs.fields import format_date
+from ehdocs.fillable.fieldmap import (
+    Choice,
+    FieldEntry,
+    FieldMap,
+    blank_fields,
+    blank_rows,
+    blank_sections,
+    field_map,
+    options_of,
+    row_label,
+    widget_of,
+)
+from ehdocs.fillable.names import field_name
+from ehdocs.render.context import clean, fill_placeholders
+from ehdocs.schema.conditions import Condition
+from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, Profile, SectionDef
+
+DATE_HINT = "DD/MM/YYYY, for example 27/03/2026"
+PARTIAL_DATE_HINT = "DD/MM/YYYY, MM/YYYY or YYYY; add ~ if approximate, for example ~2019"
+MORE_ROWS = "If you need more rows, attach another page."
+NAMES_NOTE = (
+    "Write people's and professionals' names in full. When the form comes back, the hub "
+    "matches each name to the people and professionals already recorded for the family."
+)
+DEFAULT_NOTICE = (
+    "If you think a child is at risk of significant harm, do not use this form. Call "
+    "children's social care now on {contact.social_care_phone} (out of hours "
+    "{contact.out_of_hours_phone}). If a child is in immediate danger, call 999."
+)
+CONTACT_LABELS = {
+    "hub_name": "Early help",
+    "hub_phone": "Phone",
+    "hub_email": "Email",
+    "social_care_phone": "Children's social care",
+    "out_of_hours_phone": "Out of hours",
+    "address": "Address",
+}
+# GOV.UK date hints ("For example, 27 3 2026") are for three boxes; one box takes DD/MM/YYYY.
+_DATE_EXAMPLE = re.compile(r"^For example,? \d")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # HTML id / DOCX anchor base
+    label: str
+    kind: str  # text | multiline | date | radio | select | checkboxes
+    entries: tuple[FieldEntry, ...]  # one, or one per checkbox
+    choices: tuple[Choice, ...] = ()  # radio or select options; checkboxes: one per entry
+    hint: str | None = None
+    note: str | None = None  # when to answer it
+    optional: bool = False
+    size: str = "medium"  # short | medium | date | lines-N for multi-line fields
+    inline: bool = False  # radios in a row
+    wide: bool = False  # takes the full width in a group's row
+
+    @property
+    def name(self) -> str:
+        return self.entries[0].name
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    hint: str | None
+    rows: tuple[Row, ...]
+    more_rows: str = MORE_ROWS
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    description: str | None
+    items: tuple[Question | Group, ...]
+
+
+@dataclass(frozen=True)
+class BlankForm:
+    form: str
+    version: int
+    title: str
+    profile_name: str
+    marking: str
+    notice: str
+    contact: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...]
+    intro: str
+    names_note: str | None
+    fields: FieldMap
+    generated: str
+    lang: str = "en-GB"
+
+    @property
+    def pdf_title(self) -> str:
+        return f"{self.title} – blank form (version {self.version})"
+
+
+def blank_view(
+    formset: FormSet, form_name: str, format: str = "pdf", today: dt.date | None = None
+) -> BlankForm:
+    form = formset.form(form_name)
+    fmap = field_map(formset, form_name, format)
+    builder = _Builder(form, fmap, formset.profile, format)
+    sections = tuple(builder.section(s) for s in blank_sections(form))
+    profile = formset.profile
+    has_refs = any(e.type in ("person", "professional") for e in fmap)
+    return BlankForm(
+        form=form.form,
+        version=form.version,
+        title=clean(form.title),
+        profile_name=clean(profile.name),
+        marking=clean(profile.marking),
+        notice=clean(fill_placeholders(form.notice or DEFAULT_NOTICE, profile)),
+        contact=contact_lines(profile),
+        sections=sections,
+        intro=_intro(profile),
+        names_note=NAMES_NOTE if has_refs else None,
+        fields=fmap,
+        generated=format_date(today or dt.date.today()),
+    )
+
+
+def contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:
+    contact = profile.contact
+    return tuple(
+        (label, clean(contact[key])) for key, label in CONTACT_LABELS.items() if contact.get(key)
+    )
+
+
+def _intro(profile: Profile) -> str:
+    hub = profile.contact.get("hub_name", "the Early Help Hub")
+    email = profile.contact.get("hub_email")
+    send = f"{hub} at {email}" if email else hub
+    return clean(
+        "Fill in this form on screen and save it, or print it and write in the boxes. "
+        f"Send the completed form to {send}. Do not add passwords to the file."
+    )
+
+
+class _Builder:
+    def __init__(self, form: FormDefinition, fmap: FieldMap, profile: Profile, fmt: str) -> None:
+        self.form = form
+        self.fmap = fmap
+        self.profile = profile
+        self.format = fmt
+        self.previous = ""  # the path of the question before, for 'if you answered … above'
+        self.by_path: dict[str, list[FieldEntry]] = {}
+        for entry in fmap:
+            self.by_path.setdefault(entry.path, []).append(entry)
+
+    def text(self, text: str | None) -> str | None:
+        return clean(fill_placeholders(text, self.profile)) if text else None
+
+    def section(self, section: SectionDef) -> Section:
+        items: list[Question | Group] = []
+        for fdef in blank_fields(section.fields):
+            path = f"{section.id}.{fdef.id}"
+            items.append(
+                self.group(fdef, path) if fdef.type == "group" else self.question(fdef, path)
+            )
+        return Section(
+            section.id, clean(section.title), self.text(section.description), tuple(items)
+        )
+
+    def group(self, fdef: FieldDef, path: str) -> Group:
+        rows = []
+        for i in range(blank_rows(fdef)):
+            questions = tuple(
+                self.question(child, f"{path}[{i}].{child.id}")
+                for child in blank_fields(fdef.fields)
+            )
+            rows.append(Row(row_label(fdef, i), questions))
+        return Group(field_name(path), clean(fdef.label), self.text(fdef.hint), tuple(rows))
+
+    def question(self, fdef: FieldDef, path: str) -> Question:
+        entries = tuple(self.by_path[path])
+        kind = widget_of(fdef, self.format)
+        choices: tuple[Choice, ...] = ()
+        if kind in ("radio", "select"):
+            choices = entries[0].choices
+        elif kind == "checkboxes":
+            labels = {c.value: c.label for c in options_of(fdef)}
+            choices = tuple(Choice(e.name, e.value or "", labels[e.value or ""]) for e in entries)
+        note = self.note(fdef.visible_if, self.previous)
+        self.previous = _strip_rows(path)
+        longest = max((len(c.label) for c in choices), default=0)
+        words = sum(len(c.label) for c in choices)
+        # Yes/no and scales sit in a row; a choice too, when its options are short.
+        inline = kind == "radio" and (fdef.type != "choice" or (len(choices) <= 5 and words <= 40))
+        wide = (
+            kind in ("multiline", "checkboxes")
+            or (kind == "radio" and (not inline or len(choices) > 3 or words > 25))
+            or (kind == "select" and longest > 40)
+        )
+        return Question(
+            id="f-" + field_name(path),
+            label=clean(fdef.label),
+            kind=kind,
+            entries=entries,
+            choices=choices,
+            hint=self.hint(fdef),
+            note=note,
+            optional=not (fdef.required or fdef.required_if),
+            size=_size(fdef, kind),
+            inline=inline,
+            wide=wide,
+        )
+
+    def hint(self, fdef: FieldDef) -> str | None:
+        own = self.text(fdef.hint)
+        extra: str | None = None
+        kind = fdef.type
+        if kind == "date":
+            if own and _DATE_EXAMPLE.match(own):
+                own = None
+            extra = DATE_HINT
+        elif kind == "partial_date":
+            extra = PARTIAL_DATE_HINT
+        elif kind == "number":
+            low, high = fdef.param("min"), fdef.param("max")
+            whole = "A whole number" if fdef.param("integer") else "A number"
+            if low is not None and high is not None:
+                extra = f"{whole} from {low} to {high}"
+            elif low is not None:
+                extra = f"{whole}, {low} or more"
+            elif high is not None:
+                extra = f"{whole}, {high} or less"
+            else:
+                extra = whole
+        elif kind == "scale":
+            low, high = fdef.param("min", 1), fdef.param("max", 10)
+            ends = [
+                f"{n} means {fdef.param(key)}"
+                for n, key in ((low, "low_label"), (high, "high_label"))
+                if fdef.param(key)
+            ]
+            extra = "; ".join(ends) or f"From {low} to {high}"
+        elif kind == "person":
+            role = fdef.param("role")
+            who = {"child": "the child or young person", "adult": "the adult"}.get(role, "")
+            extra = f"Full name of {who}" if who else "Full name"
+            if own:
+                extra = "Write their full name"
+            if fdef.param("multiple"):
+                extra = "Full names, one on each line"
+        elif kind == "professional":
+            extra = "Name, role and agency"
+            if fdef.param("multiple"):
+                extra = "Name, role and agency of each, one on each line"
+        elif kind in ("choice", "scale") and widget_of(fdef, self.format) == "select":
+            extra = "Choose one from the list"
+        elif kind == "choices":
+            extra = "Tick all that apply" if not own else None
+        parts = [p for p in (own, extra) if p]
+        return clean(". ".join(p.rstrip(".") for p in parts)) if parts else None
+
+    def note(self, cond: Condition | None, previous: str) -> str | None:
+        """'Answer this if …' for a simple visible_if on a field shown on the form."""
+        if cond is None or cond.op not in ("equals", "in") or cond.field is None:
+            return None
+        target = self.form.field_at(_strip_rows(cond.field))
+        if target is None or target.audience == "hub":
+            return None
+        section = self.form.section(cond.field.split(".")[0])
+        if section is None or section.audience == "hub":
+            return None
+        labels = {c.value: c.label for c in options_of(target)}
+        said = [f"‘{labels.get(str(v), str(v))}’" for v in cond.values]
+        answer = " or ".join(said)
+        if _strip_rows(cond.field) == previous:
+            return clean(f"Answer this only if you answered {answer} above.")
+        return clean(f"Answer this only if the answer to ‘{target.label}’ is {answer}.")
+
+
+def _strip_rows(path: str) -> str:
+    return re.sub(r"\[\d+\]", "", path)
+
+
+def _size(fdef: FieldDef, kind: str) -> str:
+    if kind == "multiline":
+        longest = int(fdef.param("max_length", 10000))
+        if fdef.type != "long_text":  # a list of names
+            return "lines-3"
+        if longest <= 500:
+            return "lines-3"
+        if longest <= 1000:
+            return "lines-4"
+        if longest <= 3000:
+            return "lines-6"
+        return "lines-7"
+    if fdef.type in ("date", "partial_date", "number"):
+        return "short"
+    if fdef.type == "text":
+        longest = int(fdef.param("max_length", 200))
+        return "medium" if longest <= 100 else "long"
+    return "long"
