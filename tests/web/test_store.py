@@ -285,9 +285,7 @@ def test_the_postgresql_server_is_real_and_local(postgres_url: str) -> None:
     assert listening == "127.0.0.1"
 
 
-def test_a_deleted_case_is_never_served_again(
-    store: CaseStore, engine: Engine, request: pytest.FixtureRequest
-) -> None:
+def test_a_deleted_case_is_never_served_again(store: CaseStore, engine: Engine) -> None:
     """A case deleted around this store (a retention job, another process) and a new case
     that gets its id: the store must serve the new family, not the deleted one."""
     old = store.create(make_case(reference="EH-2026-0001", family_name="Morgan"))
