@@ -8,6 +8,7 @@ own form adds its own events without code. Partial dates sort by their earliest 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,19 +88,20 @@ def by_year(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
     return [(str(year), rows) for year, rows in years.items()]
 
 
-def chunks(entries: list[Entry], most: int = 400) -> list[list[tuple[str, list[Entry]]]]:
-    """Parts of at most `most` entries, split at year ends where possible, so a long chronology
-    renders in parallel and an edit redraws only its own years."""
-    parts: list[list[tuple[str, list[Entry]]]] = [[]]
-    size = 0
-    for year, rows in by_year(entries):
-        while rows:
-            room = most - size
-            if room <= 0 or (size and len(rows) > room):
-                parts.append([])
-                size = 0
-                room = most
-            take, rows = rows[:room], rows[room:]
-            parts[-1].append((year, take))
-            size += len(take)
-    return [p for p in parts if p]
+def chunks(
+    entries: list[Entry], most: int = 400, workers: int | None = None
+) -> list[list[tuple[str, list[Entry]]]]:
+    """Equal parts of at most `most` entries, as many as a multiple of the cores, so a long
+    chronology renders in parallel without one part finishing last; a year split between
+    parts carries on in the next. (WeasyPrint's time grows with the text, so equal counts of
+    entries are about equal work.)"""
+    if not entries:
+        return []
+    cores = workers or os.cpu_count() or 1
+    count = -(-len(entries) // most)
+    count = -(-count // cores) * cores if count > 1 else 1
+    size = -(-len(entries) // count)
+    parts = []
+    for start in range(0, len(entries), size):
+        parts.append(by_year(entries[start : start + size]))
+    return parts

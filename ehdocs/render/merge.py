@@ -21,7 +21,13 @@ class Part:
     pdf: bytes
 
 
-def merge_parts(parts: Sequence[Part], title: str, lang: str = "en-GB") -> bytes:
+def merge_parts(
+    parts: Sequence[Part],
+    title: str,
+    lang: str = "en-GB",
+    attachment: tuple[str, bytes, str] | None = None,
+) -> bytes:
+    """One tagged PDF from the parts; `attachment` (name, data, description) is embedded."""
     out = Pdf.new()
     document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
     nums = Array()
@@ -48,6 +54,17 @@ def merge_parts(parts: Sequence[Part], title: str, lang: str = "en-GB") -> bytes
     with out.open_outline() as outline:
         outline.root.extend(outline_items)
     _metadata(out, title)
+    if attachment is not None:
+        name, data, description = attachment
+        out.attachments[name] = pikepdf.AttachedFileSpec(
+            out,
+            data,
+            description=description,
+            filename=name,
+            mime_type="application/json",
+            creation_date="",
+            mod_date="",
+        )
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
     return buffer.getvalue()

@@ -101,12 +101,12 @@ def render_pack_pdf(
     pdfs = render_parts([p.html for p in parts], logo, cache, workers)
     counts = [page_count(pdf) for pdf in pdfs]
     cover_pdf = _cover(view, base, parts, counts, logo)
-    merged = merge_parts(
+    return merge_parts(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
         title=base.pdf_title,
+        attachment=pack_attachment(embedded_payload(view, None, audience)),
     )
-    return attach(merged, embedded_payload(view, None, audience))
 
 
 def _cover(
@@ -166,18 +166,6 @@ def page_count(pdf: bytes) -> int:
         return len(doc.pages)
 
 
-def attach(pdf: bytes, payload: bytes) -> bytes:
-    """Embed the machine-readable case data: the one embedded file a pack carries."""
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        doc.attachments[EMBEDDED_NAME] = pikepdf.AttachedFileSpec(
-            doc,
-            payload,
-            description="The case data this pack was made from (ehdocs)",
-            filename=EMBEDDED_NAME,
-            mime_type="application/json",
-            creation_date="",
-            mod_date="",
-        )
-        out = io.BytesIO()
-        doc.save(out, deterministic_id=True)
-        return out.getvalue()
+def pack_attachment(payload: bytes) -> tuple[str, bytes, str]:
+    """The machine-readable case data: the one embedded file a pack carries."""
+    return (EMBEDDED_NAME, payload, "The case data this pack was made from (ehdocs)")

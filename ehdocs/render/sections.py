@@ -22,7 +22,7 @@ from ehdocs.render.pack import (
     PACK_SECTIONS,
     PackPart,
     PackSectionProvider,
-    attach,
+    pack_attachment,
     pack_base_context,
     render_parts,
 )
@@ -117,8 +117,8 @@ def render_section_pdf(
         return None
     logo = case.formset.profile.logo
     pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
-    merged = merge_parts(
+    return merge_parts(
         [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
         title=replace(base, title=parts[0].title).pdf_title,
+        attachment=pack_attachment(embedded_payload(view, None, audience)),
     )
-    return attach(merged, embedded_payload(view, None, audience))
