@@ -20,7 +20,8 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ehdocs.case.model import Case
 from ehdocs.diagrams.svgutil import (
@@ -322,7 +323,25 @@ class EcomapLayout:
 
 
 def layout_ecomap(eco: Ecomap) -> EcomapLayout:
+    # The layout reads neither the labels nor the date: the same network lays out the same,
+    # so a document and its pack share one (the fit is the costly part: ~0.35 s at 17 links).
+    return _layout(replace(eco, labels={}))
+
+
+@lru_cache(maxsize=32)
+def _cached_layout(
+    centre: str | None,
+    centre_label: str,
+    members: tuple[EcoMember, ...],
+    nodes: tuple[EcoNode, ...],
+    links: tuple[EcoLink, ...],
+) -> EcomapLayout:
+    eco = Ecomap(centre, centre_label, members, nodes, links)
     return _framed(_Frame(eco).fit())
+
+
+def _layout(eco: Ecomap) -> EcomapLayout:
+    return _cached_layout(eco.centre, eco.centre_label, eco.members, eco.nodes, eco.links)
 
 
 def _card_lines(node: EcoNode) -> list[tuple[str, float, bool]]:
