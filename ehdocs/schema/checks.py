@@ -40,7 +40,7 @@ def describe(schema: Mapping[str, Any]) -> str:
     if kind == "string" and schema is PATH:
         return "a field path such as section.field"
     if kind == "string":
-        return "text" + (' in quotes, such as "1"' if False else "")
+        return "text"
     if kind == "array":
         return "a list"
     if kind == "object":

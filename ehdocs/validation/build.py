@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import marshmallow as ma
 
 from ehdocs.fields import REGISTRY, Invalid, field_type
-from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, RecordDef
+from ehdocs.schema.model import FieldDef, FormDefinition, RecordDef
 from ehdocs.validation.rules import check_document, check_fields
 from ehdocs.validation.types import ID_FIELD
 
@@ -127,7 +127,3 @@ def record_schema(record: RecordDef) -> type[ma.Schema]:
         "record_definition": record,
     }
     return type(f"{record.name.title()}Record", (RecordSchema,), attrs)
-
-
-def formset_key(formset: FormSet) -> int:
-    return id(formset)
