@@ -100,7 +100,7 @@ def render_pack_pdf(
     logo = case.formset.profile.logo
     pdfs = render_parts([p.html for p in parts], logo, cache, workers)
     counts = [page_count(pdf) for pdf in pdfs]
-    cover_pdf = _cover(view, base, parts, counts, logo)
+    cover_pdf = _cover(view, base, parts, counts, logo, cache)
     return merge_parts(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
@@ -110,9 +110,15 @@ def render_pack_pdf(
 
 
 def _cover(
-    view: Case, base: DocumentContext, parts: list[PackPart], counts: list[int], logo: Path | None
+    view: Case,
+    base: DocumentContext,
+    parts: list[PackPart],
+    counts: list[int],
+    logo: Path | None,
+    cache: PartCache,
 ) -> bytes:
-    """The cover lists pack page numbers, which depend on its own length: settle in two goes."""
+    """The cover lists pack page numbers, which depend on its own length: settle in two goes.
+    Cached like any part: it only changes when a title or a page number does."""
     cover_pages = 1
     for _ in range(3):
         entries, page = [], cover_pages + 1
@@ -127,7 +133,7 @@ def _cover(
             copy_name=base.copy_name,
             logo=logo is not None,
         )
-        pdf = html_to_pdf(html, logo)
+        (pdf,) = render_parts([html], logo, cache, workers=1)
         if page_count(pdf) == cover_pages:
             return pdf
         cover_pages = page_count(pdf)
