@@ -14,12 +14,14 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from weasyprint import HTML
 
 from ehdocs.diagrams.chronology import chronology
 from ehdocs.render.assets import AssetFetcher
+from ehdocs.render.context import SectionView, Table
 from ehdocs.render.html import render_html
 from ehdocs.render.pack import pack_base_context
 from ehdocs.render.sections import render_section_pdf
@@ -70,21 +72,10 @@ def main() -> int:
     entries = chronology(case)
     base = pack_base_context(case, "professional", __import__("datetime").date.today())
     one_go = render_html(base, "chronology.html", years=[("All", entries)], intro=None, logo=False)
-    table = render_html(
-        base,
-        "diagram.html",
-        image=None,
-        alt="",
-        intro=None,
-        logo=False,
-        tables=[
-            {
-                "label": "Chronology",
-                "columns": ["Date", "Source", "What", "Impact", "Action"],
-                "rows": [[e.when, e.source, e.event, e.impact, e.action] for e in entries],
-            }
-        ],
-    )
+    rows = tuple((e.when, e.source, e.event, e.impact, e.action) for e in entries)
+    plain = Table("Chronology", ("Date", "Source", "What", "Impact", "Action"), rows)
+    ctx = replace(base, sections=(SectionView("all", "Chronology", (plain,)),))
+    table = render_html(ctx, "part.html", logo=False)
     fetcher = AssetFetcher(None)
     single, _ = timed(
         lambda: HTML(string=one_go, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")

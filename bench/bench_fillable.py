@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pypdf import PdfReader
 from weasyprint import HTML
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import median_time  # noqa: E402
 from ehdocs.fillable import (  # noqa: E402
     blank_docx,
     blank_pdf,
@@ -40,15 +37,6 @@ from ehdocs.render.html import environment  # noqa: E402
 from ehdocs.schema import load_formset  # noqa: E402
 from tests.fillable.conftest import FORMS, make_answers  # noqa: E402
 from tests.fillable.pdfium_fill import pdfium_fill  # noqa: E402
-
-
-def median_time(work: Callable[[], Any], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:

@@ -20,34 +20,28 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from weasyprint import HTML
 
-from ehdocs.case.io import read_case_file
-from ehdocs.render.audience import for_audience
-from ehdocs.render.cache import PartCache
-from ehdocs.render.context import build_context
-from ehdocs.render.docx import render_docx
-from ehdocs.render.docx_pack import render_pack_docx
-from ehdocs.render.html import render_html
-from ehdocs.render.pack import render_pack_pdf
-from ehdocs.render.pdf import render_pdf
-from ehdocs.schema import load_formset
-from ehdocs.validation import validate_case
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+
+from bench.timing import median_time  # noqa: E402
+from ehdocs.case.io import read_case_file  # noqa: E402
+from ehdocs.render.audience import for_audience  # noqa: E402
+from ehdocs.render.cache import PartCache  # noqa: E402
+from ehdocs.render.context import build_context  # noqa: E402
+from ehdocs.render.docx import render_docx  # noqa: E402
+from ehdocs.render.docx_pack import render_pack_docx  # noqa: E402
+from ehdocs.render.html import render_html  # noqa: E402
+from ehdocs.render.pack import render_pack_pdf  # noqa: E402
+from ehdocs.render.pdf import render_pdf  # noqa: E402
+from ehdocs.schema import load_formset  # noqa: E402
+from ehdocs.validation import validate_case  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "blended-family.json"
-
-
-def median_time(work: Callable[[], Any], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
