@@ -299,6 +299,55 @@ def serve(host: str, port: int, load_examples: bool) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--imap",
+    "imap_url",
+    help="Take in mail from this mailbox: imaps://user@host[:port]"
+    " (the password in EHDOCS_IMAP_PASSWORD).",
+)
+@click.option("--folder", default="INBOX", show_default=True, help="The mailbox folder to read.")
+@click.option(
+    "--every",
+    type=click.IntRange(min=5),
+    help="With --imap: look again every N "
+    "seconds until stopped (Ctrl-C). Without it the mailbox is read once.",
+)
+@click.option(
+    "--smtp",
+    "smtp_listen",
+    metavar="HOST:PORT",
+    help="Listen for mail forwarded by the hub's mail server, until stopped (Ctrl-C).",
+)
+@click.option(
+    "--database",
+    envvar="DATABASE_URL",
+    help="Database URL (default: the service's SQLite file under EHDOCS_DATA_DIR).",
+)
+def ingest(
+    paths: tuple[Path, ...],
+    imap_url: str | None,
+    folder: str,
+    every: int | None,
+    smtp_listen: str | None,
+    database: str | None,
+) -> None:
+    """Take in forms sent to the hub: PDF or Word files, folders of them, e-mails (.eml) and
+    mailboxes (.mbox), an IMAP mailbox, or mail forwarded to an SMTP listener.
+
+    Every file is kept until the hub has handled it; the same file twice is one submission,
+    and a run stopped part-way can simply be run again. Replies go to the senders when
+    EHDOCS_SMTP_URL is set."""
+    from ehdocs.ingest import cli as ingest_cli
+
+    if not (paths or imap_url or smtp_listen):
+        raise click.UsageError("Give files or folders to take in, or --imap, or --smtp")
+    if every and not imap_url:
+        raise click.UsageError("--every goes with --imap")
+    ingest_cli.run(list(paths), imap_url, folder, every, smtp_listen, database)
+
+
 def _formset_for(raw: Any, profile: str | None) -> FormSet:
     named = raw.get("profile") if isinstance(raw, dict) else None
     # A case names a profile, never a folder: an untrusted file must not pick what is read.

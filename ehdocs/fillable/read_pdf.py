@@ -110,12 +110,7 @@ def _read(data: bytes) -> FilledForm:
     if root is None:
         raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
     acro = _dict(root.get("/AcroForm"))
-    if acro is not None and "/XFA" in acro:
-        raise UnreadableFormError(
-            "This PDF holds an XFA form, which this service does not read. Fill in the "
-            "form downloaded from this service instead"
-        )
-    _refuse_javascript(reader, root)
+    refuse_active_content(reader)
     ident = _identity(reader)
     if acro is None:
         raise UnknownFormError("This PDF has no form fields. " + NOT_OURS)
@@ -131,6 +126,20 @@ def _read(data: bytes) -> FilledForm:
         values=MappingProxyType(values),
         profile=str(ident["profile"]) if ident.get("profile") else None,
     )
+
+
+def refuse_active_content(reader: PdfReader) -> None:
+    """UnreadableFormError when the PDF holds an XFA form or JavaScript (never run, refused)."""
+    root = _dict(reader.trailer.get("/Root"))
+    if root is None:
+        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+    acro = _dict(root.get("/AcroForm"))
+    if acro is not None and "/XFA" in acro:
+        raise UnreadableFormError(
+            "This PDF holds an XFA form, which this service does not read. Fill in the "
+            "form downloaded from this service instead"
+        )
+    _refuse_javascript(reader, root)
 
 
 def _dict(obj: Any) -> DictionaryObject | None:

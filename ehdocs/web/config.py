@@ -29,6 +29,9 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PROFILE": env.get("EHDOCS_PROFILE") or None,
         "MAX_CONTENT_LENGTH": int(env.get("EHDOCS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "MAX_FORM_PARTS": 5000,
+        # Replies to people who send forms to the hub: smtp://host:port, smtps://host:port
+        "SMTP_URL": env.get("EHDOCS_SMTP_URL") or None,
+        "MAIL_FROM": env.get("EHDOCS_MAIL_FROM") or None,
         "SESSION_COOKIE_NAME": "ehdocs_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -45,3 +45,38 @@ class PageDraft(Base):
     page: Mapped[str] = mapped_column(String(120))  # e.g. "doc:n1:referrer"
     raw: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
+
+
+class Submission(Base):
+    """One file received by the hub (a form attached to an e-mail, an upload, a file from a
+    folder), or an e-mail that had no form attached. Identified by the SHA-256 of its content:
+    the same file received twice is one submission. The file itself is kept content-addressed
+    on disk (ehdocs.ingest.blobs) until the submission has been handled."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media: Mapped[str] = mapped_column(String(10))  # pdf | docx | message | other
+    original_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    source: Mapped[str] = mapped_column(String(10))  # upload | file | mbox | imap | smtp
+    sender: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=now)
+    deadline_at: Mapped[dt.datetime] = mapped_column(default=now)
+    # received (stored, not yet read) -> ready | refused -> accepted | dismissed
+    status: Mapped[str] = mapped_column(String(12), default="received", index=True)
+    kind: Mapped[str | None] = mapped_column(String(10), nullable=True)  # form | case
+    form: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    extracted: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    problems: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was refused
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True
+    )
+    decision: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)

@@ -1,0 +1,270 @@
+"""A submission's data put into a case: a new one, or one the hub already has.
+
+A filled blank form names people and professionals in words. Into a new case each distinct
+person becomes a person record (first and last name, who they are, the date of birth written
+beside a child's name) and each professional a professional record; into an existing case a
+name is first matched to the people already there (the same name, and for a child the same
+date of birth when both are known), and only the people not found are added.
+
+A PDF that ehdocs rendered carries the case data itself: into a new case it goes as it is; into
+an existing case its document is added (or replaces the copy of the same id) together with the
+records it refers to that the case does not have yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ehdocs.case.model import FORMAT, FORMAT_VERSION
+from ehdocs.fillable.filled import FilledForm
+from ehdocs.fillable.raw import NameReference, to_raw_document
+from ehdocs.schema.model import FormSet
+
+NOT_STATED = "Not stated on the form"
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_RECORD_KEYS = (
+    "people",
+    "relationships",
+    "households",
+    "professionals",
+    "consents",
+    "chronology",
+    "outcome_scores",
+    "ecomap",
+)
+
+
+def fold(name: str) -> str:
+    """A name as compared: accents, case, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def parse_dob(text: str | None) -> str | None:
+    """A date of birth as written (27/03/2017 or 2017-03-27) -> ISO date, or None."""
+    if not text:
+        return None
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def split_name(text: str) -> tuple[str, str | None]:
+    parts = text.strip().split()
+    if len(parts) <= 1:
+        return text.strip(), None
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def person_name(person: Mapping[str, Any]) -> str:
+    return " ".join(str(person.get(k) or "") for k in ("given_name", "family_name")).strip()
+
+
+def new_case(
+    formset: FormSet,
+    reference: str,
+    today: dt.date,
+    extracted: Mapping[str, Any],
+    hub: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The raw case JSON of a new case made from a submission's extracted data."""
+    if extracted.get("kind") == "case":
+        copied: dict[str, Any] = copy.deepcopy(dict(extracted["case"]))
+        copied["reference"] = reference
+        _put_hub(copied, extracted.get("document"), hub)
+        return copied
+    raw: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "profile": formset.profile.slug,
+        "reference": reference,
+        "created": today.isoformat(),
+    }
+    _add_form_document(raw, formset, extracted, hub)
+    people = raw.get("people", [])
+    children = [p for p in people if p.get("category") == "child"]
+    first = (children or people or [None])[0]
+    if first is not None:
+        raw["index_person"] = first["id"]
+        if first.get("family_name"):
+            raw["family_name"] = first["family_name"]
+    return raw
+
+
+def attach(
+    formset: FormSet,
+    case_raw: Mapping[str, Any],
+    extracted: Mapping[str, Any],
+    hub: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """(the case with the submission's document added, that document's id)."""
+    raw = copy.deepcopy(dict(case_raw))
+    if extracted.get("kind") == "case":
+        doc_id = _attach_case_document(raw, extracted)
+        _put_hub(raw, doc_id, hub)
+        return raw, doc_id
+    return raw, _add_form_document(raw, formset, extracted, hub)
+
+
+def document_id(raw: Mapping[str, Any], form: str) -> str:
+    existing = {d.get("id") for d in raw.get("documents", [])}
+    number = 1
+    while f"{form[:2]}{number}" in existing:
+        number += 1
+    return f"{form[:2]}{number}"
+
+
+def filled_form(extracted: Mapping[str, Any]) -> FilledForm:
+    """The FilledForm a parser process read (it crosses the process boundary as plain data)."""
+    return FilledForm(
+        format=str(extracted["format"]),
+        form=str(extracted["form"]),
+        version=int(extracted["version"]),
+        digest=str(extracted["digest"]),
+        values=MappingProxyType(dict(extracted.get("values") or {})),
+        profile=extracted.get("profile"),
+    )
+
+
+def _add_form_document(
+    raw: dict[str, Any],
+    formset: FormSet,
+    extracted: Mapping[str, Any],
+    hub: Mapping[str, Any] | None,
+) -> str:
+    filled = filled_form(extracted)
+    form = formset.form(filled.form)
+    resolver = _Resolver(raw)
+    data = to_raw_document(filled, formset, resolve=resolver)
+    doc_id = document_id(raw, form.form)
+    raw.setdefault("documents", []).append(
+        {
+            "id": doc_id,
+            "form": form.form,
+            "form_version": form.version,
+            "status": "draft",
+            "data": data,
+        }
+    )
+    _put_hub(raw, doc_id, hub)
+    return doc_id
+
+
+def _put_hub(raw: dict[str, Any], doc_id: str | None, hub: Mapping[str, Any] | None) -> None:
+    if not hub or doc_id is None:
+        return
+    for doc in raw.get("documents", []):
+        if doc.get("id") == doc_id:
+            doc.setdefault("data", {})["hub"] = dict(hub)
+
+
+def _attach_case_document(raw: dict[str, Any], extracted: Mapping[str, Any]) -> str:
+    incoming = extracted["case"]
+    wanted = extracted.get("document")
+    docs = [d for d in incoming.get("documents", []) if d.get("id") == wanted] or list(
+        incoming.get("documents", [])[:1]
+    )
+    if not docs:
+        raise ValueError("This copy holds no document to add to the case")
+    doc = copy.deepcopy(docs[0])
+    for key in _RECORD_KEYS:  # records the document refers to, that the case lacks
+        have = {r.get("id") for r in raw.get(key, [])}
+        for record in incoming.get(key, []):
+            if record.get("id") not in have:
+                raw.setdefault(key, []).append(copy.deepcopy(record))
+    documents = [d for d in raw.get("documents", []) if d.get("id") != doc.get("id")]
+    documents.append(doc)
+    raw["documents"] = documents
+    return str(doc.get("id"))
+
+
+class _Resolver:
+    """Names written on a form -> ids of people and professionals in the case, adding those
+    that are not there yet."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def __call__(self, ref: NameReference) -> str | list[str] | None:
+        ids = [i for i in (self.resolve(ref, name) for name in ref.names) if i]
+        if not ids:
+            return None
+        return ids if ref.multiple else ids[0]
+
+    def resolve(self, ref: NameReference, name: str) -> str | None:
+        if not name.strip():
+            return None
+        if ref.kind == "professional":
+            return self._professional(name)
+        return self._person(name, ref)
+
+    def _person(self, name: str, ref: NameReference) -> str:
+        people = self.raw.setdefault("people", [])
+        dob = parse_dob(getattr(ref, "date_of_birth", None))
+        wanted = fold(name)
+        for person in people:
+            if (
+                fold(person_name(person)) != wanted
+                and fold(str(person.get("known_as") or "")) != wanted
+            ):
+                continue
+            theirs = person.get("date_of_birth")
+            if dob and isinstance(theirs, str) and len(theirs) == 10 and theirs != dob:
+                continue  # a different child of the same name
+            if dob and not theirs:
+                person["date_of_birth"] = dob
+            return str(person["id"])
+        given, family = split_name(name)
+        category = {"child": "child", "adult": "parent_carer"}.get(ref.role or "")
+        person_id = _new_id(people, "p")
+        record: dict[str, Any] = {
+            "id": person_id,
+            "given_name": given,
+            "category": category or "significant_adult",
+        }
+        if family:
+            record["family_name"] = family
+        if dob:
+            record["date_of_birth"] = dob
+        people.append(record)
+        return person_id
+
+    def _professional(self, text: str) -> str:
+        professionals = self.raw.setdefault("professionals", [])
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        name = parts[0] if parts else text.strip()
+        for professional in professionals:
+            if fold(str(professional.get("name") or "")) == fold(name):
+                return str(professional["id"])
+        record = {
+            "id": _new_id(professionals, "pr"),
+            "name": name,
+            "role": parts[1] if len(parts) > 1 else NOT_STATED,
+            "agency": ", ".join(parts[2:]) if len(parts) > 2 else NOT_STATED,
+        }
+        professionals.append(record)
+        return str(record["id"])
+
+
+def _new_id(records: list[dict[str, Any]], prefix: str) -> str:
+    taken = {r.get("id") for r in records}
+    number = len(records) + 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"

@@ -1,0 +1,147 @@
+"""E-mail messages -> the files attached to them, with who sent them.
+
+Messages are untrusted: size and part counts are limited, header parsing errors are tolerated,
+and attachments are recognised by their content (a PDF starts with %PDF-, a Word file is a ZIP
+package), never by their names. A forwarded message attached to another is looked into as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage, Message
+
+from ehdocs.ingest.parse import kind_of
+
+MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+MAX_PARTS = 100
+_ADDRESS = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}$")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Received:
+    sender: str | None  # where a reply goes: Reply-To, else From
+    message_id: str | None
+    date: dt.datetime | None
+    attachments: list[Attachment] = field(default_factory=list)
+    problem: str | None = None  # why nothing could be taken from it
+    others: int = 0  # attachments that are not PDF or Word files
+
+
+def read_message(raw: bytes) -> Received:
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return Received(
+            None,
+            None,
+            None,
+            problem=(
+                f"Your e-mail was too big to take in (the limit is "
+                f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MB). Send the form on its own"
+            ),
+        )
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception:
+        return Received(None, None, None, problem="Your e-mail could not be read")
+    sender = _sender(message)
+    message_id = _header(message, "Message-ID")
+    date = _date(message)
+    attachments: list[Attachment] = []
+    others = 0
+    for count, part in enumerate(message.walk()):
+        if count >= MAX_PARTS:
+            return Received(
+                sender,
+                message_id,
+                date,
+                problem=(
+                    f"Your e-mail has too many parts (more than {MAX_PARTS}). Send the form "
+                    "on its own"
+                ),
+            )
+        if part.is_multipart() or part.get_content_maintype() == "message":
+            continue
+        disposition = part.get_content_disposition()
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:
+            data = None
+        if not isinstance(data, bytes) or not data:
+            continue
+        if kind_of(data) is not None:
+            attachments.append(Attachment(_filename(part), data))
+        elif disposition == "attachment" or part.get_content_maintype() not in ("text",):
+            others += 1
+    problem = None
+    if not attachments:
+        problem = (
+            "We could not find a form attached to your e-mail. Attach the filled-in form as "
+            "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
+        )
+    return Received(sender, message_id, date, attachments, problem, others)
+
+
+def _header(message: Message, name: str) -> str | None:
+    try:
+        value = message.get(name)
+    except Exception:
+        return None
+    if value is None:
+        return None
+    return str(value).strip()[:255] or None
+
+
+def _sender(message: Message) -> str | None:
+    for name in ("Reply-To", "From"):
+        value = _header(message, name)
+        if not value:
+            continue
+        for _display, address in email.utils.getaddresses([value]):
+            if _ADDRESS.match(address):
+                return address
+    return None
+
+
+def _date(message: Message) -> dt.datetime | None:
+    value = _header(message, "Date")
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        return None
+    if not name:
+        return None
+    cleaned = "".join(c for c in str(name) if c.isprintable())
+    return cleaned.replace("/", "_").replace("\\", "_")[:255] or None
+
+
+def is_message(data: bytes) -> bool:
+    """Whether a file looks like one e-mail message (RFC 5322 headers first)."""
+    head = data[:4096].lstrip()
+    return bool(re.match(rb"^[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]", head)) and (
+        b"\nFrom:" in b"\n" + head or b"\nfrom:" in b"\n" + head.lower()
+    )
+
+
+__all__ = ["Attachment", "EmailMessage", "Received", "is_message", "read_message"]

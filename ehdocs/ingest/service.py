@@ -1,0 +1,355 @@
+"""Taking in what partners send the hub: receive, keep, read, check, reply.
+
+    receive   the file (or a message with no form) is stored by its content and a submission
+              row is written; the same content again is the same submission, never a second;
+    read      each file is parsed in a sandboxed parser process (ehdocs.ingest.sandbox);
+    check     what was read goes through the one validation path (validate_case), as a draft
+              case would if the hub accepted it now, so the problems shown are the real ones;
+    reply     the sender is told it arrived, or what is missing and how to fix it.
+
+Every step is recorded in the database before the next starts, so a run killed at any point
+and started again carries on where it stopped: nothing lost, nothing doubled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
+from ehdocs.errors import EhdocsError
+from ehdocs.fillable.errors import FillableFormError
+from ehdocs.fillable.raw import name_references
+from ehdocs.ingest import cases
+from ehdocs.ingest.blobs import BlobStore, sha256
+from ehdocs.ingest.mail import read_message
+from ehdocs.ingest.parse import kind_of
+from ehdocs.ingest.sandbox import ParserPool
+from ehdocs.schema.model import FormSet
+from ehdocs.validation import validate_case
+from ehdocs.web.models import Submission, now
+
+log = logging.getLogger("ehdocs.ingest")
+SOURCES = ("upload", "file", "mbox", "imap", "smtp")
+READ_BATCH = 32
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    new: bool  # False: this content had been received before
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reference: str
+    status: str  # ready | refused
+    form: str | None
+    problems: int
+    reason: str | None
+
+
+def deadline(received: dt.datetime, formset: FormSet) -> dt.datetime:
+    """When the hub's decision is due: "48 hours" counted in working days (as practice
+    standards count them: a Friday request is due on Tuesday), at the same time of day."""
+    timescales = {**DEFAULT_TIMESCALES, **dict(formset.profile.timescales or {})}
+    hours = int(timescales["hub_decision_hours"])
+    day = add_working_days(received.date(), hours // 24)
+    return dt.datetime.combine(day, received.time()) + dt.timedelta(hours=hours % 24)
+
+
+def reference_for(digest: str) -> str:
+    return f"HUB-{digest[:8].upper()}"
+
+
+class Ingestor:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        formset: FormSet,
+        blobs: BlobStore,
+        pool: ParserPool | None = None,
+        mailer: Any = None,
+        clock: Callable[[], dt.datetime] = now,
+    ) -> None:
+        self.sessions = sessions
+        self.formset = formset
+        self.blobs = blobs
+        self._pool = pool
+        self._own_pool = pool is None
+        self.mailer = mailer
+        self.clock = clock
+
+    @property
+    def pool(self) -> ParserPool:
+        if self._pool is None:
+            self._pool = ParserPool()
+        return self._pool
+
+    def close(self) -> None:
+        if self._own_pool and self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    # -- receive ------------------------------------------------------------------------
+
+    def receive_file(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        name: str | None = None,
+        sender: str | None = None,
+        message_id: str | None = None,
+        received_at: dt.datetime | None = None,
+        refusal: str | None = None,
+        media: str | None = None,
+    ) -> Receipt:
+        """Keep one received file and record it as a submission (or find it already there)."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        digest = sha256(data)
+        with self._session() as session:
+            found = session.scalar(select(Submission.reference).where(Submission.sha256 == digest))
+        if found:
+            return Receipt(found, False)
+        self.blobs.put(data)  # on disk before the row that points at it
+        when = received_at or self.clock()
+        row = Submission(
+            reference=reference_for(digest),
+            sha256=digest,
+            size=len(data),
+            media=media or kind_of(data) or "other",
+            original_name=name,
+            source=source,
+            sender=sender,
+            message_id=message_id,
+            received_at=when,
+            deadline_at=deadline(when, self.formset),
+            status="refused" if refusal else "received",
+            reason=refusal,
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+        except IntegrityError:  # received at the same moment by another process
+            return Receipt(reference_for(digest), False)
+        log.info("received %s (%s, %d bytes)", row.reference, source, len(data))
+        return Receipt(row.reference, True)
+
+    def receive_message(self, raw: bytes, *, source: str) -> list[Receipt]:
+        """Every form attached to one e-mail; an e-mail with none is kept as it is, so the hub
+        can see it and the sender is told."""
+        message = read_message(raw)
+        when = self.clock()
+        if not message.attachments:
+            return [
+                self.receive_file(
+                    raw,
+                    source=source,
+                    sender=message.sender,
+                    message_id=message.message_id,
+                    received_at=when,
+                    refusal=message.problem,
+                    media="message",
+                )
+            ]
+        return [
+            self.receive_file(
+                attachment.data,
+                source=source,
+                name=attachment.name,
+                sender=message.sender,
+                message_id=message.message_id,
+                received_at=when,
+            )
+            for attachment in message.attachments
+        ]
+
+    # -- read and check -----------------------------------------------------------------
+
+    def pending(self) -> list[str]:
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(Submission.reference)
+                    .where(Submission.status == "received")
+                    .order_by(Submission.id)
+                )
+            )
+
+    def process_pending(self, progress: Callable[[int], None] | None = None) -> list[Outcome]:
+        """Read and check every submission not yet read (also those a killed run left)."""
+        references = self.pending()
+        outcomes: list[Outcome] = []
+        for start in range(0, len(references), READ_BATCH):
+            batch = references[start : start + READ_BATCH]
+            outcomes.extend(self._process(batch))
+            if progress is not None:
+                progress(len(batch))
+        return outcomes
+
+    def process(self, references: Iterable[str]) -> list[Outcome]:
+        return self._process(list(references))
+
+    def _process(self, references: list[str]) -> list[Outcome]:
+        loaded: list[tuple[str, bytes | None]] = []
+        with self._session() as session:
+            for reference in references:
+                row = session.scalar(select(Submission).where(Submission.reference == reference))
+                if row is None or row.status != "received":
+                    continue
+                loaded.append((reference, self.blobs.get(row.sha256)))
+        results = self.pool.parse_many(data or b"" for _, data in loaded)
+        outcomes = []
+        for (reference, data), result in zip(loaded, results, strict=True):
+            if data is None:
+                result = {
+                    "kind": "refused",
+                    "reason": "The received file was lost before it could be read",
+                }
+            outcomes.append(self._conclude(reference, result))
+        return outcomes
+
+    def _conclude(self, reference: str, result: dict[str, Any]) -> Outcome:
+        status, form, reason = "ready", None, None
+        problems: list[dict[str, str]] = []
+        extracted: dict[str, Any] | None = None
+        if result.get("kind") == "refused":
+            status, reason = "refused", str(result.get("reason"))
+        else:
+            try:
+                extracted, form, problems = self.check(result)
+            except (FillableFormError, EhdocsError) as exc:
+                status, reason = "refused", str(exc)
+        with self._session() as session:
+            session.execute(
+                update(Submission)
+                .where(Submission.reference == reference, Submission.status == "received")
+                .values(
+                    status=status,
+                    kind=result.get("kind") if status == "ready" else None,
+                    form=form,
+                    extracted=json.dumps(extracted, ensure_ascii=False) if extracted else None,
+                    problems=json.dumps(problems, ensure_ascii=False),
+                    reason=reason,
+                    updated_at=now(),
+                )
+            )
+        return Outcome(reference, status, form, len(problems), reason)
+
+    def check(self, result: dict[str, Any]) -> tuple[dict[str, Any], str, list[dict[str, str]]]:
+        """(what to keep, the document's form name, its problems) for a parsed file."""
+        extracted = dict(result)
+        if result["kind"] == "form":
+            filled = cases.filled_form(result)
+            extracted["references"] = [asdict(r) for r in name_references(filled, self.formset)]
+            raw = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
+            form = filled.form
+        else:
+            raw = dict(result["case"])
+            document = next(
+                (d for d in raw.get("documents", []) if d.get("id") == result.get("document")),
+                None,
+            )
+            form = str(document.get("form")) if document else "case"
+        doc_ids = [d.get("id") for d in raw.get("documents", []) if d.get("form") == form]
+        outcome = validate_case(raw, self.formset, complete=doc_ids[-1:])
+        return extracted, form, [self.describe(p, form) for p in outcome.problems]
+
+    def describe(self, problem: Any, form_name: str) -> dict[str, str]:
+        """A problem with where it is in words: the question's label, not a path."""
+        where = "The form"
+        try:
+            form = self.formset.form(form_name)
+        except EhdocsError:
+            form = None
+        if problem.document is None:
+            where = "The people named on the form"
+        elif form is not None and problem.path:
+            plain = re.sub(r"\[\d+\]", "", problem.path)
+            fdef = form.field_at(plain)
+            section = form.section(plain.split(".")[0])
+            row = re.search(r"\[(\d+)\]", problem.path)
+            label = fdef.label if fdef else (section.title if section else "")
+            if row and fdef:
+                label = f"{label} (row {int(row.group(1)) + 1})"
+            where = f"{section.title}: {label}" if section and fdef else (label or where)
+        return {"where": where, "message": problem.message, "path": problem.path}
+
+    def statuses(self, references: list[str]) -> list[Outcome]:
+        """Where each submission is now (for summaries)."""
+        found: dict[str, Outcome] = {}
+        with self._session() as session:
+            for start in range(0, len(references), 500):
+                chunk = references[start : start + 500]
+                for row in session.scalars(
+                    select(Submission).where(Submission.reference.in_(chunk))
+                ):
+                    problems = len(json.loads(row.problems or "[]"))
+                    found[row.reference] = Outcome(
+                        row.reference, row.status, row.form, problems, row.reason
+                    )
+        return [found[r] for r in references if r in found]
+
+    # -- reply --------------------------------------------------------------------------
+
+    def reply_pending(self) -> int:
+        """Tell each sender not yet told what happened to their form. Returns how many."""
+        if self.mailer is None:
+            return 0
+        with self._session() as session:
+            rows = session.scalars(
+                select(Submission).where(
+                    Submission.sender.is_not(None),
+                    Submission.replied_at.is_(None),
+                    Submission.status.in_(("ready", "refused", "accepted", "dismissed")),
+                )
+            ).all()
+        sent = 0
+        for row in rows:
+            with self._session() as session:  # claim it: two runs never both reply
+                claimed = session.execute(  # type: ignore[attr-defined]
+                    update(Submission)
+                    .where(Submission.id == row.id, Submission.replied_at.is_(None))
+                    .values(replied_at=now())
+                ).rowcount
+            if not claimed:
+                continue
+            try:
+                self.mailer.send_reply(row, self.formset)
+            except Exception as exc:  # the mail server is down: try again next run
+                log.warning("reply for %s not sent: %s", row.reference, type(exc).__name__)
+                with self._session() as session:
+                    session.execute(
+                        update(Submission).where(Submission.id == row.id).values(replied_at=None)
+                    )
+                continue
+            sent += 1
+        return sent
+
+    def run(self, progress: Callable[[int], None] | None = None) -> list[Outcome]:
+        outcomes = self.process_pending(progress)
+        self.reply_pending()
+        return outcomes
