@@ -150,6 +150,11 @@ def _add_form_document(
 ) -> str:
     filled = filled_form(extracted)
     form = formset.form(filled.form)
+    if not form.repeatable and any(d.get("form") == form.form for d in raw.get("documents", [])):
+        raise ValueError(
+            f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
+            "Create a new case for this request, or add it to a different case"
+        )
     resolver = _Resolver(raw)
     data = to_raw_document(filled, formset, resolve=resolver)
     doc_id = document_id(raw, form.form)

@@ -44,12 +44,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate(engine)
     app.extensions["ehdocs.store"] = CaseStore(session_factory(engine), formset)
     app.extensions["ehdocs.engine"] = engine
+    app.extensions["ehdocs.ingestor"] = _ingestor(app, engine, formset)
 
     @app.context_processor
     def council() -> dict[str, Any]:
         path = request.path
         navigation = [
             {"href": url_for("cases.index"), "text": "Cases", "active": path.startswith("/cases")},
+            {"href": url_for("hub.index"), "text": "Hub queue", "active": path.startswith("/hub")},
             {
                 "href": url_for("main.forms"),
                 "text": "Blank forms",
@@ -62,13 +64,33 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_navigation": navigation,
         }
 
-    from ehdocs.web.views import cases, documents, main, records
+    from ehdocs.web.views import cases, documents, hub, main, records
 
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(hub.bp)
     return app
+
+
+def _ingestor(app: Flask, engine: Any, formset: Any) -> Any:
+    """Uploads on the hub pages go through the same ingestion as mail; its parser processes
+    start on the first upload and stop with the service."""
+    import atexit
+
+    from ehdocs.ingest.blobs import BlobStore
+    from ehdocs.ingest.service import Ingestor
+    from ehdocs.ingest.setup import mailer_from, received_folder
+
+    ingestor = Ingestor(
+        session_factory(engine),
+        formset,
+        BlobStore(received_folder(app.config)),
+        mailer=mailer_from(app.config, formset),
+    )
+    atexit.register(ingestor.close)
+    return ingestor
 
 
 def store_of(app: Flask) -> CaseStore:

@@ -1,0 +1,539 @@
+"""The Early Help Hub's queue: what partners sent, read and checked, waiting for a decision.
+
+Submissions are ordered by when the hub's decision is due. Each shows what was read from the
+file, the answers that are missing or wrong, the original file, and cases that are likely the
+same family; the adviser accepts it into a new case or an existing one, recording the hub's
+decision in the notification's hub section, or closes it without a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WResponse
+
+from ehdocs.errors import EhdocsError
+from ehdocs.fields.dates import format_date
+from ehdocs.fillable.errors import FillableFormError
+from ehdocs.ingest import cases as ingest_cases
+from ehdocs.ingest.matching import likely_matches
+from ehdocs.ingest.service import Ingestor
+from ehdocs.schema.model import FieldDef, FormDefinition
+from ehdocs.validation import Problem
+from ehdocs.web.models import Submission, now
+from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
+from ehdocs.web.store import CaseStore, ConflictError, InvalidCaseError, NotFoundError
+
+bp = Blueprint("hub", __name__, url_prefix="/hub")
+OPEN = ("received", "ready", "refused")
+MEDIA_TYPES = {
+    "pdf": ("application/pdf", "pdf"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "message": ("message/rfc822", "eml"),
+}
+YES_NO = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+
+
+def store() -> CaseStore:
+    found: CaseStore = current_app.extensions["ehdocs.store"]
+    return found
+
+
+def ingestor() -> Ingestor:
+    found: Ingestor = current_app.extensions["ehdocs.ingestor"]
+    return found
+
+
+def _submission(reference: str) -> Submission:
+    with ingestor().sessions() as session:
+        row = session.scalar(select(Submission).where(Submission.reference == reference))
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/")
+def index() -> str:
+    handled = request.args.get("show") == "handled"
+    with ingestor().sessions() as session:
+        query = select(Submission)
+        if handled:
+            query = query.where(Submission.status.not_in(OPEN)).order_by(
+                Submission.handled_at.desc()
+            )
+        else:
+            query = query.where(Submission.status.in_(OPEN)).order_by(
+                Submission.deadline_at, Submission.id
+            )
+        rows = session.scalars(query.limit(500)).all()
+    return render_template(
+        "hub/index.html", rows=[_summary(r) for r in rows], handled=handled, now=now()
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    reference: str
+    received: str
+    due: str
+    overdue: bool
+    due_today: bool
+    document: str
+    sender: str
+    status: str
+    status_class: str
+    problems: int
+
+
+def _summary(row: Submission) -> Row:
+    problems = len(json.loads(row.problems or "[]"))
+    if row.status == "refused":
+        status, css = "Could not be read", "govuk-tag--red"
+    elif row.status == "received":
+        status, css = "Not read yet", "govuk-tag--grey"
+    elif row.status == "ready" and problems:
+        status, css = f"{problems} answer{'s' * (problems != 1)} to fix", "govuk-tag--yellow"
+    elif row.status == "ready":
+        status, css = "Ready", "govuk-tag--green"
+    elif row.status == "accepted":
+        status, css = "Accepted", "govuk-tag--blue"
+    else:
+        status, css = "Closed without a case", "govuk-tag--grey"
+    current = now()
+    return Row(
+        reference=row.reference,
+        received=_when(row.received_at),
+        due=_when(row.deadline_at),
+        overdue=row.status in OPEN and row.deadline_at < current,
+        due_today=row.status in OPEN and row.deadline_at.date() == current.date(),
+        document=_title(row.form, row.media),
+        sender=row.sender or ("Uploaded" if row.source == "upload" else "Not known"),
+        status=status,
+        status_class=css,
+        problems=problems,
+    )
+
+
+def _when(value: dt.datetime) -> str:
+    return f"{format_date(value.date())} {value:%H:%M}"
+
+
+def _title(form: str | None, media: str) -> str:
+    if form:
+        try:
+            return store().formset.form(form).title
+        except EhdocsError:
+            return form
+    return "E-mail with no form" if media == "message" else "Not known"
+
+
+# -- upload ---------------------------------------------------------------------------------
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> str | WResponse | tuple[str, int]:
+    errors: dict[str, str] = {}
+    sender = ""
+    if request.method == "POST":
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        sender = request.form.get("sender", "").strip()
+        if sender and not _looks_like_email(sender):
+            errors["sender"] = "Enter an email address in the correct format, like name@example.com"
+        if not files:
+            errors["files"] = "Select the filled-in form to upload (a PDF or Word file)"
+        elif len(files) > 20:
+            errors["files"] = "Upload 20 files or fewer at a time"
+        if not errors:
+            references = []
+            hub = ingestor()
+            for file in files:
+                data = file.read()
+                receipt = hub.receive_file(
+                    data,
+                    source="upload",
+                    name=_clean(file.filename or ""),
+                    sender=sender or None,
+                )
+                references.append(receipt.reference)
+            hub.process(references)
+            hub.reply_pending()
+            if len(references) == 1:
+                return redirect(url_for(".submission", reference=references[0]))
+            flash(f"{len(references)} files uploaded.", "success")
+            return redirect(url_for(".index"))
+    summary = [{"text": m, "href": f"#{k}"} for k, m in errors.items()]
+    page = render_template("hub/upload.html", errors=errors, summary=summary, sender=sender)
+    return (page, 400) if errors else page
+
+
+def _looks_like_email(text: str) -> bool:
+    from ehdocs.ingest.mail import _ADDRESS
+
+    return bool(_ADDRESS.match(text))
+
+
+def _clean(name: str) -> str:
+    return "".join(c for c in name if c.isprintable())[:255]
+
+
+# -- one submission ------------------------------------------------------------------------
+
+
+@bp.get("/submissions/<reference>")
+def submission(reference: str) -> str | tuple[str, int]:
+    return _submission_page(_submission(reference))
+
+
+def _submission_page(
+    row: Submission,
+    values: dict[str, Any] | None = None,
+    problems: list[Problem] | None = None,
+    target: str = "",
+    other: str = "",
+    messages: list[dict[str, str]] | None = None,
+) -> str | tuple[str, int]:
+    formset = store().formset
+    extracted = json.loads(row.extracted) if row.extracted else None
+    form = _form(row.form)
+    sections = _answers(form, extracted) if form and extracted else []
+    people = _people(extracted) if extracted else []
+    matches = likely_matches(extracted, store().list()) if extracted else []
+    hub_section = form.section("hub") if form and form.form == "notification" else None
+    if row.status == "ready" and extracted and extracted.get("kind") == "case":
+        # A copy made by ehdocs may already hold the hub's section.
+        doc = _case_document(extracted)
+        if values is None and doc is not None:
+            values = dict((doc.get("data") or {}).get("hub") or {})
+    errors = problems_for(problems or [], _doc_label(form), "hub") if hub_section else {}
+    summary = messages or []
+    if hub_section is not None and form is not None:
+        fields_by_path = {f.path: f for f in form.iter_fields()}
+        summary = summary + error_summary(errors, fields_by_path)
+    triage = (
+        controls(hub_section.fields, values or {}, "hub", errors, CaseChoices(None))
+        if hub_section is not None and row.status == "ready"
+        else []
+    )
+    page = render_template(
+        "hub/submission.html",
+        row=row,
+        summary=_summary(row),
+        title=_title(row.form, row.media),
+        problems=json.loads(row.problems or "[]"),
+        sections=sections,
+        people=people,
+        matches=matches,
+        triage=triage,
+        errors=summary,
+        target=target or ("new" if not matches else ""),
+        other=other,
+        has_original=ingestor().blobs.exists(row.sha256),
+        size=_size(row.size),
+        formset=formset,
+    )
+    return (page, 400) if summary else page
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _form(name: str | None) -> FormDefinition | None:
+    if not name:
+        return None
+    try:
+        return store().formset.form(name)
+    except EhdocsError:
+        return None
+
+
+def _doc_label(form: FormDefinition | None) -> str | None:
+    return form.form if form else None
+
+
+def _case_document(extracted: dict[str, Any]) -> dict[str, Any] | None:
+    docs = extracted["case"].get("documents", [])
+    found = [d for d in docs if d.get("id") == extracted.get("document")]
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    rows: list[AnswerRow]
+
+
+def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSection]:
+    """What the file says, question by question, as the sender wrote it (before any case)."""
+    if extracted.get("kind") == "case":
+        doc = _case_document(extracted)
+        data = (doc or {}).get("data") or {}
+    else:
+        try:
+            data = ingest_cases.to_raw_document(
+                ingest_cases.filled_form(extracted), store().formset
+            )
+        except FillableFormError:
+            return []
+    out = []
+    for section in form.sections:
+        values = data.get(section.id) or {}
+        rows = _rows(section.fields, values, "")
+        if rows:
+            out.append(AnswerSection(section.title, rows))
+    return out
+
+
+def _rows(fields: tuple[FieldDef, ...], values: dict[str, Any], prefix: str) -> list[AnswerRow]:
+    rows: list[AnswerRow] = []
+    for fdef in fields:
+        value = values.get(fdef.id)
+        if value in (None, "", [], {}):
+            continue
+        if fdef.fields and isinstance(value, list):
+            item = str(fdef.param("item_name", "entry"))
+            for i, row in enumerate(value):
+                if isinstance(row, dict):
+                    label = f"{prefix}{item[:1].upper()}{item[1:]} {i + 1}: "
+                    rows.extend(_rows(fdef.fields, row, label))
+            continue
+        if fdef.type in ("person", "professional"):
+            continue  # shown with the people named on the form
+        rows.append(AnswerRow(f"{prefix}{fdef.label}", _shown(fdef, value)))
+    return rows
+
+
+def _shown(fdef: FieldDef, value: Any) -> str:
+    labels = {o.value: o.label for o in fdef.options}
+    if isinstance(value, dict) and "year" in value:
+        parts = [str(value.get(k) or "") for k in ("day", "month", "year")]
+        text = "/".join(p for p in parts if p)
+        return f"about {text}" if value.get("approximate") else text
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), YES_NO.get(str(v), str(v))) for v in value)
+    text = str(value)
+    return labels.get(text) or YES_NO.get(text) or text
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    where: str
+    name: str
+    date_of_birth: str
+
+
+def _people(extracted: dict[str, Any]) -> list[PersonRow]:
+    if extracted.get("kind") == "case":
+        return [
+            PersonRow(
+                "Child" if p.get("category") == "child" else "Adult",
+                ingest_cases.person_name(p),
+                _dob(p.get("date_of_birth")),
+            )
+            for p in extracted["case"].get("people", [])
+        ]
+    form = _form(extracted.get("form"))
+    out = []
+    for ref in extracted.get("references", []):
+        label = ref["path"]
+        if form is not None:
+            import re
+
+            fdef = form.field_at(re.sub(r"\[\d+\]", "", ref["path"]))
+            row = re.search(r"\[(\d+)\]", ref["path"])
+            label = fdef.label if fdef else label
+            if row:
+                label = f"{label} ({int(row.group(1)) + 1})"
+        out.append(PersonRow(label, ref["text"], ref.get("date_of_birth") or ""))
+    return out
+
+
+def _dob(value: Any) -> str:
+    iso = value if isinstance(value, str) else ""
+    if len(iso) == 10:
+        return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+    return iso
+
+
+@bp.get("/submissions/<reference>/original")
+def original(reference: str) -> Response:
+    row = _submission(reference)
+    data = ingestor().blobs.get(row.sha256)
+    if data is None:
+        abort(404)
+    mimetype, extension = MEDIA_TYPES.get(row.media, ("application/octet-stream", "bin"))
+    response = Response(data, mimetype=mimetype)
+    # A name without personal data: the file's own name may hold a child's name.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{row.reference.lower()}.{extension}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/submissions/<reference>/accept")
+def accept(reference: str) -> str | WResponse | tuple[str, int]:
+    row = _submission(reference)
+    if row.status != "ready":
+        flash("This submission has already been dealt with.", "error")
+        return redirect(url_for(".submission", reference=reference))
+    extracted = json.loads(row.extracted or "{}")
+    form = _form(row.form)
+    hub_section = form.section("hub") if form and form.form == "notification" else None
+    hub_values = read_fields(hub_section.fields, request.form, "hub") if hub_section else None
+    target = request.form.get("target", "")
+    other = request.form.get("other_reference", "").strip()
+    if target not in ("new", "other") and not target.startswith("case-"):
+        return _submission_page(
+            row,
+            hub_values,
+            target=target,
+            other=other,
+            messages=[
+                {
+                    "text": "Select whether to create a new case or add this to a case",
+                    "href": "#target",
+                }
+            ],
+        )
+    today = dt.date.today()
+    try:
+        if target == "new":
+            raw = ingest_cases.new_case(
+                store().formset, _next_reference(), today, extracted, hub_values
+            )
+            doc_id = _doc_id(raw, extracted)
+            existing = None
+        else:
+            existing = _target_case(target, other)
+            raw, doc_id = ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
+    except (FillableFormError, ValueError) as exc:
+        return _submission_page(
+            row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
+        )
+    except NotFoundError as exc:
+        return _submission_page(
+            row,
+            hub_values,
+            target=target,
+            other=other,
+            messages=[{"text": str(exc), "href": "#other_reference"}],
+        )
+    _mark(raw, doc_id, "completed")
+    try:
+        stored = _save(raw, existing, doc_id)
+    except InvalidCaseError as exc:
+        hub_problems = [p for p in exc.problems if p.path.startswith("hub.")]
+        if hub_problems:
+            return _submission_page(row, hub_values, hub_problems, target=target, other=other)
+        _mark(raw, doc_id, "draft")  # the sender's answers still need work: keep as a draft
+        try:
+            stored = _save(raw, existing, doc_id, complete=False)
+        except InvalidCaseError as again:
+            return _submission_page(
+                row,
+                hub_values,
+                again.problems,
+                target=target,
+                other=other,
+                messages=[{"text": str(p)} for p in again.problems[:10]],
+            )
+    except ConflictError as exc:
+        return _submission_page(
+            row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
+        )
+    _handled(row, "accepted", stored.id, (hub_values or {}).get("decision"))
+    flash(
+        f"{_title(row.form, row.media)} {row.reference} added to case {stored.reference}.",
+        "success",
+    )
+    return redirect(url_for("cases.overview", case_id=stored.id))
+
+
+@bp.post("/submissions/<reference>/close")
+def close(reference: str) -> WResponse:
+    row = _submission(reference)
+    if row.status not in OPEN:
+        flash("This submission has already been dealt with.", "error")
+    else:
+        _handled(row, "dismissed", None, None)
+        flash(f"Submission {row.reference} closed without a case.", "success")
+    return redirect(url_for(".index"))
+
+
+def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:
+    if extracted.get("kind") == "case":
+        return str(extracted.get("document") or raw["documents"][0]["id"])
+    return str(raw["documents"][-1]["id"])
+
+
+def _mark(raw: dict[str, Any], doc_id: str, status: str) -> None:
+    for doc in raw.get("documents", []):
+        if doc.get("id") == doc_id:
+            doc["status"] = status
+
+
+def _save(raw: dict[str, Any], existing: Any, doc_id: str, complete: bool = True) -> Any:
+    if existing is None:
+        if complete:
+            store().validated(raw, [doc_id])
+        return store().create(raw)
+    return store().save(existing.id, raw, existing.version, complete=[doc_id] if complete else [])
+
+
+def _target_case(target: str, other: str) -> Any:
+    if target.startswith("case-"):
+        try:
+            return store().get(int(target[5:]))
+        except ValueError:
+            raise NotFoundError("Select a case from the list") from None
+    if not other:
+        raise NotFoundError("Enter the reference of the case to add this to, like EH-2026-0101")
+    found = store().find(other)
+    if found is None:
+        raise NotFoundError(f"There is no case with the reference {other}")
+    return found
+
+
+def _next_reference() -> str:
+    from ehdocs.web.views.cases import _next_reference as next_reference
+
+    return next_reference()
+
+
+def _handled(row: Submission, status: str, case_id: int | None, decision: Any) -> None:
+    with ingestor().sessions() as session, session.begin():
+        current = session.get(Submission, row.id)
+        if current is None:
+            return
+        current.status = status
+        current.case_id = case_id
+        current.decision = str(decision) if decision else None
+        current.handled_at = now()
+    ingestor().blobs.delete(row.sha256)  # kept until handled, and no longer
