@@ -4,6 +4,10 @@ Built from the same definitions as every other face of a document. A blank PDF o
 the map's SHA-256 digest, so a returned file is read with exactly the definition it was made
 from: any change to what the fields are or mean (a field added, an option renamed, a version
 bump) changes the digest.
+
+A single child written by name (a `person` field with role `child`, not `multiple`) has a
+second entry on the same path, the date of birth box (`…__child__date_of_birth`), so the hub
+can match the child to a case.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ RADIO_MAX_OPTIONS = 6  # a choice with more options than this is a drop-down
 SCALE_RADIO_MAX = 11
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 REFERENCE_TYPES = ("person", "professional")
+# The box after a single child's name: the hub matches a child by date of birth and name.
+DATE_OF_BIRTH = "date_of_birth"  # the option segment of its field name: name__date_of_birth
+DATE_OF_BIRTH_TYPE = "person_date_of_birth"  # its entry's type (not a schema field type)
 
 # A radio state is a PDF name: option values that are plain tokens are used as they are.
 _STATE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -48,7 +55,7 @@ class FieldEntry:
 
     name: str  # the field name, and the DOCX tag
     path: str  # schema path with row indexes: children.children[0].child
-    type: str  # the schema field type
+    type: str  # the schema field type, or DATE_OF_BIRTH_TYPE for a child's date of birth
     widget: str  # text | multiline | date | checkbox | radio | select
     choices: tuple[Choice, ...] = ()  # radio states or drop-down entries
     value: str | None = None  # a checkbox: the option value it stands for
@@ -174,6 +181,21 @@ def _entries(fdef: FieldDef, path: str, format: str, prefix: str) -> Iterator[Fi
     else:
         role = fdef.param("role") if fdef.type == "person" else None
         yield FieldEntry(name, path, fdef.type, kind, label=label, role=role)
+        if asks_date_of_birth(fdef):
+            yield FieldEntry(
+                field_name(path, DATE_OF_BIRTH),
+                path,
+                DATE_OF_BIRTH_TYPE,
+                "date" if format == "docx" else "text",
+                label=f"{label}: date of birth",
+            )
+
+
+def asks_date_of_birth(fdef: FieldDef) -> bool:
+    """A single child written by name gets a date of birth box after the name: with no case
+    yet, the hub matches the child by the same date of birth and a similar name. (Several
+    children in one box, and adults, do not.)"""
+    return fdef.type == "person" and not fdef.param("multiple") and fdef.param("role") == "child"
 
 
 def widget_of(fdef: FieldDef, format: str) -> str:

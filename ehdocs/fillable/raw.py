@@ -14,7 +14,8 @@ one validation path (ehdocs.validation.validate_case) turns into case data:
 A blank form has no case, so people and professionals are written as names. They are never put
 in the data as ids: each comes back as a NameReference (where it goes, what was written) for
 ingestion to match against the case, and `to_raw_document(..., resolve=...)` puts in the ids
-a matcher found.
+a matcher found. A single child's name has a date of birth box after it: what is typed there
+goes on the child's NameReference and never into the data (it belongs to the person record).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from typing import Any
 
 from ehdocs.errors import UnknownDocumentError
 from ehdocs.fillable.errors import FormMismatchError, MissingFieldsError, UnknownFormError
-from ehdocs.fillable.fieldmap import REFERENCE_TYPES, FieldEntry, FieldMap, field_map
+from ehdocs.fillable.fieldmap import (
+    DATE_OF_BIRTH_TYPE,
+    REFERENCE_TYPES,
+    FieldEntry,
+    FieldMap,
+    field_map,
+)
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.schema.model import FormSet
 
@@ -40,7 +47,14 @@ _NAMES_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
 
 @dataclass(frozen=True)
 class NameReference:
-    """A person or professional written by name on a blank form, to be matched to the case."""
+    """A person or professional written by name on a blank form, to be matched to the case.
+
+    `date_of_birth` is what was typed in the date of birth box after a single child's name
+    (stripped; None when the box was left blank, and for every other question, which has no
+    such box): the hub matches a child by the same date of birth and a similar name. It is
+    passed on as typed, not checked or parsed here, and it is never put in the raw document
+    data: a date of birth belongs to the person record, which the hub creates or matches, not
+    to the document."""
 
     path: str  # where the id goes in the raw document data: children.children[0].child
     field: str  # the form field it was written in
@@ -48,6 +62,7 @@ class NameReference:
     role: str | None  # for people: "child" or "adult" when the question asks for one
     multiple: bool  # the question takes several (the names are one per line)
     text: str  # as written
+    date_of_birth: str | None = None  # a single child's: as typed in the box after the name
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -120,8 +135,14 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
     # Collect by path first: a choices field (and a DOCX yes/no) is several checkboxes.
     answers: dict[str, Any] = {}
     refs: dict[str, tuple[FieldEntry, str]] = {}
+    births: dict[str, str] = {}  # a child's date of birth, by the path of the child's name
     for entry in fmap:
         raw = filled.values.get(entry.name)
+        if entry.type == DATE_OF_BIRTH_TYPE:  # for the NameReference, never for the data
+            text = _text(raw)
+            if text is not None:
+                births[entry.path] = text.strip()
+            continue
         if entry.widget == "checkbox":
             if raw is True and entry.value is not None:
                 answers.setdefault(entry.path, []).append(entry.value)
@@ -140,13 +161,15 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
             # Two boxes ticked is passed on as both, for the validator to question.
             answers[path] = chosen[0] if len(chosen) == 1 else chosen
     # Rows are numbered as they come back, without the empty ones.
-    used = set(answers) | set(refs)
+    used = set(answers) | set(refs) | set(births)
     renumber = _renumbering(used)
     data: dict[str, Any] = {}
     for path in sorted(used, key=_order_key(fmap)):
         if path in answers:
             _put(data, renumber(path), answers[path])
-    for path in refs:  # a row with only a name in it is still a row
+    # A row with only a name in it is still a row; so is one with only a date of birth (the
+    # validator then asks for the name the row lacks, rather than the row silently vanishing).
+    for path in set(refs) | set(births):
         _touch_row(data, renumber(path))
     references = [
         NameReference(
@@ -156,6 +179,7 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
             role=entry.role,
             multiple=entry.widget == "multiline",
             text=text,
+            date_of_birth=births.get(path),
         )
         for path, (entry, text) in sorted(refs.items(), key=lambda kv: _order_key(fmap)(kv[0]))
     ]

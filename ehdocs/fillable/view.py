@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from ehdocs.fields import format_date
 from ehdocs.fillable.fieldmap import (
+    DATE_OF_BIRTH,
+    DATE_OF_BIRTH_TYPE,
     Choice,
     FieldEntry,
     FieldMap,
@@ -30,6 +32,7 @@ from ehdocs.schema.conditions import Condition
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, Profile, SectionDef
 
 DATE_HINT = "DD/MM/YYYY, for example 27/03/2026"
+DATE_OF_BIRTH_LABEL = "Date of birth"
 PARTIAL_DATE_HINT = "DD/MM/YYYY, MM/YYYY or YYYY; add ~ if approximate, for example ~2019"
 MORE_ROWS = "If you need more rows, attach another page."
 NAMES_NOTE = (
@@ -176,9 +179,10 @@ class _Builder:
         items: list[Question | Group] = []
         for fdef in blank_fields(section.fields):
             path = f"{section.id}.{fdef.id}"
-            items.append(
-                self.group(fdef, path) if fdef.type == "group" else self.question(fdef, path)
-            )
+            if fdef.type == "group":
+                items.append(self.group(fdef, path))
+            else:
+                items.extend(self.questions(fdef, path))
         return Section(
             section.id, clean(section.title), self.text(section.description), tuple(items)
         )
@@ -187,14 +191,37 @@ class _Builder:
         rows = []
         for i in range(blank_rows(fdef)):
             questions = tuple(
-                self.question(child, f"{path}[{i}].{child.id}")
+                q
                 for child in blank_fields(fdef.fields)
+                for q in self.questions(child, f"{path}[{i}].{child.id}")
             )
             rows.append(Row(row_label(fdef, i), questions))
         return Group(field_name(path), clean(fdef.label), self.text(fdef.hint), tuple(rows))
 
+    def questions(self, fdef: FieldDef, path: str) -> list[Question]:
+        """A field's question, and a child's date of birth after the child's name."""
+        found = [self.question(fdef, path)]
+        birth = [e for e in self.by_path[path] if e.type == DATE_OF_BIRTH_TYPE]
+        if birth:
+            found.append(self.date_of_birth(path, birth[0]))
+        return found
+
+    def date_of_birth(self, path: str, entry: FieldEntry) -> Question:
+        """Asked like a date question: the same widget, hint and box size."""
+        self.previous = ""  # the question above is this one, which no condition refers to
+        return Question(
+            id="f-" + field_name(path, DATE_OF_BIRTH),
+            label=DATE_OF_BIRTH_LABEL,
+            kind=entry.widget,
+            entries=(entry,),
+            hint=DATE_HINT,
+            optional=True,
+            size="short",
+        )
+
     def question(self, fdef: FieldDef, path: str) -> Question:
-        entries = tuple(self.by_path[path])
+        # A person's own name entry: a child's date of birth is a question of its own.
+        entries = tuple(e for e in self.by_path[path] if e.type != DATE_OF_BIRTH_TYPE)
         kind = widget_of(fdef, self.format)
         choices: tuple[Choice, ...] = ()
         if kind in ("radio", "select"):

@@ -1,8 +1,8 @@
 """Blank forms made once per session, a tiny schema with every field type, and sample answers.
 
 `Answers` is what a person means to put in a form (text as typed, the option they pick, the
-boxes they tick), the values each engine fills in, and the raw document data and name
-references that reading the filled form must give back.
+boxes they tick, a child's date of birth after the child's name), the values each engine fills
+in, and the raw document data and name references that reading the filled form must give back.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from ehdocs.fillable import blank_pdf, field_map
 from ehdocs.fillable.docx import blank_docx
-from ehdocs.fillable.fieldmap import FieldEntry, FieldMap
+from ehdocs.fillable.fieldmap import DATE_OF_BIRTH_TYPE, FieldEntry, FieldMap
 from ehdocs.schema import FormSet, load_formset
 from tests.conftest import FORM_SCHEMAS
 
@@ -43,6 +43,7 @@ FORMATTED = {
     "postcode": "AA3 1AB",
     "nhs_number": "943 476 5919",
 }
+DATE_OF_BIRTH = "18/04/2017"  # typed in the box after each single child's name
 PARTIAL_DATES = (
     ("~2019", {"day": "", "month": "", "year": "2019", "approximate": "yes"}),
     ("05/2019", {"day": "", "month": "05", "year": "2019"}),
@@ -90,6 +91,8 @@ sections:
           - {value: "Off", label: Same label}
       - {id: child, type: person, label: Child, role: child}
       - {id: carers, type: person, label: Carers, role: adult, multiple: true}
+      - {id: parent, type: person, label: Parent, role: adult}
+      - {id: siblings, type: person, label: Brothers and sisters, role: child, multiple: true}
       - {id: worker, type: professional, label: Worker}
       - {id: team, type: professional, label: Team, multiple: true}
   - id: rows
@@ -166,7 +169,8 @@ class Answers:
     pdfium: dict[str, str | bool] = field(default_factory=dict)  # for tests.fillable.pdfium_fill
     docx: dict[str, str | bool] = field(default_factory=dict)  # tag -> text or checked
     expected: dict[str, Any] = field(default_factory=dict)  # the raw document data
-    references: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, text)
+    # (path, kind, text, date of birth): the NameReferences reading must find
+    references: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
 def _cycle(items: tuple[Any, ...]) -> Iterator[Any]:
@@ -196,7 +200,10 @@ def make_answers(fmap: FieldMap, formset: FormSet, *, bmp_only: bool = False) ->
         if kind in ("person", "professional"):
             text = next(texts) if first.widget == "text" else "Ann Smith\nBob Jones"
             _text(answers, first, text)
-            answers.references.append((target, kind, text))
+            birth = [e for e in entries if e.type == DATE_OF_BIRTH_TYPE]
+            if birth:  # on the reference, never in the data
+                _text(answers, birth[0], DATE_OF_BIRTH)
+            answers.references.append((target, kind, text, DATE_OF_BIRTH if birth else None))
         elif first.widget == "checkbox" and kind == "choices":
             picked = [entries[0], entries[-1]]
             for entry in entries:
@@ -237,7 +244,7 @@ def make_answers(fmap: FieldMap, formset: FormSet, *, bmp_only: bool = False) ->
             _text(answers, first, text)
             _expect(answers, target, text)
     # A row that has only a name in it is still a row (with the name to be matched).
-    for path, _, _ in answers.references:
+    for path, *_ in answers.references:
         _touch(answers.expected, path)
     return answers
 

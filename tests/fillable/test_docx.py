@@ -143,7 +143,7 @@ def test_filled_reads_back(blank: tuple[FormSet, str, bytes]) -> None:
     answers = make_answers(field_map(formset, form, "docx"), formset)
     filled = read_docx_fields(docx_fill(docx, answers.docx))
     assert to_raw_document(filled, formset) == answers.expected
-    found = [(r.path, r.kind, r.text) for r in name_references(filled, formset)]
+    found = [(r.path, r.kind, r.text, r.date_of_birth) for r in name_references(filled, formset)]
     assert sorted(found) == sorted(answers.references)
 
 

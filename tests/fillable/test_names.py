@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ehdocs.fillable import UnsupportedSchemaError, field_map, field_name, parse_name
-from ehdocs.fillable.fieldmap import blank_rows
+from ehdocs.fillable.fieldmap import DATE_OF_BIRTH_TYPE, blank_rows
 from ehdocs.fillable.names import row_path
 from ehdocs.schema import FormSet, load_formset
 from tests.fillable.conftest import FORMS, write_types_schema
@@ -20,6 +20,11 @@ from tests.fillable.conftest import FORMS, write_types_schema
         ("reason.presenting_needs", "domestic_abuse", "reason__presenting_needs__domestic_abuse"),
         ("rows.items[2].ok", "yes", "rows__items__2__ok__yes"),
         ("basics.odd", "3", "basics__odd__3"),
+        (
+            "children.children[0].child",
+            "date_of_birth",
+            "children__children__0__child__date_of_birth",
+        ),
     ],
 )
 def test_names_round_trip(path: str, option: str | None, name: str) -> None:
@@ -45,7 +50,12 @@ def test_every_field_is_named_by_its_path(formset: FormSet, form: str, fmt: str)
         path, option = parse_name(entry.name)
         assert path == entry.path
         fdef = definition.field_at(row_path(entry.path))
-        assert fdef is not None and fdef.type == entry.type
+        assert fdef is not None
+        if entry.type == DATE_OF_BIRTH_TYPE:  # a single child's date of birth, after the name
+            assert (fdef.type, fdef.param("role"), option) == ("person", "child", "date_of_birth")
+            assert not fdef.param("multiple")
+            continue
+        assert fdef.type == entry.type
         assert (option is not None) == (entry.widget == "checkbox")
     # Every question partners answer is there: each row of each group, and nothing of the hub's.
     expected: set[str] = set()

@@ -58,7 +58,7 @@ def _check(filled_pdf: bytes, formset: FormSet, form: str, answers: Answers) -> 
     assert (filled.form, filled.format) == (form, "pdf")
     assert filled.digest == field_map(formset, form).digest  # the identity survived the fill
     assert to_raw_document(filled, formset) == answers.expected
-    found = [(r.path, r.kind, r.text) for r in name_references(filled, formset)]
+    found = [(r.path, r.kind, r.text, r.date_of_birth) for r in name_references(filled, formset)]
     assert sorted(found) == sorted(answers.references)
 
 
