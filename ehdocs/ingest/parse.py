@@ -109,7 +109,13 @@ def _embedded_case(data: bytes) -> dict[str, Any] | None:
             "This PDF is a family copy: it leaves out what only professionals see, so it cannot "
             "be taken in as case data. Send the professional copy, or the filled-in form"
         )
-    document = payload.get("document")
+    document: Any = payload.get("document_id")
+    if not isinstance(document, str):  # which document: by id, else the first of its form
+        form = payload.get("document")
+        same = [
+            d for d in case.get("documents", []) if isinstance(d, dict) and d.get("form") == form
+        ]
+        document = same[0].get("id") if same else None
     return {
         "kind": "case",
         "document": document if isinstance(document, str) else None,

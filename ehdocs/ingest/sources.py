@@ -33,7 +33,7 @@ class Unit:
 
     path: Path
     kind: str  # file | message | mbox-message
-    key: str | None = None  # the message's key in its mailbox
+    key: int | None = None  # the message's key in its mailbox
 
 
 def units(paths: list[Path]) -> list[Unit]:
@@ -63,7 +63,7 @@ def _units_of(file: Path) -> list[Unit]:
     if file.suffix.lower() == ".mbox" or head.startswith(b"From "):
         box = mailbox.mbox(file, create=False)
         try:
-            return [Unit(file, "mbox-message", key) for key in box.keys()]
+            return [Unit(file, "mbox-message", int(key)) for key in box.keys()]
         finally:
             box.close()
     if file.suffix.lower() == ".eml" or is_message(head):
@@ -75,7 +75,7 @@ def receive_unit(ingestor: Ingestor, unit: Unit) -> list[Receipt]:
     if unit.kind == "mbox-message":
         box = mailbox.mbox(unit.path, create=False)
         try:
-            raw = box.get_bytes(str(unit.key))
+            raw = box.get_bytes(unit.key)  # type: ignore[arg-type]
         finally:
             box.close()
         return ingestor.receive_message(raw, source="mbox")
@@ -222,7 +222,7 @@ class SmtpListener:
             handler,
             hostname=host,
             port=port,
-            server_kwargs={"data_size_limit": MAX_MESSAGE_BYTES},
+            data_size_limit=MAX_MESSAGE_BYTES,
         )
 
     def start(self) -> None:

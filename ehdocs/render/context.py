@@ -83,6 +83,7 @@ class DocumentContext:
     contact: tuple[tuple[str, str], ...] = ()
     lang: str = "en-GB"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    document_id: str | None = None  # which document of the case this is (plans repeat)
 
     @property
     def family(self) -> bool:
@@ -151,6 +152,7 @@ def build_context(
         marking=profile.marking,
         generated=format_date(today or dt.date.today()),
         draft=not doc.completed,
+        document_id=doc.id,
         sections=tuple(sections),
         notice=clean(fill_placeholders(form.notice, profile)) if form.notice else None,
         family_name=None if family else _maybe_clean(case.data.get("family_name")),

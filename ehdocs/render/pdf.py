@@ -19,7 +19,9 @@ EMBEDDED_NAME = "ehdocs-case.json"
 EMBEDDED_FORMAT = "ehdocs-embedded-case"
 
 
-def embedded_payload(case: Case, document: str | None, audience: str) -> bytes:
+def embedded_payload(
+    case: Case, document: str | None, audience: str, document_id: str | None = None
+) -> bytes:
     """The machine-readable copy a PDF carries: exactly the case data it shows, and a hash."""
     data = dump_case(case)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -28,6 +30,7 @@ def embedded_payload(case: Case, document: str | None, audience: str) -> bytes:
         "format_version": 1,
         "profile": case.formset.profile.slug,
         "document": document,
+        "document_id": document_id,
         "audience": audience,
         "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
         "case": data,
@@ -57,4 +60,8 @@ def render_pdf(doc: DocumentContext, case_view: Case) -> bytes:
     """One document's PDF, carrying the audience's view of the case as embedded JSON."""
     profile = case_view.formset.profile
     html = render_html(doc, logo=profile.logo is not None)
-    return html_to_pdf(html, profile.logo, embedded_payload(case_view, doc.form, doc.audience))
+    return html_to_pdf(
+        html,
+        profile.logo,
+        embedded_payload(case_view, doc.form, doc.audience, doc.document_id),
+    )
