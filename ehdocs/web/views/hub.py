@@ -409,41 +409,34 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
     hub_values = read_fields(hub_section.fields, request.form, "hub") if hub_section else None
     target = request.form.get("target", "")
     other = request.form.get("other_reference", "").strip()
+    # Everything wrong with the choices made, at once: the case, then the hub's questions.
+    messages: list[dict[str, str]] = []
+    existing = None
     if target not in ("new", "other") and not target.startswith("case-"):
-        return _submission_page(
-            row,
-            hub_values,
-            target=target,
-            other=other,
-            messages=[
-                {
-                    "text": "Select whether to create a new case or add this to a case",
-                    "href": "#target",
-                }
-            ],
+        messages.append(
+            {"text": "Select whether to create a new case or add this to a case", "href": "#target"}
         )
-    today = dt.date.today()
+    elif target != "new":
+        try:
+            existing = _target_case(target, other)
+        except NotFoundError as exc:
+            messages.append({"text": str(exc), "href": "#other_reference"})
+    unanswered = _hub_unanswered(hub_section.fields, hub_values or {}) if hub_section else []
+    if messages or unanswered:  # the hub's decision is what accepting records: not skipped
+        return _submission_page(
+            row, hub_values, unanswered, target=target, other=other, messages=messages
+        )
     try:
-        if target == "new":
+        if existing is None:
             raw = ingest_cases.new_case(
-                store().formset, _next_reference(), today, extracted, hub_values
+                store().formset, _next_reference(), dt.date.today(), extracted, hub_values
             )
             doc_id = _doc_id(raw, extracted)
-            existing = None
         else:
-            existing = _target_case(target, other)
             raw, doc_id = ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
     except (FillableFormError, ValueError) as exc:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
-        )
-    except NotFoundError as exc:
-        return _submission_page(
-            row,
-            hub_values,
-            target=target,
-            other=other,
-            messages=[{"text": str(exc), "href": "#other_reference"}],
         )
     _mark(raw, doc_id, "completed")
     try:
@@ -485,6 +478,18 @@ def close(reference: str) -> WResponse:
         _handled(row, "dismissed", None, None)
         flash(f"Submission {row.reference} closed without a case.", "success")
     return redirect(url_for(".index"))
+
+
+def _hub_unanswered(fields: tuple[FieldDef, ...], values: dict[str, Any]) -> list[Problem]:
+    """The hub section's required questions left blank, in the validator's own words (it
+    checks a hub section only once something in it is answered)."""
+    from ehdocs.fields import field_type
+
+    return [
+        Problem("notification", f"hub.{f.id}", field_type(f.type).message(f, "required"))
+        for f in fields
+        if f.required and values.get(f.id) in (None, "", [], {})
+    ]
 
 
 def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:

@@ -1,0 +1,259 @@
+"""The hub's pages: the queue by decision deadline, uploads, a submission's answers, problems
+and likely matches, accepting into a new or existing case with the hub's decision, closing
+without a case, and the original file — on SQLite and PostgreSQL, every page checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader, PdfWriter
+
+from ehdocs.case.io import read_case_file
+from ehdocs.fillable import blank_form
+from ehdocs.ingest.service import Ingestor
+from tests.web.conftest import QualityClient, page_of
+
+ROOT = Path(__file__).resolve().parents[2]
+RILEY = ROOT / "examples" / "single-parent.json"  # Riley Hancock, born 18/04/2017
+
+
+@pytest.fixture(scope="module")
+def blank() -> bytes:
+    from ehdocs.schema import load_formset
+
+    return blank_form(load_formset(None), "notification", "pdf")[1]
+
+
+def fill(pdf: bytes, values: dict[str, Any]) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def referral(blank: bytes, child: str = "Riley Hancok", born: str = "18/04/2017") -> bytes:
+    return fill(
+        blank,
+        {
+            "safety__significant_harm": "no",
+            "consent__obtained": "yes",
+            "referrer__name": "Sam Visitor",
+            "referrer__date": "19/11/2026",
+            "children__children__0__child": child,
+            "children__children__0__child__date_of_birth": born,
+            "reason__concern": "Tired and often late",
+        },
+    )
+
+
+def upload(client: QualityClient, data: bytes, name: str = "form.pdf", sender: str = "") -> Any:
+    page = client.page("/hub/upload")
+    return client.post(
+        "/hub/upload",
+        data={
+            "csrf_token": page.csrf_token,
+            "sender": sender,
+            "files": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def ingestor(app: Flask) -> Ingestor:
+    found: Ingestor = app.extensions["ehdocs.ingestor"]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _stop_parsers(app: Flask) -> Any:
+    yield
+    ingestor(app).close()
+
+
+def test_the_queue_is_ordered_by_the_decision_deadline(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    hub = ingestor(app)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    late = hub.receive_file(
+        referral(blank, "Late Child"), source="file", received_at=now - dt.timedelta(days=6)
+    )
+    fresh = hub.receive_file(referral(blank, "Fresh Child"), source="file", received_at=now)
+    middle = hub.receive_file(
+        referral(blank, "Middle Child"), source="file", received_at=now - dt.timedelta(days=1)
+    )
+    hub.process_pending()
+    page = client.page("/hub/")
+    references = [a.text for a in page.all("a", "govuk-link") if (a.text or "").startswith("HUB-")]
+    assert references == [late.reference, middle.reference, fresh.reference]
+    rows = page.all("tr", "govuk-table__row")
+    overdue = [r for r in rows if "Overdue" in "".join(r.itertext())]
+    assert len(overdue) == 1 and late.reference in "".join(overdue[0].itertext())
+    assert "answers to fix" in page.text
+
+
+def test_upload_shows_answers_problems_and_the_likely_match(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    store = app.extensions["ehdocs.store"]
+    riley = store.create(read_case_file(RILEY))
+    response = upload(client, referral(blank), name="Riley Hancock referral.pdf")
+    assert response.status_code == 302
+    page = client.page(response.headers["Location"])
+    assert page.h1 == "Early Help Notification"
+    text = page.text
+    assert "Riley Hancok" in text and "18/04/2017" in text
+    assert "Tired and often late" in text
+    assert "Answers missing or to correct" in text
+    assert "About you: Your phone number: Enter your phone number" in text
+    # Riley Hancock, same date of birth, a similar name: offered first.
+    match = page.one("input", name="target", value=f"case-{riley.id}")
+    label = page.by_id(f"{match.get('id')}-item-hint") or page.by_id(match.get("id") + "-hint")
+    assert "Add to case EH-2026-0101" in text
+    assert "has the same date of birth as Riley Hancok and a similar name" in text
+    del label
+    # The original, under a name without personal data.
+    link = [a for a in page.all("a") if "original" in (a.get("href") or "")][0]
+    original = client.get(link.get("href"))
+    assert original.headers["Content-Disposition"].startswith('attachment; filename="hub-')
+    assert "Riley" not in original.headers["Content-Disposition"]
+    assert original.data.startswith(b"%PDF")
+
+
+def test_no_match_for_a_different_date_of_birth(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    app.extensions["ehdocs.store"].create(read_case_file(RILEY))
+    response = upload(client, referral(blank, born="19/04/2017"))
+    page = client.page(response.headers["Location"])
+    assert "Add to case EH-2026-0101" not in page.text
+    assert page.value("target") == "new"
+
+
+def test_accept_into_a_new_case_records_the_hub_decision(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    response = upload(client, referral(blank, "Amy Smith", "02/03/2015"), sender="sam@nhs.example")
+    url = response.headers["Location"]
+    reference = url.rsplit("/", 1)[1]
+    # Without the decision: the hub section's questions are asked again, nothing is stored.
+    refused = client.submit(url, {"target": "new"}, form_action=f"{url}/accept")
+    assert refused.status_code == 400
+    errors = [text for text, _ in page_of(refused).error_summary]
+    assert "Select the hub decision" in " ".join(errors) or any("decision" in e for e in errors)
+    assert app.extensions["ehdocs.store"].list() == []
+
+    accepted = client.submit(
+        url,
+        {
+            "target": "new",
+            "hub-checks_made": "Case system: nothing known",
+            "hub-known_to_social_care": "no",
+            "hub-decision": "signpost",
+            "hub-decision_date-day": "20",
+            "hub-decision_date-month": "11",
+            "hub-decision_date-year": "2026",
+        },
+        form_action=f"{url}/accept",
+    )
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    (case,) = app.extensions["ehdocs.store"].list()
+    (doc,) = case.raw["documents"]
+    assert doc["data"]["hub"]["decision"] == "signpost"
+    assert [p["given_name"] for p in case.raw["people"]] == ["Amy"]
+    assert case.raw["people"][0]["date_of_birth"] == "2015-03-02"
+    overview = client.page(accepted.headers["Location"])
+    assert f"{reference} added to case {case.reference}" in " ".join(overview.banners)
+    # Handled: out of the queue, in the handled list, the kept file deleted.
+    assert reference not in client.page("/hub/").text
+    handled = client.page("/hub/?show=handled")
+    assert reference in handled.text and "Accepted" in handled.text
+    assert client.get(f"/hub/submissions/{reference}/original").status_code == 404
+
+
+def test_attach_to_an_existing_case_by_reference(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    store = app.extensions["ehdocs.store"]
+    family = store.create(
+        {
+            "format": "ehdocs-case",
+            "format_version": 1,
+            "profile": "default",
+            "reference": "EH-2026-0500",
+            "created": "2026-11-01",
+            "people": [
+                {
+                    "id": "amy",
+                    "given_name": "Amy",
+                    "family_name": "Smith",
+                    "category": "child",
+                    "date_of_birth": "2015-03-02",
+                }
+            ],
+        }
+    )
+    response = upload(client, referral(blank, "Amy Smith", "02/03/2015"))
+    url = response.headers["Location"]
+    page = client.page(url)
+    assert page.value("target") is None  # a match is offered, nothing chosen for them
+    wrong = client.submit(
+        url, {"target": "other", "other_reference": "EH-1999-0001"}, form_action=f"{url}/accept"
+    )
+    assert wrong.status_code == 400
+    assert "There is no case with the reference EH-1999-0001" in page_of(wrong).text
+    accepted = client.submit(
+        url,
+        {
+            "target": f"case-{family.id}",
+            "hub-checks_made": "Known to the school nurse",
+            "hub-known_to_social_care": "no",
+            "hub-decision": "advice",
+            "hub-decision_date-day": "20",
+            "hub-decision_date-month": "11",
+            "hub-decision_date-year": "2026",
+        },
+        form_action=f"{url}/accept",
+    )
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    after = store.get(family.id)
+    assert [p["id"] for p in after.raw["people"]] == ["amy"]  # matched, not added again
+    (doc,) = after.raw["documents"]
+    assert doc["data"]["children"]["children"][0]["child"] == "amy"
+    assert doc["data"]["hub"]["decision"] == "advice"
+
+
+def test_a_file_that_is_not_a_form_is_shown_with_the_reason(client: QualityClient) -> None:
+    response = upload(client, b"Dear hub, please help.", name="letter.pdf")
+    page = client.page(response.headers["Location"])
+    assert "Could not be read" in page.text
+    assert "This file is not a PDF or a Word document" in page.text
+    assert not page.all("input", name="target")  # nothing to accept
+    closed = client.submit(
+        response.headers["Location"], form_action=page.all("form")[-1].get("action")
+    )
+    assert closed.status_code == 302
+    assert "closed without a case" in " ".join(client.page("/hub/").banners)
+    assert client.page("/hub/").text.count("HUB-") == 0
+
+
+def test_upload_without_a_file_says_what_to_do(client: QualityClient) -> None:
+    page = client.page("/hub/upload")
+    response = client.post(
+        "/hub/upload",
+        data={"csrf_token": page.csrf_token, "sender": "not an address"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    errors = dict(page_of(response).error_summary)
+    assert errors["Select the filled-in form to upload (a PDF or Word file)"] == "#files"
+    assert (
+        errors["Enter an email address in the correct format, like name@example.com"] == "#sender"
+    )
