@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -132,8 +133,13 @@ def _summary(row: Submission) -> Row:
     )
 
 
+LOCAL = ZoneInfo("Europe/London")
+
+
 def _when(value: dt.datetime) -> str:
-    return f"{format_date(value.date())} {value:%H:%M}"
+    """A stored time (UTC) as the hub reads it: UK time."""
+    local = value.replace(tzinfo=dt.UTC).astimezone(LOCAL)
+    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def _title(form: str | None, media: str) -> str:
@@ -488,8 +494,14 @@ def _hub_unanswered(fields: tuple[FieldDef, ...], values: dict[str, Any]) -> lis
     return [
         Problem("notification", f"hub.{f.id}", field_type(f.type).message(f, "required"))
         for f in fields
-        if f.required and values.get(f.id) in (None, "", [], {})
+        if f.required and not _answered(values.get(f.id))
     ]
+
+
+def _answered(value: Any) -> bool:
+    if isinstance(value, dict):  # a date's boxes: answered when any box is
+        return any(_answered(v) for v in value.values())
+    return value not in (None, "", [], {})
 
 
 def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:

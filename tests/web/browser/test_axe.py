@@ -184,7 +184,55 @@ def _not_found(page: Page, u: Urls) -> None:
     assert response is not None and response.status == 404
 
 
+def _filled_referral(page: Page) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    blank = page.request.get("/forms/notification.pdf").body()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank)))
+    values = {
+        "referrer__name": "Sam Visitor",
+        "children__children__0__child": "Riley Hancok",
+        "children__children__0__child__date_of_birth": "18/04/2017",
+        "reason__concern": "Tired and often late",
+    }
+    for one in writer.pages:
+        writer.update_page_form_field_values(one, values, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _hub_submission(page: Page, u: Urls) -> None:
+    data = _filled_referral(page)
+    page.goto("/hub/upload")
+    page.get_by_label("Filled-in forms").set_input_files(
+        files=[{"name": "referral.pdf", "mimeType": "application/pdf", "buffer": data}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("h1")).to_have_text("Early Help Notification")
+
+
+def _hub_accept_errors(page: Page, u: Urls) -> None:
+    _hub_submission(page, u)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _hub_upload_errors(page: Page, u: Urls) -> None:
+    page.goto("/hub/upload")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
+    "hub queue": _goto(lambda u: "/hub/"),
+    "hub upload": _goto(lambda u: "/hub/upload"),
+    "hub upload with errors": _hub_upload_errors,
+    "hub submission with problems and a match": _hub_submission,
+    "hub accept with errors": _hub_accept_errors,
+    "hub handled submissions": _goto(lambda u: "/hub/?show=handled"),
     "case list": _goto(lambda u: "/cases/"),
     "new case": _goto(lambda u: "/cases/new"),
     "new case with errors": _new_case_errors,
