@@ -295,6 +295,9 @@ def serve(host: str, port: int, load_examples: bool) -> None:
             if store.find(raw.get("reference", "")) is None:
                 store.create(raw)
                 click.echo(f"Loaded example case {raw['reference']}")
+        demo = examples / "hub" / "referral.json"
+        if demo.exists() and _demo_submission(app, demo):
+            click.echo("Put an example e-mailed form in the hub queue")
     click.echo(f"ehdocs is running at http://{host}:{port}/  (press Ctrl-C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -346,6 +349,31 @@ def ingest(
     if every and not imap_url:
         raise click.UsageError("--every goes with --imap")
     ingest_cli.run(list(paths), imap_url, folder, every, smtp_listen, database)
+
+
+def _demo_submission(app: Any, path: Path) -> bool:
+    """A filled blank form in an empty hub queue, taken in as an e-mailed one would be."""
+    import io
+    import logging
+
+    from pypdf import PdfReader, PdfWriter
+
+    from ehdocs.fillable import blank_form
+
+    ingestor = app.extensions["ehdocs.ingestor"]
+    if ingestor.count():
+        return False
+    example = json.loads(path.read_text(encoding="utf-8"))
+    _, blank = blank_form(ingestor.formset, example["form"], "pdf")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank)))
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its font notes are not for users
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, example["values"], auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    receipt = ingestor.receive_file(out.getvalue(), source="upload", name="example.pdf")
+    ingestor.process([receipt.reference])
+    return True
 
 
 def _formset_for(raw: Any, profile: str | None) -> FormSet:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -188,6 +188,10 @@ class Ingestor:
         ]
 
     # -- read and check -----------------------------------------------------------------
+
+    def count(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count(Submission.id))) or 0)
 
     def pending(self) -> list[str]:
         with self._session() as session:
