@@ -324,3 +324,13 @@ def test_ingest_says_what_is_wrong_with_its_arguments(
 
 def test_ingestor_is_used_by_the_cli_and_the_service() -> None:
     assert Ingestor.receive_message.__doc__
+
+
+def test_the_demo_referral_names_only_fields_of_the_blank_form(formset: FormSet) -> None:
+    """`serve --load-examples` fills these into a blank form: a renamed field would quietly
+    drop an answer from the demo."""
+    from ehdocs.fillable import field_map
+
+    example = json.loads((ROOT / "examples" / "hub" / "referral.json").read_text())
+    names = {e.name for e in field_map(formset, example["form"], "pdf")}
+    assert set(example["values"]) <= names, set(example["values"]) - names
