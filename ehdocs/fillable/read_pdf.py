@@ -18,7 +18,7 @@ from typing import Any
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
 from ehdocs.fillable.errors import UnknownFormError, UnreadableFormError
 from ehdocs.fillable.filled import FilledForm, RawValue
@@ -94,6 +94,8 @@ def read_pdf_fields(data: bytes) -> FilledForm:
         ) from None
     except RecursionError:
         raise UnreadableFormError("This PDF's structure is too deeply nested to read") from None
+    except MemoryError:
+        raise
     except Exception:  # a damaged or hostile file: pypdf raises many kinds of error
         if _ENCRYPT.search(data):  # pypdf fails to open some encrypted files before we can ask
             raise UnreadableFormError(ENCRYPTED) from None
@@ -159,6 +161,49 @@ def _actions_have_js(aa: Any) -> bool:
     return aa is not None and any(_is_javascript(v) for v in aa.values())
 
 
+MAX_OBJECTS = 200_000
+
+
+def _has_javascript(reader: PdfReader) -> bool:
+    """Whether any object of the file is a JavaScript action or carries a /JS entry (in a
+    bookmark, a /Next chain, a field's own /AA, a Rendition, anywhere): every object in the
+    cross-reference table is looked at, with the dictionaries and arrays written inside it."""
+    numbers: set[int] = set()
+    for table in reader.xref.values():
+        numbers.update(table)
+    numbers.update(reader.xref_objStm)
+    for number in sorted(numbers)[:MAX_OBJECTS]:
+        try:
+            obj = reader.get_object(number)
+        except (LimitReachedError, RecursionError, MemoryError):
+            raise
+        except Exception:  # a damaged object: the reading later says so if it matters
+            continue
+        if _direct_has_javascript(obj, 0):
+            return True
+    return False
+
+
+def _direct_has_javascript(obj: Any, depth: int) -> bool:
+    if depth > 32:
+        return False
+    if isinstance(obj, DictionaryObject):  # stream objects are dictionaries too
+        if "/JS" in obj or obj.get("/S") == "/JavaScript" or "/JavaScript" in obj:
+            return True
+        return any(
+            _direct_has_javascript(v, depth + 1)
+            for v in obj.values()
+            if isinstance(v, (DictionaryObject, ArrayObject))
+        )
+    if isinstance(obj, ArrayObject):
+        return any(
+            _direct_has_javascript(v, depth + 1)
+            for v in obj
+            if isinstance(v, (DictionaryObject, ArrayObject))
+        )
+    return False
+
+
 def _refuse_javascript(reader: PdfReader, root: DictionaryObject) -> None:
     names = _dict(root.get("/Names"))
     found = (
@@ -166,6 +211,8 @@ def _refuse_javascript(reader: PdfReader, root: DictionaryObject) -> None:
         or _is_javascript(root.get("/OpenAction"))
         or _actions_have_js(root.get("/AA"))
     )
+    if not found:
+        found = _has_javascript(reader)
     if not found:
         for page in reader.pages:
             if _actions_have_js(page.get("/AA")):
@@ -251,11 +298,20 @@ def _checked(ident: Any) -> dict[str, Any] | None:
     }
 
 
-def _fields(fields: Any, depth: int = 0, prefix: str = "") -> Iterator[tuple[str, RawValue]]:
-    """(full name, raw value) of every terminal field, depth first, in /Fields order."""
+def _fields(
+    fields: Any, depth: int = 0, prefix: str = "", seen: set[int] | None = None
+) -> Iterator[tuple[str, RawValue]]:
+    """(full name, raw value) of every terminal field, depth first, in /Fields order. A field
+    object met again (a loop in the tree, or one field listed twice) is read only once."""
     if not isinstance(fields, ArrayObject) or depth > MAX_DEPTH:
         return
+    seen = set() if seen is None else seen
     for ref in fields[:MAX_FIELDS]:
+        number = getattr(ref, "idnum", None)
+        if number is not None:
+            if number in seen:
+                continue
+            seen.add(number)
         field = _dict(ref)
         if field is None or "/T" not in field:
             continue
@@ -267,7 +323,7 @@ def _fields(fields: Any, depth: int = 0, prefix: str = "") -> Iterator[tuple[str
             "/T" in k for k in (_dict(x) for x in kids) if k is not None
         )
         if named_kids:
-            yield from _fields(kids, depth + 1, full)
+            yield from _fields(kids, depth + 1, full, seen)
             continue
         yield full, _value(field, kids)
 
@@ -305,9 +361,28 @@ def _value(field: DictionaryObject, kids: Any) -> RawValue:
         value = value[0] if len(value) else None
     if value is None:
         return None if kind == "/Ch" else ""
+    if isinstance(value, StreamObject):  # a text field's value may be a text stream
+        return _stream_text(value)
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)
+
+
+MAX_STREAM_TEXT = 100_000
+
+
+def _stream_text(stream: StreamObject) -> str:
+    data = stream.get_data()[: MAX_STREAM_TEXT * 4]
+    if data.startswith((b"\xfe\xff", b"\xff\xfe")):
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return text[:MAX_STREAM_TEXT]
 
 
 def _state(value: Any) -> str | None:

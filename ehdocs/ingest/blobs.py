@@ -49,6 +49,30 @@ class BlobStore:
             raise
         return digest
 
+    def put_file(self, source: Path, chunk: int = 1024 * 1024) -> tuple[str, int]:
+        """(digest, size) of a file copied in by streaming: for files too big to hold in
+        memory, kept whole all the same."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
+                while block := handle.read(chunk):
+                    digest.update(block)
+                    out.write(block)
+                    size += len(block)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temp, 0o600)
+            target = self.path(digest.hexdigest())
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return digest.hexdigest(), size
+
     def get(self, digest: str) -> bytes | None:
         try:
             return self.path(digest).read_bytes()

@@ -91,6 +91,8 @@ def _embedded_case(data: bytes) -> dict[str, Any] | None:
             found = reader.attachments.get(CASE_ATTACHMENT)
     except FillableFormError as exc:
         return refused(str(exc))
+    except MemoryError:
+        raise
     except Exception:  # damaged: read_pdf_fields gives the reason
         return None
     if not found or len(found[0]) > MAX_CASE_JSON:

@@ -22,6 +22,8 @@ from typing import Any
 DEFAULT_TIMEOUT = 4.0  # seconds for one file: a filled form takes ~0.15 s
 DEFAULT_MEMORY_MB = 768  # address space of one parser process
 MAX_FILE_BYTES = 20 * 1024 * 1024
+STARTUP_TIMEOUT = 60.0  # a worker's start (imports) on a busy machine
+READY = b"ready"
 
 TOO_BIG = (
     "This file is too big to be a filled form ({size} MB; the limit is {limit} MB). Send "
@@ -55,6 +57,7 @@ def _serve(conn: Connection, megabytes: int) -> None:
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings quote the file
     from ehdocs.ingest.parse import parse, refused
 
+    conn.send_bytes(READY)  # started and imported: the time limit covers reading only
     while True:
         try:
             data = conn.recv_bytes()
@@ -87,6 +90,9 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        if not self.conn.poll(STARTUP_TIMEOUT) or self.conn.recv_bytes() != READY:
+            self.kill()
+            raise RuntimeError("a parser process did not start")
 
     def parse(self, data: bytes, timeout: float) -> tuple[dict[str, Any], bool]:
         """(result, worker still usable)."""
@@ -147,7 +153,7 @@ class ParserPool:
             return {
                 "kind": "refused",
                 "reason": TOO_BIG.format(
-                    size=max(1, round(len(data) / (1024 * 1024))),
+                    size=max(1, len(data) // (1024 * 1024)),
                     limit=self.max_bytes // (1024 * 1024),
                 ),
             }

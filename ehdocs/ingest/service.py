@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -34,7 +35,7 @@ from ehdocs.ingest import cases
 from ehdocs.ingest.blobs import BlobStore, sha256
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
-from ehdocs.ingest.sandbox import ParserPool
+from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
 from ehdocs.schema.model import FormSet
 from ehdocs.validation import validate_case
 from ehdocs.web.models import Submission, now
@@ -130,17 +131,68 @@ class Ingestor:
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         digest = sha256(data)
-        with self._session() as session:
-            found = session.scalar(select(Submission.reference).where(Submission.sha256 == digest))
+        found = self._find(digest)
         if found:
             return Receipt(found, False)
         self.blobs.put(data)  # on disk before the row that points at it
+        return self._record(
+            digest,
+            len(data),
+            media or kind_of(data) or "other",
+            source=source,
+            name=name,
+            sender=sender,
+            message_id=message_id,
+            received_at=received_at,
+            refusal=refusal,
+        )
+
+    def receive_big_file(self, path: Path, *, source: str, name: str | None = None) -> Receipt:
+        """A file over the size limit: kept whole (streamed, never held in memory) and
+        refused without being read."""
+        digest, size = self.blobs.put_file(path)
+        found = self._find(digest)
+        if found:
+            return Receipt(found, False)
+        return self._record(
+            digest,
+            size,
+            "other",
+            source=source,
+            name=name,
+            refusal=(
+                f"This file is too big to be a filled form ({size // (1024 * 1024)} MB; the "
+                f"limit is {MAX_FILE_BYTES // (1024 * 1024)} MB). Send only the form, without "
+                "pictures or scans attached to it"
+            ),
+        )
+
+    def _find(self, digest: str) -> str | None:
+        with self._session() as session:
+            found: str | None = session.scalar(
+                select(Submission.reference).where(Submission.sha256 == digest)
+            )
+            return found
+
+    def _record(
+        self,
+        digest: str,
+        size: int,
+        media: str,
+        *,
+        source: str,
+        name: str | None = None,
+        sender: str | None = None,
+        message_id: str | None = None,
+        received_at: dt.datetime | None = None,
+        refusal: str | None = None,
+    ) -> Receipt:
         when = received_at or self.clock()
         row = Submission(
             reference=reference_for(digest),
             sha256=digest,
-            size=len(data),
-            media=media or kind_of(data) or "other",
+            size=size,
+            media=media,
             original_name=name,
             source=source,
             sender=sender,
@@ -155,7 +207,7 @@ class Ingestor:
                 session.add(row)
         except IntegrityError:  # received at the same moment by another process
             return Receipt(reference_for(digest), False)
-        log.info("received %s (%s, %d bytes)", row.reference, source, len(data))
+        log.info("received %s (%s, %d bytes)", row.reference, source, size)
         return Receipt(row.reference, True)
 
     def receive_message(self, raw: bytes, *, source: str) -> list[Receipt]:

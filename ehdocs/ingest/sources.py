@@ -20,7 +20,6 @@ from ehdocs.ingest.sandbox import MAX_FILE_BYTES
 from ehdocs.ingest.service import Ingestor, Receipt
 
 HANDLED = "$EhdocsHandled"  # the IMAP keyword a handled message gets (with \Seen)
-MAX_READ = max(MAX_FILE_BYTES, MAX_MESSAGE_BYTES) + 1
 
 
 class SourceError(EhdocsError):
@@ -80,21 +79,14 @@ def receive_unit(ingestor: Ingestor, unit: Unit) -> list[Receipt]:
             box.close()
         return ingestor.receive_message(raw, source="mbox")
     size = unit.path.stat().st_size
-    with open(unit.path, "rb") as handle:
-        data = handle.read(MAX_READ)  # a bigger file is kept only up to this, and refused
+    name = _clean_name(unit.path.name)
+    limit = MAX_MESSAGE_BYTES if unit.kind == "message" else MAX_FILE_BYTES
+    if size > limit:  # kept whole, by streaming, and refused unread
+        return [ingestor.receive_big_file(unit.path, source="file", name=name)]
+    data = unit.path.read_bytes()
     if unit.kind == "message":
         return ingestor.receive_message(data, source="file")
-    refusal = None
-    if size > MAX_FILE_BYTES:
-        refusal = (
-            f"This file is too big to be a filled form ({size // (1024 * 1024)} MB; the limit "
-            f"is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
-        )
-    return [
-        ingestor.receive_file(
-            data, source="file", name=_clean_name(unit.path.name), refusal=refusal
-        )
-    ]
+    return [ingestor.receive_file(data, source="file", name=name)]
 
 
 def _clean_name(name: str) -> str:
