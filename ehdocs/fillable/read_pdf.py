@@ -76,6 +76,19 @@ NOT_OURS = (
 def read_pdf_fields(data: bytes) -> FilledForm:
     """The identity and raw field values of a filled PDF form; UnreadableFormError or
     UnknownFormError with a plain-English reason when the file cannot be used."""
+    found = _checked_read(data, None)
+    assert isinstance(found, FilledForm)
+    return found
+
+
+def read_pdf_form_or_attachment(data: bytes, attachment: str) -> FilledForm | bytes:
+    """The content of the named embedded file when the PDF carries it (a PDF ehdocs rendered
+    carries its case data), else the filled form, from one reading of the file with the same
+    refusals (encrypted, JavaScript, XFA) either way."""
+    return _checked_read(data, attachment)
+
+
+def _checked_read(data: bytes, attachment: str | None) -> FilledForm | bytes:
     if len(data) > MAX_PDF_BYTES:
         raise UnreadableFormError(
             f"This PDF is too big to be a filled form ({len(data) // (1024 * 1024)} MB; "
@@ -85,7 +98,7 @@ def read_pdf_fields(data: bytes) -> FilledForm:
         raise UnreadableFormError("This file is not a PDF")
     try:
         with apply_configuration(**LIMITS):
-            return _read(data)
+            return _read(data, attachment)
     except (UnreadableFormError, UnknownFormError):
         raise
     except LimitReachedError:
@@ -104,7 +117,7 @@ def read_pdf_fields(data: bytes) -> FilledForm:
         ) from None
 
 
-def _read(data: bytes) -> FilledForm:
+def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted:
         raise UnreadableFormError(ENCRYPTED)
@@ -113,6 +126,15 @@ def _read(data: bytes) -> FilledForm:
         raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
     acro = _dict(root.get("/AcroForm"))
     refuse_active_content(reader)
+    if attachment is not None:
+        try:
+            embedded = reader.attachments.get(attachment)
+        except (LimitReachedError, MemoryError):
+            raise
+        except Exception:  # a damaged name tree: read it as a form instead
+            embedded = None
+        if embedded:
+            return bytes(embedded[0])
     ident = _identity(reader)
     if acro is None:
         raise UnknownFormError("This PDF has no form fields. " + NOT_OURS)

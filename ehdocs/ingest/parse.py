@@ -13,24 +13,21 @@ values (it crosses a process boundary), one of:
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.read_docx import read_docx_fields
-from ehdocs.fillable.read_pdf import (
-    ENCRYPTED,
-    LIMITS,
-    MAX_PDF_BYTES,
-    read_pdf_fields,
-    refuse_active_content,
-)
+from ehdocs.fillable.read_pdf import read_pdf_form_or_attachment
 
 CASE_ATTACHMENT = "ehdocs-case.json"
 CASE_FORMAT = "ehdocs-embedded-case"
 MAX_CASE_JSON = 5 * 1024 * 1024
 
+DAMAGED_CASE = (
+    "This PDF's embedded case data is damaged or not in a form this service reads. Send the "
+    "PDF as ehdocs made it, or the filled-in form"
+)
 NOT_A_FORM = (
     "This file is not a PDF or a Word document (.docx). Send the form as the PDF or Word file "
     "you filled in"
@@ -50,10 +47,10 @@ def parse(data: bytes) -> dict[str, Any]:
     kind = kind_of(data)
     try:
         if kind == "pdf":
-            embedded = _embedded_case(data)
-            if embedded is not None:
-                return embedded
-            filled = read_pdf_fields(data)
+            found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
+            if isinstance(found, bytes):
+                return _embedded_case(found)
+            filled = found
         elif kind == "docx":
             filled = read_docx_fields(data)
         else:
@@ -75,37 +72,21 @@ def refused(reason: str) -> dict[str, Any]:
     return {"kind": "refused", "reason": reason}
 
 
-def _embedded_case(data: bytes) -> dict[str, Any] | None:
-    """The case data an ehdocs-rendered PDF carries, or None when it carries none (then it may
-    still be a filled form). Encrypted, scripted and XFA files are refused here first."""
-    if len(data) > MAX_PDF_BYTES:
-        return None  # read_pdf_fields says why
-    from pypdf import PdfReader, apply_configuration
-
+def _embedded_case(found: bytes) -> dict[str, Any]:
+    """The case data an ehdocs-rendered PDF carries (read in full: lossless)."""
+    if len(found) > MAX_CASE_JSON:
+        return refused(DAMAGED_CASE)
     try:
-        with apply_configuration(**LIMITS):
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
-                return refused(ENCRYPTED)
-            refuse_active_content(reader)
-            found = reader.attachments.get(CASE_ATTACHMENT)
-    except FillableFormError as exc:
-        return refused(str(exc))
-    except MemoryError:
-        raise
-    except Exception:  # damaged: read_pdf_fields gives the reason
-        return None
-    if not found or len(found[0]) > MAX_CASE_JSON:
-        return None
-    try:
-        payload = json.loads(found[0])
+        payload = json.loads(found)
     except ValueError:
-        return None
+        return refused(DAMAGED_CASE)
+    except RecursionError:
+        return refused("This PDF's embedded case data is too deeply nested to read")
     if not isinstance(payload, dict) or payload.get("format") != CASE_FORMAT:
-        return None
+        return refused(DAMAGED_CASE)
     case = payload.get("case")
     if not isinstance(case, dict):
-        return None
+        return refused(DAMAGED_CASE)
     if payload.get("audience") == "family":
         return refused(
             "This PDF is a family copy: it leaves out what only professionals see, so it cannot "
