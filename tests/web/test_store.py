@@ -234,10 +234,10 @@ def test_a_draft_needs_its_case(store: CaseStore) -> None:
 
 def test_a_fresh_database_is_migrated(app: Flask, engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert {"cases", "page_drafts", "alembic_version"} <= tables
+    assert {"cases", "page_drafts", "submissions", "alembic_version"} <= tables
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0001",)
+            ("0002",)
         ]
 
 
