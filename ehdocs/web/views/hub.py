@@ -253,6 +253,7 @@ def _submission_page(
         other=other,
         has_original=ingestor().blobs.exists(row.sha256),
         size=_size(row.size),
+        mail_configured=ingestor().mailer is not None,
         formset=formset,
     )
     return (page, 400) if summary else page
