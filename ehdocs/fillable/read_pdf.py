@@ -186,6 +186,36 @@ def _actions_have_js(aa: Any) -> bool:
 MAX_OBJECTS = 200_000
 
 
+_JS_NAME = re.compile(rb"/J(?:S|avaScript)(?![A-Za-z0-9])")
+_ESCAPED_NAME = re.compile(rb"/[^\s/\[\]()<>{}%]*#[0-9A-Fa-f]{2}[^\s/\[\]()<>{}%]*")
+
+
+def _mentions_javascript(data: bytes) -> bool:
+    """Whether the bytes hold a /JS or /JavaScript name, written plainly or with #xx escapes.
+    Every dictionary of a PDF is either in the file's own bytes or in an object stream, so
+    these two places are all a JavaScript action can be written in."""
+    if _JS_NAME.search(data):
+        return True
+    for match in _ESCAPED_NAME.finditer(data):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match[0])
+        if _JS_NAME.fullmatch(name):
+            return True
+    return False
+
+
+def _could_hold_javascript(reader: PdfReader) -> bool:
+    """A quick look first: no JavaScript name in the file or its object streams means no
+    JavaScript (forms never have any); only a file that mentions one is looked at in full."""
+    getvalue = getattr(reader.stream, "getvalue", None)
+    if getvalue is None or _mentions_javascript(getvalue()):
+        return True
+    for number in sorted({stream for stream, _ in reader.xref_objStm.values()}):
+        stream = reader.get_object(number)
+        if isinstance(stream, StreamObject) and _mentions_javascript(stream.get_data()):
+            return True
+    return False
+
+
 def _has_javascript(reader: PdfReader) -> bool:
     """Whether any object of the file is a JavaScript action or carries a /JS entry (in a
     bookmark, a /Next chain, a field's own /AA, a Rendition, anywhere): every object in the
@@ -233,7 +263,7 @@ def _refuse_javascript(reader: PdfReader, root: DictionaryObject) -> None:
         or _is_javascript(root.get("/OpenAction"))
         or _actions_have_js(root.get("/AA"))
     )
-    if not found:
+    if not found and _could_hold_javascript(reader):
         found = _has_javascript(reader)
     if not found:
         for page in reader.pages:
