@@ -16,6 +16,7 @@ from ehdocs.ingest.sources import (
     ImapSettings,
     SmtpListener,
     SourceError,
+    done_receiving,
     poll_imap,
     receive_unit,
     units,
@@ -60,8 +61,11 @@ def _receive_paths(ingestor: Ingestor, paths: list[Path]) -> list[Receipt]:
     found = units(paths)
     receipts: list[Receipt] = []
     with click.progressbar(found, label="Receiving", file=sys.stderr, show_pos=True) as bar:
-        for unit in bar:
-            receipts += receive_unit(ingestor, unit)
+        try:
+            for unit in bar:
+                receipts += receive_unit(ingestor, unit)
+        finally:
+            done_receiving()
     return receipts
 
 

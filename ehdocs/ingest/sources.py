@@ -70,14 +70,32 @@ def _units_of(file: Path) -> list[Unit]:
     return [Unit(file, "file")]
 
 
+class _Mailboxes:
+    """The mailbox last read, kept open: opening one reads its whole table of contents, so
+    opening it again for each message would read a big mailbox once per message."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.box: mailbox.mbox | None = None
+
+    def message(self, path: Path, key: int) -> bytes:
+        if self.box is None or self.path != path:
+            self.close()
+            self.box, self.path = mailbox.mbox(path, create=False), path
+        return self.box.get_bytes(key)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self.box is not None:
+            self.box.close()
+        self.box, self.path = None, None
+
+
+_mailboxes = _Mailboxes()
+
+
 def receive_unit(ingestor: Ingestor, unit: Unit) -> list[Receipt]:
-    if unit.kind == "mbox-message":
-        box = mailbox.mbox(unit.path, create=False)
-        try:
-            raw = box.get_bytes(unit.key)  # type: ignore[arg-type]
-        finally:
-            box.close()
-        return ingestor.receive_message(raw, source="mbox")
+    if unit.kind == "mbox-message" and unit.key is not None:
+        return ingestor.receive_message(_mailboxes.message(unit.path, unit.key), source="mbox")
     size = unit.path.stat().st_size
     name = _clean_name(unit.path.name)
     limit = MAX_MESSAGE_BYTES if unit.kind == "message" else MAX_FILE_BYTES
@@ -87,6 +105,11 @@ def receive_unit(ingestor: Ingestor, unit: Unit) -> list[Receipt]:
     if unit.kind == "message":
         return ingestor.receive_message(data, source="file")
     return [ingestor.receive_file(data, source="file", name=name)]
+
+
+def done_receiving() -> None:
+    """Close the mailbox file kept open between messages."""
+    _mailboxes.close()
 
 
 def _clean_name(name: str) -> str:
