@@ -75,19 +75,21 @@ class _Mailboxes:
     opening it again for each message would read a big mailbox once per message."""
 
     def __init__(self) -> None:
-        self.path: Path | None = None
+        self.seen: tuple[Path, int, int] | None = None  # path, size, modified: the same file
         self.box: mailbox.mbox | None = None
 
     def message(self, path: Path, key: int) -> bytes:
-        if self.box is None or self.path != path:
+        stat = path.stat()
+        seen = (path, stat.st_size, stat.st_mtime_ns)
+        if self.box is None or self.seen != seen:  # another file, or this one changed
             self.close()
-            self.box, self.path = mailbox.mbox(path, create=False), path
+            self.box, self.seen = mailbox.mbox(path, create=False), seen
         return self.box.get_bytes(key)  # type: ignore[arg-type]
 
     def close(self) -> None:
         if self.box is not None:
             self.box.close()
-        self.box, self.path = None, None
+        self.box, self.seen = None, None
 
 
 _mailboxes = _Mailboxes()
