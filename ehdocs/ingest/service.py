@@ -351,7 +351,10 @@ class Ingestor:
             label = fdef.label if fdef else (section.title if section else "")
             if row and fdef:
                 label = f"{label} (row {int(row.group(1)) + 1})"
-            where = f"{section.title}: {label}" if section and fdef else (label or where)
+            if section and fdef and label != section.title:
+                where = f"{section.title}: {label}"
+            else:
+                where = label or where
         return {"where": where, "message": problem.message, "path": problem.path}
 
     def statuses(self, references: list[str]) -> list[Outcome]:
