@@ -13,6 +13,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from ehdocs.case.io import write_atomic
+
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -36,17 +38,7 @@ class BlobStore:
             return digest
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temp, 0o600)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)  # temporary file, fsync, 0600, rename
         return digest
 
     def put_file(self, source: Path, chunk: int = 1024 * 1024) -> tuple[str, int]:

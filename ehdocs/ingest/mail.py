@@ -107,9 +107,14 @@ def _sender(message: Message) -> str | None:
         if not value:
             continue
         for _display, address in email.utils.getaddresses([value]):
-            if _ADDRESS.match(address):
+            if is_address(address):
                 return address
     return None
+
+
+def is_address(text: str) -> bool:
+    """Whether the text is one plain e-mail address (name@domain.tld)."""
+    return bool(_ADDRESS.match(text))
 
 
 def _date(message: Message) -> dt.datetime | None:
@@ -144,4 +149,4 @@ def is_message(data: bytes) -> bool:
     )
 
 
-__all__ = ["Attachment", "EmailMessage", "Received", "is_message", "read_message"]
+__all__ = ["Attachment", "EmailMessage", "Received", "is_address", "is_message", "read_message"]

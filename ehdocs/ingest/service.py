@@ -36,7 +36,7 @@ from ehdocs.ingest.blobs import BlobStore, sha256
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
-from ehdocs.schema.model import FormSet
+from ehdocs.schema.model import FormDefinition, FormSet
 from ehdocs.validation import validate_case
 from ehdocs.web.models import Submission, now
 
@@ -67,6 +67,16 @@ def deadline(received: dt.datetime, formset: FormSet) -> dt.datetime:
     hours = int(timescales["hub_decision_hours"])
     day = add_working_days(received.date(), hours // 24)
     return dt.datetime.combine(day, received.time()) + dt.timedelta(hours=hours % 24)
+
+
+def question_label(form: FormDefinition, path: str) -> str | None:
+    """The label of the question at a path, with its row: `children.children[1].child` ->
+    "Child or young person (row 2)"; None for a path the form does not have."""
+    fdef = form.field_at(re.sub(r"\[\d+\]", "", path))
+    if fdef is None:
+        return None
+    row = re.search(r"\[(\d+)\]", path)
+    return f"{fdef.label} (row {int(row.group(1)) + 1})" if row else fdef.label
 
 
 def reference_for(digest: str) -> str:
@@ -344,17 +354,12 @@ class Ingestor:
         if problem.document is None:
             where = "The people named on the form"
         elif form is not None and problem.path:
-            plain = re.sub(r"\[\d+\]", "", problem.path)
-            fdef = form.field_at(plain)
-            section = form.section(plain.split(".")[0])
-            row = re.search(r"\[(\d+)\]", problem.path)
-            label = fdef.label if fdef else (section.title if section else "")
-            if row and fdef:
-                label = f"{label} (row {int(row.group(1)) + 1})"
-            if section and fdef and label != section.title:
+            section = form.section(problem.path.split(".")[0].split("[")[0])
+            label = question_label(form, problem.path)
+            if section and label and label != section.title:
                 where = f"{section.title}: {label}"
             else:
-                where = label or where
+                where = label or (section.title if section else where)
         return {"where": where, "message": problem.message, "path": problem.path}
 
     def statuses(self, references: list[str]) -> list[Outcome]:

@@ -32,8 +32,9 @@ from ehdocs.errors import EhdocsError
 from ehdocs.fields.dates import format_date
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
+from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
-from ehdocs.ingest.service import Ingestor
+from ehdocs.ingest.service import Ingestor, question_label
 from ehdocs.schema.model import FieldDef, FormDefinition
 from ehdocs.validation import Problem
 from ehdocs.web.models import Submission, now
@@ -161,7 +162,7 @@ def upload() -> str | WResponse | tuple[str, int]:
     if request.method == "POST":
         files = [f for f in request.files.getlist("files") if f and f.filename]
         sender = request.form.get("sender", "").strip()
-        if sender and not _looks_like_email(sender):
+        if sender and not is_address(sender):
             errors["sender"] = "Enter an email address in the correct format, like name@example.com"
         if not files:
             errors["files"] = "Select the filled-in form to upload (a PDF or Word file)"
@@ -188,12 +189,6 @@ def upload() -> str | WResponse | tuple[str, int]:
     summary = [{"text": m, "href": f"#{k}"} for k, m in errors.items()]
     page = render_template("hub/upload.html", errors=errors, summary=summary, sender=sender)
     return (page, 400) if errors else page
-
-
-def _looks_like_email(text: str) -> bool:
-    from ehdocs.ingest.mail import _ADDRESS
-
-    return bool(_ADDRESS.match(text))
 
 
 def _clean(name: str) -> str:
@@ -368,15 +363,7 @@ def _people(extracted: dict[str, Any]) -> list[PersonRow]:
     form = _form(extracted.get("form"))
     out = []
     for ref in extracted.get("references", []):
-        label = ref["path"]
-        if form is not None:
-            import re
-
-            fdef = form.field_at(re.sub(r"\[\d+\]", "", ref["path"]))
-            row = re.search(r"\[(\d+)\]", ref["path"])
-            label = fdef.label if fdef else label
-            if row:
-                label = f"{label} ({int(row.group(1)) + 1})"
+        label = (question_label(form, ref["path"]) if form else None) or ref["path"]
         out.append(PersonRow(label, ref["text"], ref.get("date_of_birth") or ""))
     return out
 
