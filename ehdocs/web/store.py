@@ -3,6 +3,7 @@ optimistic locking, page drafts, and (later) access checks and the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import OrderedDict
 from collections.abc import Collection, Iterator
@@ -77,6 +78,16 @@ class CaseStore:
         with self._session() as session:
             row = session.scalar(select(CaseRow).where(CaseRow.reference == reference))
             return self._stored(row) if row else None
+
+    def next_reference(self, today: dt.date) -> str:
+        """The next free case reference of the year, EH-2026-0001 style: offered for a new
+        case, and given to one the hub makes from a submission."""
+        with self._session() as session:
+            taken = set(session.scalars(select(CaseRow.reference)))
+        number = len(taken) + 1
+        while f"EH-{today.year}-{number:04d}" in taken:
+            number += 1
+        return f"EH-{today.year}-{number:04d}"
 
     def create(self, raw: dict[str, Any]) -> StoredCase:
         case = self.validated(raw)

@@ -54,7 +54,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response:
-    values = {"reference": _next_reference(), "family_name": ""}
+    values = {"reference": store().next_reference(dt.date.today()), "family_name": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in values}
@@ -77,15 +77,6 @@ def new() -> str | Response:
             )
             return redirect(url_for("cases.overview", case_id=created.id))
     return render_template("cases/new.html", values=values, errors=errors)
-
-
-def _next_reference() -> str:
-    year = dt.date.today().year
-    taken = {c.reference for c in store().list()}
-    number = len(taken) + 1
-    while f"EH-{year}-{number:04d}" in taken:
-        number += 1
-    return f"EH-{year}-{number:04d}"
 
 
 @bp.get("/<int:case_id>")

@@ -423,7 +423,11 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
     try:
         if existing is None:
             raw = ingest_cases.new_case(
-                store().formset, _next_reference(), dt.date.today(), extracted, hub_values
+                store().formset,
+                store().next_reference(dt.date.today()),
+                dt.date.today(),
+                extracted,
+                hub_values,
             )
             doc_id = _doc_id(raw, extracted)
         else:
@@ -524,12 +528,6 @@ def _target_case(target: str, other: str) -> Any:
     if found is None:
         raise NotFoundError(f"There is no case with the reference {other}")
     return found
-
-
-def _next_reference() -> str:
-    from ehdocs.web.views.cases import _next_reference as next_reference
-
-    return next_reference()
 
 
 def _handled(row: Submission, status: str, case_id: int | None, decision: Any) -> None:
