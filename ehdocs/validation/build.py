@@ -65,21 +65,25 @@ class DocumentDataSchema(ma.Schema):
 
     form_definition: ClassVar[FormDefinition]
     complete: ClassVar[bool]
+    completed_by: ClassVar[str]
 
     @ma.validates_schema(skip_on_field_errors=False)
     def _rules(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if not self.complete:
             return
         problems: dict[str, list[str]] = {}
-        for path, message in check_document(self.form_definition, data):
+        for path, message in check_document(self.form_definition, data, self.completed_by):
             problems.setdefault(path, []).append(message)
         if problems:
             raise ma.ValidationError(problems)
 
 
 @lru_cache(maxsize=64)
-def document_data_schema(form: FormDefinition, complete: bool) -> ma.Schema:
-    """The schema for one document's `data`, leniently for drafts or fully for completion."""
+def document_data_schema(
+    form: FormDefinition, complete: bool, completed_by: str = "professional"
+) -> ma.Schema:
+    """The schema for one document's `data`, leniently for drafts or fully for completion
+    (by `completed_by`: see `check_document`)."""
     sections: dict[str, Any] = {}
     for section in form.sections:
         schema = ma.Schema.from_dict(
@@ -92,7 +96,12 @@ def document_data_schema(form: FormDefinition, complete: bool) -> ma.Schema:
                 "type": f"Section '{section.title}' must be a set of answers (a JSON object)"
             },
         )
-    attrs = {**sections, "form_definition": form, "complete": complete}
+    attrs = {
+        **sections,
+        "form_definition": form,
+        "complete": complete,
+        "completed_by": completed_by,
+    }
     cls = type(f"{form.form.title()}Data", (DocumentDataSchema,), attrs)
     return cls()
 

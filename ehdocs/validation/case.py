@@ -36,12 +36,16 @@ class ValidationResult:
 
 
 def validate_case(
-    raw: Any, formset: FormSet, complete: Collection[str] | bool = ()
+    raw: Any,
+    formset: FormSet,
+    complete: Collection[str] | bool = (),
+    completed_by: str = "professional",
 ) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
     Completed documents are always checked fully, drafts for types and formats only.
-    `complete` names document ids or forms to check fully as if being completed (True: all).
+    `complete` names document ids or forms to check fully as if being completed (True: all),
+    by the audience `completed_by` (the hub completes its own section of a notification).
     """
     if not isinstance(raw, Mapping):
         return ValidationResult(
@@ -54,7 +58,7 @@ def validate_case(
                 )
             ],
         )
-    schema = _case_schema(formset, complete)
+    schema = _case_schema(formset, complete, completed_by)
     problems: list[Problem] = []
     try:
         data = schema.load(raw)
@@ -94,14 +98,16 @@ def _problems(pairs: list[tuple[str, str]], raw: Mapping[str, Any]) -> list[Prob
                 if index_text.isdigit() and int(index_text) < len(docs)
                 else None
             )
-            label = _doc_label(doc, int(index_text) if index_text.isdigit() else 0)
+            label = document_label(doc, int(index_text) if index_text.isdigit() else 0)
             out.append(Problem(label, rest.removeprefix(".").removeprefix("data."), message))
         else:
             out.append(Problem(None, path, message))
     return out
 
 
-def _doc_label(doc: Any, index: int) -> str:
+def document_label(doc: Any, index: int = 0) -> str:
+    """How problems name a document: its form and id ("notification no1"), the one name used
+    by validation, the pages that show its problems and the hub."""
     if isinstance(doc, Mapping) and isinstance(doc.get("form"), str):
         return f"{doc['form']} {doc.get('id', '')}".strip()
     return f"document {index + 1}"
@@ -113,10 +119,13 @@ def _doc_label(doc: Any, index: int) -> str:
 class DocumentsField(ma.fields.Field):
     """The case's documents: each item is checked by the schema of its own form."""
 
-    def __init__(self, formset: FormSet, complete: Collection[str] | bool) -> None:
+    def __init__(
+        self, formset: FormSet, complete: Collection[str] | bool, completed_by: str
+    ) -> None:
         super().__init__(load_default=list)
         self.formset = formset
         self.complete = complete
+        self.completed_by = completed_by
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, list):
@@ -186,7 +195,7 @@ class DocumentsField(ma.fields.Field):
                 {"data": ["A document's data must be a JSON object of sections"]}
             )
         try:
-            head["data"] = document_data_schema(form, complete).load(data)
+            head["data"] = document_data_schema(form, complete, self.completed_by).load(data)
         except ma.ValidationError as exc:
             readable = exc.valid_data if isinstance(exc.valid_data, dict) else {}
             raise ma.ValidationError(
@@ -211,7 +220,9 @@ class _DocumentHead(ma.Schema):
     updated = ma.fields.String()
 
 
-def _case_schema(formset: FormSet, complete: Collection[str] | bool) -> ma.Schema:
+def _case_schema(
+    formset: FormSet, complete: Collection[str] | bool, completed_by: str = "professional"
+) -> ma.Schema:
     fields: dict[str, ma.fields.Field] = {
         "format": ma.fields.String(
             required=True,
@@ -261,7 +272,7 @@ def _case_schema(formset: FormSet, complete: Collection[str] | bool) -> ma.Schem
         "created": ma.fields.Date(
             error_messages={"invalid": "'created' must be a real date, like 2026-03-02"}
         ),
-        "documents": DocumentsField(formset, complete),
+        "documents": DocumentsField(formset, complete, completed_by),
     }
     for record in formset.records.values():
         fields[record.key] = ma.fields.List(

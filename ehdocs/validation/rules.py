@@ -11,7 +11,7 @@ from typing import Any
 
 from ehdocs.fields import field_type
 from ehdocs.schema.conditions import Lookup, is_answered
-from ehdocs.schema.model import FieldDef, FormDefinition
+from ehdocs.schema.model import AUDIENCES, FieldDef, FormDefinition
 
 Rows = Mapping[str, Mapping[str, Any]]  # group path -> the row being checked
 
@@ -109,13 +109,21 @@ def _date_order(
             yield path, ftype.message(field, key, other=name)
 
 
-def check_document(form: FormDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every field rule and document rule, for completing a document."""
+def check_document(
+    form: FormDefinition, data: Mapping[str, Any], completed_by: str = "professional"
+) -> list[tuple[str, str]]:
+    """Every field rule and document rule, for completing a document.
+
+    `completed_by` is the audience completing it: a section for a wider audience (the hub's
+    own section, when a practitioner completes a notification) is checked only once something
+    in it is answered, because that audience completes it later.
+    """
     problems: list[tuple[str, str]] = []
     for section in form.sections:
         answers = data.get(section.id) or {}
-        if section.audience == "hub" and not any(is_answered(v) for v in answers.values()):
-            continue  # the hub completes its own section later, after the referrer's part
+        later = AUDIENCES.index(section.audience) > AUDIENCES.index(completed_by)
+        if later and not any(is_answered(v) for v in answers.values()):
+            continue
         problems.extend(check_fields(section.fields, answers, data, section.id, form.field_at))
     lookup = lookup_in(data, {}, form.field_at)
     for rule in form.rules:

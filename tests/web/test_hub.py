@@ -255,3 +255,39 @@ def test_upload_without_a_file_says_what_to_do(client: QualityClient) -> None:
     assert (
         errors["Enter an email address in the correct format, like name@example.com"] == "#sender"
     )
+
+
+def test_a_required_if_hub_question_left_blank_is_shown_and_nothing_is_saved(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    """Issue #10's first bug: "locality level 2" needs the team allocated (required_if). The
+    page used to come back with no error summary and nothing saved, because the hub named the
+    document differently from validation and re-implemented "required"."""
+    response = upload(client, referral(blank, "Amy Smith", "02/03/2015"), sender="sam@nhs.example")
+    url = response.headers["Location"]
+    answers = {
+        "target": "new",
+        "hub-checks_made": "Case system: nothing known",
+        "hub-known_to_social_care": "no",
+        "hub-decision": "locality_level_2",
+        "hub-decision_date-day": "20",
+        "hub-decision_date-month": "11",
+        "hub-decision_date-year": "2026",
+    }
+    refused = client.submit(url, answers, form_action=f"{url}/accept")
+    assert refused.status_code == 400
+    summary = page_of(refused).error_summary
+    assert [href for _, href in summary] == ["#hub-team_allocated"], summary
+    assert "team allocated" in summary[0][0].lower()
+    assert app.extensions["ehdocs.store"].list() == []
+    # The same problem with a bad case choice too: both reported at once.
+    both = client.submit(url, {**answers, "target": "other"}, form_action=f"{url}/accept")
+    hrefs = [href for _, href in page_of(both).error_summary]
+    assert "#other_reference" in hrefs and "#hub-team_allocated" in hrefs, hrefs
+
+    accepted = client.submit(
+        url, {**answers, "hub-team_allocated": "North locality"}, form_action=f"{url}/accept"
+    )
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    (case,) = app.extensions["ehdocs.store"].list()
+    assert case.raw["documents"][0]["data"]["hub"]["team_allocated"] == "North locality"

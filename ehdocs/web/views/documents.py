@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
-from ehdocs.validation import Problem
+from ehdocs.validation import Problem, document_label
 from ehdocs.web.pages import (
     CaseChoices,
     controls,
@@ -41,11 +41,6 @@ def _section(form: FormDefinition, section_id: str) -> SectionDef:
     if section is None:
         abort(404)
     return section
-
-
-def _label(raw_doc: dict[str, Any], form: FormDefinition) -> str:
-    """How validation names this document in its problems (see validation.case._doc_label)."""
-    return f"{raw_doc['form']} {raw_doc['id']}"
 
 
 @bp.post("/new/<form_name>")
@@ -208,11 +203,11 @@ def _page(
     problems: list[Problem],
     conflict: str | None = None,
 ) -> str:
-    errors = problems_for(problems, _label(raw_doc, form), section.id)
+    errors = problems_for(problems, document_label(raw_doc), section.id)
     others = [
         p
         for p in problems
-        if p.document != _label(raw_doc, form) or not (p.path + ".").startswith(section.id + ".")
+        if p.document != document_label(raw_doc) or not (p.path + ".").startswith(section.id + ".")
     ]
     fields_by_path = {f.path: f for f in form.iter_fields()}
     summary = error_summary(errors, fields_by_path) + [{"text": str(p)} for p in others]
@@ -253,7 +248,7 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
             flash(f"{form.title} completed. You can download it below.", "success")
             return redirect(url_for("cases.overview", case_id=case_id))
     context = build_context(stored.case, doc_id, "hub")
-    label = _label(raw_doc, form)
+    label = document_label(raw_doc)
     fields_by_path = {f.path: f for f in form.iter_fields()}
     links = []
     for problem in problems:

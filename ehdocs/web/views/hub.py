@@ -36,7 +36,7 @@ from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
 from ehdocs.ingest.service import Ingestor, question_label
 from ehdocs.schema.model import FieldDef, FormDefinition
-from ehdocs.validation import Problem
+from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.models import Submission, now
 from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
 from ehdocs.web.store import CaseStore, ConflictError, InvalidCaseError, NotFoundError
@@ -210,7 +210,10 @@ def _submission_page(
     target: str = "",
     other: str = "",
     messages: list[dict[str, str]] | None = None,
+    document: str | None = None,
 ) -> str | tuple[str, int]:
+    """The submission, with `problems` of the hub's section of the document named `document`
+    (as validation names it) and `messages` about the choice of case."""
     formset = store().formset
     extracted = json.loads(row.extracted) if row.extracted else None
     form = _form(row.form)
@@ -223,7 +226,7 @@ def _submission_page(
         doc = _case_document(extracted)
         if values is None and doc is not None:
             values = dict((doc.get("data") or {}).get("hub") or {})
-    errors = problems_for(problems or [], _doc_label(form), "hub") if hub_section else {}
+    errors = problems_for(problems or [], document, "hub") if hub_section else {}
     summary = messages or []
     if hub_section is not None and form is not None:
         fields_by_path = {f.path: f for f in form.iter_fields()}
@@ -267,10 +270,6 @@ def _form(name: str | None) -> FormDefinition | None:
         return store().formset.form(name)
     except EhdocsError:
         return None
-
-
-def _doc_label(form: FormDefinition | None) -> str | None:
-    return form.form if form else None
 
 
 def _case_document(extracted: dict[str, Any]) -> dict[str, Any] | None:
@@ -415,34 +414,24 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
             existing = _target_case(target, other)
         except NotFoundError as exc:
             messages.append({"text": str(exc), "href": "#other_reference"})
-    unanswered = _hub_unanswered(hub_section.fields, hub_values or {}) if hub_section else []
-    if messages or unanswered:  # the hub's decision is what accepting records: not skipped
-        return _submission_page(
-            row, hub_values, unanswered, target=target, other=other, messages=messages
-        )
     try:
-        if existing is None:
-            raw = ingest_cases.new_case(
-                store().formset,
-                store().next_reference(dt.date.today()),
-                dt.date.today(),
-                extracted,
-                hub_values,
-            )
-            doc_id = _doc_id(raw, extracted)
-        else:
-            raw, doc_id = ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
+        raw, doc_id = _proposed(extracted, hub_values, existing)
     except (FillableFormError, ValueError) as exc:
         return _submission_page(
-            row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
+            row, hub_values, target=target, other=other, messages=[*messages, {"text": str(exc)}]
+        )
+    label = _label(raw, doc_id)
+    # The hub's decision is what accepting records: its section is checked as the hub
+    # completes it, by the one validation path (required_if and dates included).
+    hub_problems = _hub_problems(raw, doc_id) if hub_section is not None else []
+    if messages or hub_problems:
+        return _submission_page(
+            row, hub_values, hub_problems, target, other, messages=messages, document=label
         )
     _mark(raw, doc_id, "completed")
     try:
         stored = _save(raw, existing, doc_id)
-    except InvalidCaseError as exc:
-        hub_problems = [p for p in exc.problems if p.path.startswith("hub.")]
-        if hub_problems:
-            return _submission_page(row, hub_values, hub_problems, target=target, other=other)
+    except InvalidCaseError:
         _mark(raw, doc_id, "draft")  # the sender's answers still need work: keep as a draft
         try:
             stored = _save(raw, existing, doc_id, complete=False)
@@ -454,6 +443,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
                 target=target,
                 other=other,
                 messages=[{"text": str(p)} for p in again.problems[:10]],
+                document=label,
             )
     except ConflictError as exc:
         return _submission_page(
@@ -478,22 +468,38 @@ def close(reference: str) -> WResponse:
     return redirect(url_for(".index"))
 
 
-def _hub_unanswered(fields: tuple[FieldDef, ...], values: dict[str, Any]) -> list[Problem]:
-    """The hub section's required questions left blank, in the validator's own words (it
-    checks a hub section only once something in it is answered)."""
-    from ehdocs.fields import field_type
+def _proposed(
+    extracted: dict[str, Any], hub_values: dict[str, Any] | None, existing: Any
+) -> tuple[dict[str, Any], str]:
+    """The case the hub would have by accepting now, and the id of the accepted document (a
+    new case when no case is chosen yet, so the hub's answers are checked all the same)."""
+    if existing is None:
+        raw = ingest_cases.new_case(
+            store().formset,
+            store().next_reference(dt.date.today()),
+            dt.date.today(),
+            extracted,
+            hub_values,
+        )
+        return raw, _doc_id(raw, extracted)
+    return ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
 
+
+def _hub_problems(raw: dict[str, Any], doc_id: str) -> list[Problem]:
+    """What is wrong in the hub's section of the document, completed by the hub."""
+    result = validate_case(raw, store().formset, complete=[doc_id], completed_by="hub")
+    label = _label(raw, doc_id)
     return [
-        Problem("notification", f"hub.{f.id}", field_type(f.type).message(f, "required"))
-        for f in fields
-        if f.required and not _answered(values.get(f.id))
+        p
+        for p in result.problems
+        if p.document == label and (p.path.startswith("hub.") or p.path.startswith("hub["))
     ]
 
 
-def _answered(value: Any) -> bool:
-    if isinstance(value, dict):  # a date's boxes: answered when any box is
-        return any(_answered(v) for v in value.values())
-    return value not in (None, "", [], {})
+def _label(raw: dict[str, Any], doc_id: str) -> str:
+    docs = raw.get("documents") or []
+    index, doc = next((i, d) for i, d in enumerate(docs) if d.get("id") == doc_id)
+    return document_label(doc, index)
 
 
 def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:
