@@ -32,6 +32,10 @@ class FieldType:
     keys: ClassVar[Mapping[str, dict[str, Any]]] = {}
     uses_options: ClassVar[bool] = False
     is_group: ClassVar[bool] = False
+    # The list of the case its values are ids in ("people", "professionals"), if any.
+    refers_to: ClassVar[str | None] = None
+    # Its few choices sit in a row (yes/no, a scale), on a web page and on a blank form.
+    inline: ClassVar[bool] = False
     messages: ClassVar[Mapping[str, str]] = {
         "required": "Enter {name}",
         "invalid": "Enter {name} in the right format",
@@ -49,6 +53,14 @@ class FieldType:
     def to_json(self, value: Any) -> Any:
         return value
 
+    @property
+    def is_reference(self) -> bool:
+        return self.refers_to is not None
+
+    def options(self, field: FieldDef) -> list[tuple[str, str]]:
+        """The (value, label) pairs of a field with fixed options; none for other fields."""
+        return []
+
     # -- JSON Schema of the case format -------------------------------------------------------
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         raise NotImplementedError
@@ -56,6 +68,14 @@ class FieldType:
     # -- documents ----------------------------------------------------------------------------
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
         return str(value)
+
+    def display_sent(self, raw: Any, field: FieldDef) -> str:
+        """An answer as it arrived, before it is checked (raw input or case JSON): the hub
+        reads what a file says before accepting it."""
+        if isinstance(raw, list):
+            return ", ".join(self.display_sent(v, field) for v in raw)
+        labels = dict(self.options(field))
+        return labels.get(str(raw), str(raw))
 
     # -- web page: the GOV.UK macro, its parameters, and the value read back --------------------
     def web_macro(self, field: FieldDef) -> str:
@@ -73,6 +93,35 @@ class FieldType:
     def from_form(self, field: FieldDef, form: Any, name: str) -> Any:
         """The raw value of this field in a POSTed form (validation makes it typed)."""
         return form.get(name)
+
+    def web_anchor(self, name: str) -> str:
+        """The id of the input an error message links to."""
+        return name
+
+    # -- blank fillable form (PDF, DOCX): the widget, its words and size; what comes back ----
+    def fill_widget(self, field: FieldDef, format: str) -> str:
+        """text | multiline | date | checkboxes | radio | select, in "pdf" or "docx"."""
+        return "text"
+
+    def fill_hint(self, field: FieldDef, own: str | None, widget: str) -> list[str]:
+        """The parts of the hint under the question: its own hint, how to write the answer."""
+        return [own] if own else []
+
+    def fill_size(self, field: FieldDef, widget: str) -> str:
+        """short | medium | long | lines-N: how much room the answer gets."""
+        return "long"
+
+    def asks_date_of_birth(self, field: FieldDef) -> bool:
+        return False
+
+    def from_filled(self, text: str) -> Any:
+        """What was typed in a box (line ends made "\\n"), or the value of the radio button or
+        list item chosen, to raw input for validation."""
+        return text
+
+    def from_ticked(self, values: list[str]) -> Any:
+        """The values of the checkboxes ticked, to raw input for validation."""
+        return values
 
     # -- schema checks beyond the key schemas -------------------------------------------------
     def check(self, field: FieldDef, report: Callable[[str], None]) -> None:

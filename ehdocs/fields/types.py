@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from ehdocs.fields import fillable as fill
 from ehdocs.fields import web
 from ehdocs.fields.base import DisplayContext, FieldType, Invalid, register
 from ehdocs.fields.dates import PARTIAL_DATE_PATTERN, PartialDate, date_from_parts, format_date
@@ -20,6 +21,12 @@ _INT = {"type": "integer", "minimum": 0}
 _TEXT = {"type": "string", "minLength": 1}
 _BOOL = {"type": "boolean"}
 _PATH = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"}
+YES_NO_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+# What a person may type as a number: digits, an optional decimal point and sign, and commas
+# only between thousands ("1,500"). "1,5" is refused rather than guessed: in the UK it is a
+# typo for 15 or 1.5 (or a continental decimal comma), and a wrong number in a family's record
+# is worse than a question. Exponents ("1e3"), "_" and "nan" are not what anyone means.
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?$")
 
 FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an email address, like name@example.com"),
@@ -62,7 +69,7 @@ def _check_min_max(low: str, high: str) -> Callable[[FieldDef, Callable[[str], N
 
 
 @register
-class Text(web.TextWeb, FieldType):
+class Text(web.TextWeb, fill.TextFill, FieldType):
     name = "text"
     keys = {
         "min_length": _INT,
@@ -117,14 +124,14 @@ def _nhs_checksum_ok(digits: str) -> bool:
 
 
 @register
-class LongText(web.LongTextWeb, Text):
+class LongText(web.LongTextWeb, fill.LongTextFill, Text):
     name = "long_text"
     keys = {"min_length": _INT, "max_length": _INT}
     default_max = 10000
 
 
 @register
-class Date(web.DateWeb, FieldType):
+class Date(web.DateWeb, fill.DateFill, FieldType):
     name = "date"
     keys = {"not_in_future": _BOOL, "on_or_after": _PATH, "on_or_before": _PATH}
     messages = {
@@ -164,13 +171,25 @@ class Date(web.DateWeb, FieldType):
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
         return format_date(value)
 
+    def display_sent(self, raw: Any, field: FieldDef) -> str:
+        return _parts_sent(raw)
+
 
 def _bad() -> dt.date:
     raise ValueError
 
 
+def _parts_sent(raw: Any) -> str:
+    """Date boxes as they were filled in: 27/3/2026, 3/2019, about 2019."""
+    if isinstance(raw, dict) and "year" in raw:
+        parts = [str(raw.get(k) or "") for k in ("day", "month", "year")]
+        text = "/".join(p for p in parts if p)
+        return f"about {text}" if raw.get("approximate") else text
+    return str(raw)
+
+
 @register
-class PartialDateType(web.PartialDateWeb, FieldType):
+class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
     name = "partial_date"
     keys = {"not_in_future": _BOOL}
     messages = {
@@ -217,6 +236,9 @@ class PartialDateType(web.PartialDateWeb, FieldType):
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
         return str(value.human())
 
+    def display_sent(self, raw: Any, field: FieldDef) -> str:
+        return _parts_sent(raw)
+
 
 class _OptionsType(web.OneOfWeb, FieldType):
     uses_options = True
@@ -225,8 +247,11 @@ class _OptionsType(web.OneOfWeb, FieldType):
     def allowed(self, field: FieldDef) -> list[str]:
         return [o.value for o in field.options]
 
-    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+    def options(self, field: FieldDef) -> list[tuple[str, str]]:
         return web.option_pairs(field.options)
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        return self.options(field)
 
     def _one(self, raw: Any, field: FieldDef) -> str | None:
         if raw is None or raw == "":
@@ -240,7 +265,7 @@ class _OptionsType(web.OneOfWeb, FieldType):
 
 
 @register
-class Choice(_OptionsType):
+class Choice(fill.ChoiceFill, _OptionsType):
     name = "choice"
     keys = {"options": {}}  # checked by the loader: a list name or an inline list
 
@@ -252,7 +277,7 @@ class Choice(_OptionsType):
 
 
 @register
-class Choices(_OptionsType):
+class Choices(fill.ChoicesFill, _OptionsType):
     name = "choices"
 
     def web_multiple(self, field: FieldDef) -> bool:
@@ -294,20 +319,19 @@ class Choices(_OptionsType):
 
 
 @register
-class YesNo(_OptionsType):
+class YesNo(fill.YesNoFill, _OptionsType):
     name = "yes_no"
     uses_options = False  # fixed options, not from lists.yaml
     values: tuple[str, ...] = ("yes", "no")
     messages = {"required": "Select yes or no", "invalid": "Select yes or no"}
 
+    inline = True
+
     def allowed(self, field: FieldDef) -> list[str]:
         return list(self.values)
 
-    web_inline = True
-
-    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
-        names = {"yes": "Yes", "no": "No", "unknown": "Not known"}
-        return [(v, names[v]) for v in self.values]
+    def options(self, field: FieldDef) -> list[tuple[str, str]]:
+        return [(v, YES_NO_LABELS[v]) for v in self.values]
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
         if isinstance(raw, bool):
@@ -320,7 +344,7 @@ class YesNo(_OptionsType):
         return {"type": "string", "enum": list(self.values)}
 
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
-        return "Not known" if value == "unknown" else str(value).capitalize()
+        return YES_NO_LABELS.get(value, str(value))
 
 
 @register
@@ -331,13 +355,15 @@ class YesNoUnknown(YesNo):
 
 
 @register
-class Number(web.NumberWeb, FieldType):
+class Number(web.NumberWeb, fill.NumberFill, FieldType):
     name = "number"
     keys = {"min": {"type": "number"}, "max": {"type": "number"}, "integer": _BOOL}
     messages = {
         "required": "Enter {name}",
         "invalid": "{Name} must be a number",
         "not_whole": "{Name} must be a whole number",
+        "comma": "{Name} must be a number: use a full stop for a decimal point, like 1.5, "
+        "and commas only between thousands, like 1,500",
         "too_small": "{Name} must be {min} or more",
         "too_large": "{Name} must be {max} or less",
     }
@@ -348,10 +374,7 @@ class Number(web.NumberWeb, FieldType):
         if isinstance(raw, bool):
             raise Invalid(self.message(field, "invalid"))
         if isinstance(raw, str):
-            try:
-                raw = float(raw.strip().replace(",", ""))
-            except ValueError:
-                raise Invalid(self.message(field, "invalid")) from None
+            raw = self._from_text(raw.strip(), field)
         if not isinstance(raw, int | float) or raw != raw or raw in (float("inf"), float("-inf")):
             raise Invalid(self.message(field, "invalid"))
         if float(raw).is_integer():
@@ -359,6 +382,11 @@ class Number(web.NumberWeb, FieldType):
         elif field.param("integer"):
             raise Invalid(self.message(field, "not_whole"))
         return raw
+
+    def _from_text(self, text: str, field: FieldDef) -> float:
+        if not _NUMBER.match(text) or not any(c.isdigit() for c in text):
+            raise Invalid(self.message(field, "comma" if "," in text else "invalid"))
+        return float(text.replace(",", ""))
 
     def limits(self, value: Any, field: FieldDef) -> list[str]:
         low, high = field.param("min"), field.param("max")
@@ -376,7 +404,7 @@ class Number(web.NumberWeb, FieldType):
 
 
 @register
-class Scale(web.OneOfWeb, FieldType):
+class Scale(web.OneOfWeb, fill.ScaleFill, FieldType):
     name = "scale"
     keys = {
         "min": {"type": "integer"},
@@ -392,20 +420,26 @@ class Scale(web.OneOfWeb, FieldType):
     def bounds(self, field: FieldDef) -> tuple[int, int]:
         return field.param("min", 1), field.param("max", 10)
 
-    web_inline = True
+    inline = True
 
-    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+    def ends(self, field: FieldDef) -> list[str]:
+        """What its lowest and highest scores mean, where the schema says."""
         low, high = self.bounds(field)
-        return [(str(n), str(n)) for n in range(low, high + 1)]
-
-    def web_hint(self, field: FieldDef) -> str | None:
-        low, high = self.bounds(field)
-        ends = [
+        return [
             f"{n} means {field.param(key)}"
             for n, key in ((low, "low_label"), (high, "high_label"))
             if field.param(key)
         ]
-        return " ".join(x for x in (field.hint, "; ".join(ends)) if x) or None
+
+    def options(self, field: FieldDef) -> list[tuple[str, str]]:
+        low, high = self.bounds(field)
+        return [(str(n), str(n)) for n in range(low, high + 1)]
+
+    def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
+        return self.options(field)
+
+    def web_hint(self, field: FieldDef) -> str | None:
+        return " ".join(x for x in (field.hint, "; ".join(self.ends(field))) if x) or None
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
         low, high = self.bounds(field)
@@ -462,8 +496,9 @@ class _Reference(web.OneOfWeb, FieldType):
 
 
 @register
-class PersonRef(_Reference):
+class PersonRef(fill.PersonFill, _Reference):
     name = "person"
+    refers_to = "people"
     keys = {"multiple": _BOOL, "role": {"enum": ["child", "adult"]}}
 
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
@@ -474,8 +509,9 @@ class PersonRef(_Reference):
 
 
 @register
-class ProfessionalRef(_Reference):
+class ProfessionalRef(fill.ProfessionalFill, _Reference):
     name = "professional"
+    refers_to = "professionals"
 
     def name_of(self, ctx: DisplayContext, ref: str) -> str:
         return ctx.professional_name(ref)
@@ -505,7 +541,7 @@ class Group(FieldType):
     }
 
     def item(self, field: FieldDef) -> str:
-        return str(field.param("item_name", "entry"))
+        return _item(field)
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
         raise NotImplementedError("groups are validated by their generated row schema")
@@ -526,3 +562,13 @@ class Group(FieldType):
         return {"type": "array"}  # items are filled in by the case JSON Schema builder
 
     check = staticmethod(_check_min_max("min_rows", "max_rows"))  # type: ignore[assignment]
+
+
+def row_label(group: FieldDef, index: int) -> str:
+    """A group's row as a page, a form or the hub names it: "Child 2"."""
+    item = _item(group)
+    return f"{item[:1].upper()}{item[1:]} {index + 1}"
+
+
+def _item(group: FieldDef) -> str:
+    return str(group.param("item_name", "entry"))

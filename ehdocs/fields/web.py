@@ -4,7 +4,7 @@ and choice items. Each field type's own web face (in types.py) builds on these."
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ehdocs.schema.model import FieldDef, Option
 
@@ -147,6 +147,9 @@ class DateWeb:
     def from_form(self, field: FieldDef, form: Any, name: str) -> Any:
         return {k: form.get(f"{name}-{k}", "") for k in ("day", "month", "year")}
 
+    def web_anchor(self, name: str) -> str:
+        return f"{name}-day"  # the first of the three boxes
+
 
 class PartialDateWeb(DateWeb):
     def web_macro(self, field: FieldDef) -> str:
@@ -176,7 +179,7 @@ class PartialDateWeb(DateWeb):
 class OneOfWeb:
     """Radios, checkboxes or a drop-down: whichever suits the number of choices."""
 
-    web_inline = False
+    inline: ClassVar[bool]
     web_select_over = 8  # more choices than this: a drop-down rather than radios
 
     def web_choices(self, field: FieldDef, ctx: WebContext) -> list[tuple[str, str]]:
@@ -210,7 +213,7 @@ class OneOfWeb:
             ]
         else:
             params["items"] = choice_items(pairs, chosen)
-            if self.web_inline:
+            if self.inline:
                 params["classes"] = "govuk-radios--inline"
         return params
 

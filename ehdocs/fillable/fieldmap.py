@@ -20,16 +20,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from ehdocs.fields import FieldType, field_type, row_label
 from ehdocs.fillable.errors import UnsupportedSchemaError
 from ehdocs.fillable.names import field_name, parse_name
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, SectionDef
 
 FORMATS = ("pdf", "docx")
 DEFAULT_BLANK_ROWS = 3
-RADIO_MAX_OPTIONS = 6  # a choice with more options than this is a drop-down
-SCALE_RADIO_MAX = 11
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
-REFERENCE_TYPES = ("person", "professional")
 # The box after a single child's name: the hub matches a child by date of birth and name.
 DATE_OF_BIRTH = "date_of_birth"  # the option segment of its field name: name__date_of_birth
 DATE_OF_BIRTH_TYPE = "person_date_of_birth"  # its entry's type (not a schema field type)
@@ -72,6 +69,15 @@ class FieldEntry:
             [[c.state, c.value] for c in self.choices],
             self.value,
         ]
+
+    @property
+    def is_date_of_birth(self) -> bool:
+        return self.type == DATE_OF_BIRTH_TYPE
+
+    @property
+    def field_type(self) -> FieldType:
+        """The type of the field it fills (a date of birth box has none: it fills no field)."""
+        return field_type(self.type)
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,20 +151,16 @@ def field_map(formset: FormSet, form_name: str, format: str = "pdf") -> FieldMap
     return FieldMap(form.form, form.version, form.title, format, tuple(entries))
 
 
-def row_label(group: FieldDef, index: int) -> str:
-    item = str(group.param("item_name", "entry"))
-    return f"{item[:1].upper()}{item[1:]} {index + 1}"
-
-
 def _entries(fdef: FieldDef, path: str, format: str, prefix: str) -> Iterator[FieldEntry]:
     label = f"{prefix}{fdef.label}"
-    if fdef.type == "group":
+    ftype = field_type(fdef.type)
+    if ftype.is_group:
         for i in range(blank_rows(fdef)):
             row_prefix = f"{prefix}{row_label(fdef, i)}: "
             for child in blank_fields(fdef.fields):
                 yield from _entries(child, f"{path}[{i}].{child.id}", format, row_prefix)
         return
-    kind = widget_of(fdef, format)
+    kind = ftype.fill_widget(fdef, format)
     name = field_name(path)
     if kind == "checkboxes":
         choices = options_of(fdef)
@@ -179,9 +181,9 @@ def _entries(fdef: FieldDef, path: str, format: str, prefix: str) -> Iterator[Fi
             name, path, fdef.type, "select", _select_choices(fdef, format), label=label
         )
     else:
-        role = fdef.param("role") if fdef.type == "person" else None
+        role = fdef.param("role") if ftype.is_reference else None
         yield FieldEntry(name, path, fdef.type, kind, label=label, role=role)
-        if asks_date_of_birth(fdef):
+        if ftype.asks_date_of_birth(fdef):
             yield FieldEntry(
                 field_name(path, DATE_OF_BIRTH),
                 path,
@@ -191,46 +193,9 @@ def _entries(fdef: FieldDef, path: str, format: str, prefix: str) -> Iterator[Fi
             )
 
 
-def asks_date_of_birth(fdef: FieldDef) -> bool:
-    """A single child written by name gets a date of birth box after the name: with no case
-    yet, the hub matches the child by the same date of birth and a similar name. (Several
-    children in one box, and adults, do not.)"""
-    return fdef.type == "person" and not fdef.param("multiple") and fdef.param("role") == "child"
-
-
-def widget_of(fdef: FieldDef, format: str) -> str:
-    """How a field is filled in: text, multiline, date, checkboxes, radio or select."""
-    kind = fdef.type
-    many = bool(fdef.param("multiple"))
-    if kind == "long_text" or (kind in REFERENCE_TYPES and many):
-        return "multiline"
-    if kind == "date":
-        return "date" if format == "docx" else "text"
-    if kind == "choices":
-        return "checkboxes"
-    if kind in ("yes_no", "yes_no_unknown"):
-        return "checkboxes" if format == "docx" else "radio"
-    if kind == "choice":
-        if format == "pdf" and len(fdef.options) <= RADIO_MAX_OPTIONS:
-            return "radio"
-        return "select"
-    if kind == "scale":
-        low, high = fdef.param("min", 1), fdef.param("max", 10)
-        if format == "pdf" and high - low + 1 <= SCALE_RADIO_MAX:
-            return "radio"
-        return "select"
-    return "text"  # text, number, partial_date, single person or professional references
-
-
 def options_of(fdef: FieldDef) -> list[Choice]:
     """The options of a choice-like field, with labels as the form shows them."""
-    if fdef.type in ("yes_no", "yes_no_unknown"):
-        values = ("yes", "no") if fdef.type == "yes_no" else ("yes", "no", "unknown")
-        return [Choice(v, v, YES_NO_LABELS[v]) for v in values]
-    if fdef.type == "scale":
-        low, high = int(fdef.param("min", 1)), int(fdef.param("max", 10))
-        return [Choice(str(n), str(n), str(n)) for n in range(low, high + 1)]
-    return [Choice(o.value, o.value, o.label) for o in fdef.options]
+    return [Choice(value, value, label) for value, label in field_type(fdef.type).options(fdef)]
 
 
 def _radio_choices(fdef: FieldDef) -> tuple[Choice, ...]:

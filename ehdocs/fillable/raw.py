@@ -11,6 +11,8 @@ one validation path (ehdocs.validation.validate_case) turns into case data:
   yes/no asked as two DOCX checkboxes "yes" or "no";
 - a group's rows in order, leaving out rows with nothing in them.
 
+Each field type reads its own boxes back (`from_filled`, `from_ticked` in ehdocs.fields).
+
 A blank form has no case, so people and professionals are written as names. They are never put
 in the data as ids: each comes back as a NameReference (where it goes, what was written) for
 ingestion to match against the case, and `to_raw_document(..., resolve=...)` puts in the ids
@@ -27,20 +29,10 @@ from typing import Any
 
 from ehdocs.errors import UnknownDocumentError
 from ehdocs.fillable.errors import FormMismatchError, MissingFieldsError, UnknownFormError
-from ehdocs.fillable.fieldmap import (
-    DATE_OF_BIRTH_TYPE,
-    REFERENCE_TYPES,
-    FieldEntry,
-    FieldMap,
-    field_map,
-)
+from ehdocs.fillable.fieldmap import FieldEntry, FieldMap, field_map
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.schema.model import FormSet
 
-_DMY = re.compile(r"^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,4})$")
-_MY = re.compile(r"^(\d{1,2})\s*[/.\-\s]\s*(\d{4})$")
-_Y = re.compile(r"^(\d{4})$")
-_APPROX = re.compile(r"^(?:~|c\.|circa|around|about|approx(?:imately|\.)?)\s*", re.IGNORECASE)
 _ROW = re.compile(r"^(.*?)\[(\d+)\]\.(.+)$")
 _NAMES_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
 
@@ -138,7 +130,7 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
     births: dict[str, str] = {}  # a child's date of birth, by the path of the child's name
     for entry in fmap:
         raw = filled.values.get(entry.name)
-        if entry.type == DATE_OF_BIRTH_TYPE:  # for the NameReference, never for the data
+        if entry.is_date_of_birth:  # for the NameReference, never for the data
             text = _text(raw)
             if text is not None:
                 births[entry.path] = text.strip()
@@ -147,7 +139,7 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
             if raw is True and entry.value is not None:
                 answers.setdefault(entry.path, []).append(entry.value)
             continue
-        if entry.type in REFERENCE_TYPES:
+        if entry.field_type.is_reference:
             text = _text(raw)
             if text is not None:
                 refs[entry.path] = (entry, text)
@@ -155,11 +147,10 @@ def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[N
         value = _value(entry, raw)
         if value is not None:
             answers[entry.path] = value
-    types = {e.path: e.type for e in fmap}
-    for path, chosen in list(answers.items()):
-        if types[path] in ("yes_no", "yes_no_unknown") and isinstance(chosen, list):
-            # Two boxes ticked is passed on as both, for the validator to question.
-            answers[path] = chosen[0] if len(chosen) == 1 else chosen
+    ticked = {e.path: e.field_type for e in fmap if e.widget == "checkbox"}
+    for path, ftype in ticked.items():
+        if path in answers:
+            answers[path] = ftype.from_ticked(answers[path])
     # Rows are numbered as they come back, without the empty ones.
     used = set(answers) | set(refs) | set(births)
     renumber = _renumbering(used)
@@ -252,17 +243,11 @@ def _value(entry: FieldEntry, raw: RawValue) -> Any:
     if text is None:
         return None
     if entry.widget in ("radio", "select"):
-        return _option(entry, text)
-    if entry.type == "date":
-        return _date(text)
-    if entry.type == "partial_date":
-        return _partial_date(text)
-    if entry.type in ("number", "scale"):
-        return text.strip()
-    return text
+        text = _option(entry, text)
+    return entry.field_type.from_filled(text)
 
 
-def _option(entry: FieldEntry, text: str) -> Any:
+def _option(entry: FieldEntry, text: str) -> str:
     """A radio state or drop-down text -> the option value (by state, value or label)."""
     stripped = text.strip()
     for test in (
@@ -272,35 +257,5 @@ def _option(entry: FieldEntry, text: str) -> Any:
     ):
         for choice in entry.choices:
             if test(choice):
-                return int(choice.value) if entry.type == "scale" else choice.value
+                return choice.value
     return stripped  # not an option: the validator says so, in the field's own words
-
-
-def _date(text: str) -> Any:
-    match = _DMY.match(text.strip())
-    if match:
-        day, month, year = match.groups()
-        return {"day": day, "month": month, "year": year}
-    return text.strip()  # e.g. 2026-03-27 is accepted as it is; anything else is explained
-
-
-def _partial_date(text: str) -> Any:
-    stripped = text.strip()
-    approx = False
-    found = _APPROX.match(stripped)
-    if found:
-        approx, stripped = True, stripped[found.end() :]
-    if stripped.endswith("~"):
-        approx, stripped = True, stripped[:-1].strip()
-    parts: dict[str, str] | None = None
-    if match := _DMY.match(stripped):
-        parts = dict(zip(("day", "month", "year"), match.groups(), strict=True))
-    elif match := _MY.match(stripped):
-        parts = {"day": "", "month": match.group(1), "year": match.group(2)}
-    elif match := _Y.match(stripped):
-        parts = {"day": "", "month": "", "year": match.group(1)}
-    if parts is None:
-        return ("~" if approx else "") + stripped
-    if approx:
-        parts["approximate"] = "yes"
-    return parts

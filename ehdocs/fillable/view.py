@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ehdocs.fields import format_date
+from ehdocs.fields import field_type, format_date
+from ehdocs.fields.fillable import DATE_HINT
 from ehdocs.fillable.fieldmap import (
     DATE_OF_BIRTH,
-    DATE_OF_BIRTH_TYPE,
     Choice,
     FieldEntry,
     FieldMap,
@@ -24,16 +24,13 @@ from ehdocs.fillable.fieldmap import (
     field_map,
     options_of,
     row_label,
-    widget_of,
 )
 from ehdocs.fillable.names import field_name
 from ehdocs.render.context import clean, fill_placeholders
 from ehdocs.schema.conditions import Condition
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, Profile, SectionDef
 
-DATE_HINT = "DD/MM/YYYY, for example 27/03/2026"
 DATE_OF_BIRTH_LABEL = "Date of birth"
-PARTIAL_DATE_HINT = "DD/MM/YYYY, MM/YYYY or YYYY; add ~ if approximate, for example ~2019"
 MORE_ROWS = "If you need more rows, attach another page."
 NAMES_NOTE = (
     "Write people's and professionals' names in full. When the form comes back, the hub "
@@ -52,8 +49,6 @@ CONTACT_LABELS = {
     "out_of_hours_phone": "Out of hours",
     "address": "Address",
 }
-# GOV.UK date hints ("For example, 27 3 2026") are for three boxes; one box takes DD/MM/YYYY.
-_DATE_EXAMPLE = re.compile(r"^For example,? \d")
 
 
 @dataclass(frozen=True)
@@ -127,7 +122,7 @@ def blank_view(
     builder = _Builder(form, fmap, formset.profile, format)
     sections = tuple(builder.section(s) for s in blank_sections(form))
     profile = formset.profile
-    has_refs = any(e.type in ("person", "professional") for e in fmap)
+    has_refs = any(not e.is_date_of_birth and e.field_type.is_reference for e in fmap)
     return BlankForm(
         form=form.form,
         version=form.version,
@@ -179,7 +174,7 @@ class _Builder:
         items: list[Question | Group] = []
         for fdef in blank_fields(section.fields):
             path = f"{section.id}.{fdef.id}"
-            if fdef.type == "group":
+            if field_type(fdef.type).is_group:
                 items.append(self.group(fdef, path))
             else:
                 items.extend(self.questions(fdef, path))
@@ -201,7 +196,7 @@ class _Builder:
     def questions(self, fdef: FieldDef, path: str) -> list[Question]:
         """A field's question, and a child's date of birth after the child's name."""
         found = [self.question(fdef, path)]
-        birth = [e for e in self.by_path[path] if e.type == DATE_OF_BIRTH_TYPE]
+        birth = [e for e in self.by_path[path] if e.is_date_of_birth]
         if birth:
             found.append(self.date_of_birth(path, birth[0]))
         return found
@@ -221,8 +216,9 @@ class _Builder:
 
     def question(self, fdef: FieldDef, path: str) -> Question:
         # A person's own name entry: a child's date of birth is a question of its own.
-        entries = tuple(e for e in self.by_path[path] if e.type != DATE_OF_BIRTH_TYPE)
-        kind = widget_of(fdef, self.format)
+        entries = tuple(e for e in self.by_path[path] if not e.is_date_of_birth)
+        ftype = field_type(fdef.type)
+        kind = ftype.fill_widget(fdef, self.format)
         choices: tuple[Choice, ...] = ()
         if kind in ("radio", "select"):
             choices = entries[0].choices
@@ -234,7 +230,7 @@ class _Builder:
         longest = max((len(c.label) for c in choices), default=0)
         words = sum(len(c.label) for c in choices)
         # Yes/no and scales sit in a row; a choice too, when its options are short.
-        inline = kind == "radio" and (fdef.type != "choice" or (len(choices) <= 5 and words <= 40))
+        inline = kind == "radio" and (ftype.inline or (len(choices) <= 5 and words <= 40))
         wide = (
             kind in ("multiline", "checkboxes")
             or (kind == "radio" and (not inline or len(choices) > 3 or words > 25))
@@ -246,60 +242,16 @@ class _Builder:
             kind=kind,
             entries=entries,
             choices=choices,
-            hint=self.hint(fdef),
+            hint=self.hint(fdef, kind),
             note=note,
             optional=not (fdef.required or fdef.required_if),
-            size=_size(fdef, kind),
+            size=ftype.fill_size(fdef, kind),
             inline=inline,
             wide=wide,
         )
 
-    def hint(self, fdef: FieldDef) -> str | None:
-        own = self.text(fdef.hint)
-        extra: str | None = None
-        kind = fdef.type
-        if kind == "date":
-            if own and _DATE_EXAMPLE.match(own):
-                own = None
-            extra = DATE_HINT
-        elif kind == "partial_date":
-            extra = PARTIAL_DATE_HINT
-        elif kind == "number":
-            low, high = fdef.param("min"), fdef.param("max")
-            whole = "A whole number" if fdef.param("integer") else "A number"
-            if low is not None and high is not None:
-                extra = f"{whole} from {low} to {high}"
-            elif low is not None:
-                extra = f"{whole}, {low} or more"
-            elif high is not None:
-                extra = f"{whole}, {high} or less"
-            else:
-                extra = whole
-        elif kind == "scale":
-            low, high = fdef.param("min", 1), fdef.param("max", 10)
-            ends = [
-                f"{n} means {fdef.param(key)}"
-                for n, key in ((low, "low_label"), (high, "high_label"))
-                if fdef.param(key)
-            ]
-            extra = "; ".join(ends) or f"From {low} to {high}"
-        elif kind == "person":
-            role = fdef.param("role")
-            who = {"child": "the child or young person", "adult": "the adult"}.get(role, "")
-            extra = f"Full name of {who}" if who else "Full name"
-            if own:
-                extra = "Write their full name"
-            if fdef.param("multiple"):
-                extra = "Full names, one on each line"
-        elif kind == "professional":
-            extra = "Name, role and agency"
-            if fdef.param("multiple"):
-                extra = "Name, role and agency of each, one on each line"
-        elif kind in ("choice", "scale") and widget_of(fdef, self.format) == "select":
-            extra = "Choose one from the list"
-        elif kind == "choices":
-            extra = "Tick all that apply" if not own else None
-        parts = [p for p in (own, extra) if p]
+    def hint(self, fdef: FieldDef, widget: str) -> str | None:
+        parts = field_type(fdef.type).fill_hint(fdef, self.text(fdef.hint), widget)
         return clean(". ".join(p.rstrip(".") for p in parts)) if parts else None
 
     def note(self, cond: Condition | None, previous: str) -> str | None:
@@ -322,23 +274,3 @@ class _Builder:
 
 def _strip_rows(path: str) -> str:
     return re.sub(r"\[\d+\]", "", path)
-
-
-def _size(fdef: FieldDef, kind: str) -> str:
-    if kind == "multiline":
-        longest = int(fdef.param("max_length", 10000))
-        if fdef.type != "long_text":  # a list of names
-            return "lines-3"
-        if longest <= 500:
-            return "lines-3"
-        if longest <= 1000:
-            return "lines-4"
-        if longest <= 3000:
-            return "lines-6"
-        return "lines-7"
-    if fdef.type in ("date", "partial_date", "number"):
-        return "short"
-    if fdef.type == "text":
-        longest = int(fdef.param("max_length", 200))
-        return "medium" if longest <= 100 else "long"
-    return "long"

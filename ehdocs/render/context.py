@@ -344,7 +344,7 @@ def _person_refs(doc: Document) -> list[str]:
             if fdef.fields:
                 for row in value:
                     walk(fdef.fields, row)
-            elif fdef.type == "person":
+            elif field_type(fdef.type).refers_to == "people":
                 found.extend(value if isinstance(value, list) else [value])
 
     for section in doc.definition.sections:

@@ -14,6 +14,7 @@ from typing import Any
 import marshmallow as ma
 
 from ehdocs.case.model import FORMAT, FORMAT_VERSION, Case
+from ehdocs.fields import field_type
 from ehdocs.fields.types import ID_PATTERN
 from ehdocs.schema.model import FieldDef, FormSet
 from ehdocs.validation.build import document_data_schema, record_schema
@@ -381,10 +382,10 @@ def _refs_in(
         if field.fields:
             for j, row in enumerate(value):
                 yield from _refs_in(field.fields, row, f"{path}[{j}]", people, pros)
-        elif field.type == "person":
+        elif field_type(field.type).refers_to == "people":
             for ref in value if isinstance(value, list) else [value]:
                 yield from _person_ref(field, ref, people, path)
-        elif field.type == "professional":
+        elif field_type(field.type).refers_to == "professionals":
             for ref in value if isinstance(value, list) else [value]:
                 if ref not in pros:
                     yield (

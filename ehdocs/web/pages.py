@@ -187,7 +187,7 @@ def error_summary(
         base = re.sub(r"\[\d+\]", "", path)
         fdef = fields_by_path.get(base)
         anchor = html_name(path)
-        if fdef is not None and fdef.type in ("date", "partial_date"):
-            anchor += "-day"
+        if fdef is not None:
+            anchor = field_type(fdef.type).web_anchor(anchor)
         items.append({"text": message, "href": f"#{anchor}"})
     return items

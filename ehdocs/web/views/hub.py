@@ -35,8 +35,9 @@ from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
 from ehdocs.ingest.service import Ingestor, question_label
-from ehdocs.schema.model import FieldDef, FormDefinition
+from ehdocs.schema.model import FormDefinition
 from ehdocs.validation import Problem, document_label, validate_case
+from ehdocs.web.answers import AnswerSection, answer_sections
 from ehdocs.web.models import Submission, now
 from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
 from ehdocs.web.store import CaseStore, ConflictError, InvalidCaseError, NotFoundError
@@ -51,7 +52,6 @@ MEDIA_TYPES = {
     ),
     "message": ("message/rfc822", "eml"),
 }
-YES_NO = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 
 
 def store() -> CaseStore:
@@ -278,18 +278,6 @@ def _case_document(extracted: dict[str, Any]) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-@dataclass(frozen=True)
-class AnswerRow:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class AnswerSection:
-    title: str
-    rows: list[AnswerRow]
-
-
 def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSection]:
     """What the file says, question by question, as the sender wrote it (before any case)."""
     if extracted.get("kind") == "case":
@@ -302,44 +290,7 @@ def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSect
             )
         except FillableFormError:
             return []
-    out = []
-    for section in form.sections:
-        values = data.get(section.id) or {}
-        rows = _rows(section.fields, values, "")
-        if rows:
-            out.append(AnswerSection(section.title, rows))
-    return out
-
-
-def _rows(fields: tuple[FieldDef, ...], values: dict[str, Any], prefix: str) -> list[AnswerRow]:
-    rows: list[AnswerRow] = []
-    for fdef in fields:
-        value = values.get(fdef.id)
-        if value in (None, "", [], {}):
-            continue
-        if fdef.fields and isinstance(value, list):
-            item = str(fdef.param("item_name", "entry"))
-            for i, row in enumerate(value):
-                if isinstance(row, dict):
-                    label = f"{prefix}{item[:1].upper()}{item[1:]} {i + 1}: "
-                    rows.extend(_rows(fdef.fields, row, label))
-            continue
-        if fdef.type in ("person", "professional"):
-            continue  # shown with the people named on the form
-        rows.append(AnswerRow(f"{prefix}{fdef.label}", _shown(fdef, value)))
-    return rows
-
-
-def _shown(fdef: FieldDef, value: Any) -> str:
-    labels = {o.value: o.label for o in fdef.options}
-    if isinstance(value, dict) and "year" in value:
-        parts = [str(value.get(k) or "") for k in ("day", "month", "year")]
-        text = "/".join(p for p in parts if p)
-        return f"about {text}" if value.get("approximate") else text
-    if isinstance(value, list):
-        return ", ".join(labels.get(str(v), YES_NO.get(str(v), str(v))) for v in value)
-    text = str(value)
-    return labels.get(text) or YES_NO.get(text) or text
+    return answer_sections(form, data)
 
 
 @dataclass(frozen=True)
