@@ -35,7 +35,8 @@ from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
 from ehdocs.ingest.service import Ingestor, question_label
-from ehdocs.schema.model import FieldDef, FormDefinition
+from ehdocs.schema import roles
+from ehdocs.schema.model import FieldDef, FormDefinition, SectionDef
 from ehdocs.validation import Problem
 from ehdocs.web.models import Submission, now
 from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
@@ -216,20 +217,20 @@ def _submission_page(
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
-    matches = likely_matches(extracted, store().list()) if extracted else []
-    hub_section = form.section("hub") if form and form.form == "notification" else None
+    matches = likely_matches(extracted, store().list(), formset) if extracted else []
+    hub_section = form.section_by_role(roles.HUB) if form else None
     if row.status == "ready" and extracted and extracted.get("kind") == "case":
         # A copy made by ehdocs may already hold the hub's section.
         doc = _case_document(extracted)
-        if values is None and doc is not None:
-            values = dict((doc.get("data") or {}).get("hub") or {})
-    errors = problems_for(problems or [], _doc_label(form), "hub") if hub_section else {}
+        if values is None and doc is not None and hub_section is not None:
+            values = dict((doc.get("data") or {}).get(hub_section.id) or {})
+    errors = problems_for(problems or [], _doc_label(form), hub_section.id) if hub_section else {}
     summary = messages or []
     if hub_section is not None and form is not None:
         fields_by_path = {f.path: f for f in form.iter_fields()}
         summary = summary + error_summary(errors, fields_by_path)
     triage = (
-        controls(hub_section.fields, values or {}, "hub", errors, CaseChoices(None))
+        controls(hub_section.fields, values or {}, hub_section.id, errors, CaseChoices(None))
         if hub_section is not None and row.status == "ready"
         else []
     )
@@ -399,8 +400,10 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         return redirect(url_for(".submission", reference=reference))
     extracted = json.loads(row.extracted or "{}")
     form = _form(row.form)
-    hub_section = form.section("hub") if form and form.form == "notification" else None
-    hub_values = read_fields(hub_section.fields, request.form, "hub") if hub_section else None
+    hub_section = form.section_by_role(roles.HUB) if form else None
+    hub_values = (
+        read_fields(hub_section.fields, request.form, hub_section.id) if hub_section else None
+    )
     target = request.form.get("target", "")
     other = request.form.get("other_reference", "").strip()
     # Everything wrong with the choices made, at once: the case, then the hub's questions.
@@ -415,7 +418,9 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
             existing = _target_case(target, other)
         except NotFoundError as exc:
             messages.append({"text": str(exc), "href": "#other_reference"})
-    unanswered = _hub_unanswered(hub_section.fields, hub_values or {}) if hub_section else []
+    unanswered = (
+        _hub_unanswered(form, hub_section, hub_values or {}) if form and hub_section else []
+    )
     if messages or unanswered:  # the hub's decision is what accepting records: not skipped
         return _submission_page(
             row, hub_values, unanswered, target=target, other=other, messages=messages
@@ -459,7 +464,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
         )
-    _handled(row, "accepted", stored.id, (hub_values or {}).get("decision"))
+    _handled(row, "accepted", stored.id, _decision(hub_section, hub_values))
     flash(
         f"{_title(row.form, row.media)} {row.reference} added to case {stored.reference}.",
         "success",
@@ -478,16 +483,24 @@ def close(reference: str) -> WResponse:
     return redirect(url_for(".index"))
 
 
-def _hub_unanswered(fields: tuple[FieldDef, ...], values: dict[str, Any]) -> list[Problem]:
+def _hub_unanswered(
+    form: FormDefinition, section: SectionDef, values: dict[str, Any]
+) -> list[Problem]:
     """The hub section's required questions left blank, in the validator's own words (it
     checks a hub section only once something in it is answered)."""
     from ehdocs.fields import field_type
 
     return [
-        Problem("notification", f"hub.{f.id}", field_type(f.type).message(f, "required"))
-        for f in fields
+        Problem(form.form, f.path, field_type(f.type).message(f, "required"))
+        for f in section.fields
         if f.required and not _answered(values.get(f.id))
     ]
+
+
+def _decision(section: SectionDef | None, values: dict[str, Any] | None) -> Any:
+    """The hub's decision among the values of its section, for the submission's record."""
+    decision = section.field_used_as(roles.DECISION) if section else None
+    return (values or {}).get(decision.id) if decision else None
 
 
 def _answered(value: Any) -> bool:
