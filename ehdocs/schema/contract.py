@@ -62,11 +62,11 @@ def check_roles(
                 f"a field used as '{fd.used_as}' must be of type {' or '.join(types)}"
                 f" (got {fd.type})",
             )
-        if section is None or section.role != section_role:
+        if section.role != section_role:
             rep.at(
                 where_of(fd.source),
                 f"a field used as '{fd.used_as}' must be in the section with 'role:"
-                f" {section_role}' (it is in '{form.form}.{section.id if section else '?'}')",
+                f" {section_role}' (it is in '{form.form}.{section.id}')",
             )
 
 
@@ -105,6 +105,13 @@ def check_core_records(records: Mapping[str, RecordDef], file: str, rep: Reporte
                     f"record '{name}' must keep field '{field_id}' of type "
                     f"'{type_name}': ehdocs reads it",
                 )
+    for record in records.values():
+        for field in record.iter_fields():
+            if field.used_as:
+                rep.at(
+                    where_of(field.source),
+                    f"'used_as: {field.used_as}' belongs on a document's field, not a record's",
+                )
     for path, values in roles.CORE_VALUES.items():
         name, _, field_id = path.partition(".")
         field = records[name].child(field_id) if name in records else None
@@ -123,7 +130,7 @@ def check_core_records(records: Mapping[str, RecordDef], file: str, rep: Reporte
 
 def _role_fields(
     forms: Mapping[str, FormDefinition],
-) -> Iterator[tuple[FormDefinition, SectionDef | None, FieldDef]]:
+) -> Iterator[tuple[FormDefinition, SectionDef, FieldDef]]:
     for form in forms.values():
         for section in form.sections:
             for fd in _walk(section.fields):
