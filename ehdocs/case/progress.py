@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ehdocs.case.model import Case
-from ehdocs.case.timescales import add_months, add_working_days
+from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_months, add_working_days
+from ehdocs.schema import roles
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Milestone:
 
 
 def event_dates(case: Case) -> Mapping[str, list[dt.date]]:
-    """`form.event` to the dates recorded, e.g. {"review.held": [...]}, sorted."""
+    """`form.event` to the dates recorded, e.g. {roles.REVIEW_HELD: [...]}, sorted."""
     dates: dict[str, list[dt.date]] = {}
     for doc in case.documents:
         for event in doc.definition.events:
@@ -35,10 +36,21 @@ def event_dates(case: Case) -> Mapping[str, list[dt.date]]:
     return {k: sorted(v) for k, v in dates.items()}
 
 
+def role_dates(case: Case) -> Mapping[str, list[dt.date]]:
+    """Milestone role (schema/roles.py) to the dates recorded by the events declaring it."""
+    dates: dict[str, list[dt.date]] = {}
+    for doc in case.documents:
+        for event in doc.definition.events:
+            value = doc.answer(event.date)
+            if event.role and isinstance(value, dt.date):
+                dates.setdefault(event.role, []).append(value)
+    return {k: sorted(v) for k, v in dates.items()}
+
+
 def milestones(case: Case) -> list[Milestone]:
     """The practice-standard deadlines that apply so far, first to last."""
-    t = case.formset.profile.timescales or _defaults()
-    dates = event_dates(case)
+    t = case.formset.profile.timescales or DEFAULT_TIMESCALES
+    dates = role_dates(case)
 
     def first(key: str) -> dt.date | None:
         return dates.get(key, [None])[0]
@@ -47,7 +59,7 @@ def milestones(case: Case) -> list[Milestone]:
         return dates.get(key, [None])[-1]
 
     out: list[Milestone] = []
-    received = first("notification.received")
+    received = first(roles.RECEIVED)
     if received is None:
         return out
     # "48 hours" in practice standards are counted in working days, so a Friday request is
@@ -56,19 +68,19 @@ def milestones(case: Case) -> list[Milestone]:
         Milestone(
             "Hub decision",
             add_working_days(received, t["hub_decision_hours"] // 24),
-            first("notification.hub_decision"),
+            first(roles.HUB_DECISION),
         )
     )
-    decided = first("notification.hub_decision")
+    decided = first(roles.HUB_DECISION)
     if decided:
         out.append(
             Milestone(
                 "Assessment completed",
                 add_working_days(decided, t["assessment_working_days"]),
-                first("assessment.completed"),
+                first(roles.ASSESSMENT_COMPLETED),
             )
         )
-    assessed = first("assessment.completed")
+    assessed = first(roles.ASSESSMENT_COMPLETED)
     initial_due = received + dt.timedelta(days=t["initial_taf_days_after_request"])
     if assessed:
         initial_due = min(
@@ -76,11 +88,11 @@ def milestones(case: Case) -> list[Milestone]:
         )
     if decided or assessed:
         out.append(
-            Milestone("Plan agreed at the first TAF meeting", initial_due, first("plan.agreed"))
+            Milestone("Plan agreed at the first TAF meeting", initial_due, first(roles.PLAN_AGREED))
         )
-    agreed = first("plan.agreed")
-    if agreed and not dates.get("closure.closed"):
-        since = last("review.held") or agreed
+    agreed = first(roles.PLAN_AGREED)
+    if agreed and not dates.get(roles.CLOSED):
+        since = last(roles.REVIEW_HELD) or agreed
         out.append(
             Milestone(
                 "Next TAF review", since + dt.timedelta(weeks=t["review_interval_weeks"]), None
@@ -94,9 +106,3 @@ def milestones(case: Case) -> list[Milestone]:
             )
         )
     return out
-
-
-def _defaults() -> Mapping[str, int]:
-    from ehdocs.case.timescales import DEFAULT_TIMESCALES
-
-    return DEFAULT_TIMESCALES

@@ -20,8 +20,8 @@ def summarise(case: Case, source: str, today: dt.date | None = None) -> str:
         + (f": the {family} family" if family else "")
         + f"  [{fs.profile.name}; {source}]"
     ]
-    lines.append("  Children:   " + _people(case, ("child", "unborn"), today))
-    lines.append("  Adults:     " + _people(case, ("parent_carer", "significant_adult"), today))
+    lines.append("  Children:   " + _people(case, fs.children_categories(), today))
+    lines.append("  Adults:     " + _people(case, fs.adult_categories(), today))
     households = case.records("households")
     if households:
         lines.append(

@@ -7,24 +7,19 @@ councils' practice standards count them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from functools import lru_cache
 
 import holidays
 
-# Every setting a council profile may change, with a typical council's practice standard.
-DEFAULT_TIMESCALES: Mapping[str, int] = {
-    "hub_decision_hours": 48,
-    "allocation_hours": 48,
-    "first_contact_working_days": 5,
-    "assessment_working_days": 20,
-    "initial_taf_days_after_assessment": 10,
-    "initial_taf_days_after_request": 30,
-    "visit_interval_days": 14,
-    "review_interval_weeks": 6,
-    "max_involvement_months": 6,
-    "retention_years_after_18": 7,
-}
+from ehdocs.schema.model import DEFAULT_TIMESCALES
+
+__all__ = [
+    "DEFAULT_TIMESCALES",
+    "add_months",
+    "add_working_days",
+    "is_working_day",
+    "working_days_between",
+]
 
 
 @lru_cache(maxsize=64)

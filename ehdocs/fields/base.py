@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Protocol
 from ehdocs.fields import web
 from ehdocs.fields.web import WebContext
 from ehdocs.schema.model import FieldDef
+from ehdocs.schema.types import FIELD_TYPES
 
 
 class Invalid(Exception):
@@ -140,7 +141,8 @@ REGISTRY: dict[str, FieldType] = {}
 
 def register(cls: type[FieldType]) -> type[FieldType]:
     """Class decorator: adding a field type is this one line on its class."""
-    REGISTRY[cls.name] = cls()
+    # The schema's loader checks fields against the same instances (schema/types.py).
+    REGISTRY[cls.name] = FIELD_TYPES[cls.name] = cls()
     return cls
 
 

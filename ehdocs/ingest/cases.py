@@ -24,6 +24,7 @@ from typing import Any
 from ehdocs.case.model import FORMAT, FORMAT_VERSION
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.raw import NameReference, to_raw_document
+from ehdocs.schema import roles
 from ehdocs.schema.model import FormSet
 
 NOT_STATED = "Not stated on the form"
@@ -98,7 +99,7 @@ def new_case(
     }
     _add_form_document(raw, formset, extracted, hub)
     people = raw.get("people", [])
-    children = [p for p in people if p.get("category") == "child"]
+    children = [p for p in people if p.get("category") in formset.category_values(roles.CHILD)]
     first = (children or people or [None])[0]
     if first is not None:
         raw["index_person"] = first["id"]
@@ -155,7 +156,7 @@ def _add_form_document(
             f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
             "Create a new case for this request, or add it to a different case"
         )
-    resolver = _Resolver(raw)
+    resolver = _Resolver(raw, formset)
     data = to_raw_document(filled, formset, resolve=resolver)
     doc_id = document_id(raw, form.form)
     raw.setdefault("documents", []).append(
@@ -203,8 +204,9 @@ class _Resolver:
     """Names written on a form -> ids of people and professionals in the case, adding those
     that are not there yet."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, raw: dict[str, Any], formset: FormSet) -> None:
         self.raw = raw
+        self.formset = formset
 
     def __call__(self, ref: NameReference) -> str | list[str] | None:
         ids = [i for i in (self.resolve(ref, name) for name in ref.names) if i]
@@ -236,12 +238,14 @@ class _Resolver:
                 person["date_of_birth"] = dob
             return str(person["id"])
         given, family = split_name(name)
-        category = {"child": "child", "adult": "parent_carer"}.get(ref.role or "")
+        # A child or an adult as the question asked; someone else is a significant adult.
+        role = {"child": roles.CHILD, "adult": roles.PARENT_CARER}.get(ref.role or "")
+        categories = self.formset.category_values(role or roles.SIGNIFICANT_ADULT)
         person_id = _new_id(people, "p")
         record: dict[str, Any] = {
             "id": person_id,
             "given_name": given,
-            "category": category or "significant_adult",
+            "category": categories[0],
         }
         if family:
             record["family_name"] = family

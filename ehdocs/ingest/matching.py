@@ -14,6 +14,8 @@ from typing import Any
 
 from ehdocs.fillable.raw import NameReference
 from ehdocs.ingest.cases import fold, parse_dob, person_name
+from ehdocs.schema import roles
+from ehdocs.schema.model import FormSet
 
 SIMILAR = 0.75  # SequenceMatcher ratio of folded full names
 MAX_MATCHES = 5
@@ -34,14 +36,14 @@ class Match:
     score: float
 
 
-def children_of(extracted: Mapping[str, Any]) -> list[Child]:
+def children_of(extracted: Mapping[str, Any], formset: FormSet) -> list[Child]:
     """The children a submission names, with their dates of birth where given."""
     if extracted.get("kind") == "case":
         people = extracted["case"].get("people", [])
         return [
             Child(person_name(p), _iso(p.get("date_of_birth")))
             for p in people
-            if p.get("category") == "child"
+            if p.get("category") in formset.category_values(roles.CHILD)
         ]
     found: list[Child] = []
     for data in extracted.get("references", []):
@@ -66,9 +68,11 @@ def similarity(a: str, b: str) -> float:
     return max(whole, ends)
 
 
-def likely_matches(extracted: Mapping[str, Any], cases: Iterable[Any]) -> list[Match]:
+def likely_matches(
+    extracted: Mapping[str, Any], cases: Iterable[Any], formset: FormSet
+) -> list[Match]:
     """Cases (StoredCase-like: id, reference, raw) that are likely the same family."""
-    children = children_of(extracted)
+    children = children_of(extracted, formset)
     own_reference = extracted["case"].get("reference") if extracted.get("kind") == "case" else None
     matches: list[Match] = []
     for stored in cases:
@@ -79,7 +83,7 @@ def likely_matches(extracted: Mapping[str, Any], cases: Iterable[Any]) -> list[M
             reasons.append(f"This is a copy of case {stored.reference}")
             score += 2.0
         for person in raw.get("people", []):
-            if person.get("category") != "child":
+            if person.get("category") not in formset.category_values(roles.CHILD):
                 continue
             theirs = _iso(person.get("date_of_birth"))
             for child in children:

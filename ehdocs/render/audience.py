@@ -13,7 +13,6 @@ from ehdocs.case.model import Case
 from ehdocs.schema.model import AUDIENCES, FieldDef
 
 COPIES = AUDIENCES  # family ⊂ professional ⊂ hub
-CONTACT_FIELDS = ("address", "postcode", "phone", "email")
 
 
 def can_see(item_audience: str, copy: str) -> bool:
@@ -38,10 +37,13 @@ def for_audience(case: Case, copy: str) -> Case:
                 continue
             kept = _filter_fields(record.fields, row, copy)
             kept["id"] = row["id"]
+            # Where someone can be found is what the schema marks `contact: true`, so a field a
+            # council adds is left out as surely as the address ehdocs ships with.
+            contact = record.contact_fields()
             if record.name == "person" and row["id"] in hidden_people:
-                kept = {k: v for k, v in kept.items() if k not in CONTACT_FIELDS}
+                kept = {k: v for k, v in kept.items() if k not in contact}
             if record.name == "household" and copy == "family" and row.get("confidential") == "yes":
-                kept = {k: v for k, v in kept.items() if k not in CONTACT_FIELDS}
+                kept = {k: v for k, v in kept.items() if k not in contact}
             rows.append(kept)
         data[record.key] = rows
     data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]

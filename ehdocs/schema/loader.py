@@ -14,14 +14,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ehdocs.fields import REGISTRY
+from ehdocs.schema import contract, roles
 from ehdocs.schema import profile as profiles
-from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping, check_value, describe
-from ehdocs.schema.conditions import Condition, parse_condition
+from ehdocs.schema.builder import FieldBuilder, build_options
+from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
     AUDIENCES,
     DocumentRule,
-    FieldDef,
     Follows,
     FormDefinition,
     FormEvent,
@@ -31,23 +30,10 @@ from ehdocs.schema.model import (
     RecordDef,
     SectionDef,
 )
-from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, is_map, is_seq, read_yaml
+from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
 
 SPECIAL_FILES = {"lists.yaml", "case.yaml"}
 
-FIELD_KEYS: dict[str, Key] = {
-    "id": Key(ID, required=True),
-    "type": Key({"type": "string"}, required=True),
-    "label": Key(TEXT, required=True),
-    "family_label": Key(TEXT),
-    "hint": Key(TEXT),
-    "error_name": Key(TEXT),
-    "audience": Key({"enum": list(AUDIENCES)}),
-    "required": Key(BOOL),
-    "visible_if": Key({"type": "object"}),
-    "required_if": Key({"type": "object"}),
-    "messages": Key({"type": "object", "additionalProperties": {"type": "string"}}),
-}
 SECTION_KEYS = {
     "id": Key(ID, required=True),
     "title": Key(TEXT, required=True),
@@ -55,6 +41,7 @@ SECTION_KEYS = {
     "audience": Key({"enum": list(AUDIENCES)}),
     "description": Key(TEXT),
     "variant": Key(ID),
+    "role": Key({"enum": list(roles.SECTION_ROLES)}),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
 }
 FORM_KEYS = {
@@ -81,6 +68,7 @@ EVENT_KEYS = {
     "date": Key(PATH, required=True),
     "text": Key(TEXT, required=True),
     "family_text": Key(TEXT),
+    "role": Key({"enum": list(roles.EVENT_ROLES)}),
 }
 FOLLOWS_KEYS = {"form": Key(ID, required=True), "which": Key({"enum": ["latest", "earliest"]})}
 RULE_KEYS = {
@@ -89,48 +77,10 @@ RULE_KEYS = {
     "path": Key(PATH, required=True),
     "message": Key(TEXT, required=True),
 }
-OPTION_KEYS = {
-    "value": Key({"type": "string", "minLength": 1}, required=True),
-    "label": Key(TEXT, required=True),
-    "family_label": Key(TEXT),
-}
 RECORD_KEYS = {
     "title": Key(TEXT, required=True),
     "key": Key(ID, required=True),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
-}
-# Fields the code reads by name (summaries, rules, diagrams): a profile may relabel them,
-# never remove them or change their type.
-CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
-    "person": {
-        "given_name": "text",
-        "family_name": "text",
-        "category": "choice",
-        "gender": "choice",
-        "date_of_birth": "partial_date",
-        "life_status": "choice",
-        "date_of_death": "partial_date",
-        "contact_details_confidential": "yes_no",
-    },
-    "relationship": {
-        "kind": "choice",
-        "person_a": "person",
-        "person_b": "person",
-        "parent_type": "choice",
-        "partnership_status": "choice",
-        "start": "partial_date",
-        "end": "partial_date",
-    },
-    "household": {"members": "person"},
-    "professional": {"name": "text", "role": "text", "agency": "text"},
-    "consent": {
-        "given_by": "person",
-        "date": "date",
-        "withdrawn_date": "date",
-        "not_shared_with": "person",
-    },
-    "chronology_event": {"date": "partial_date", "event": "long_text", "family_visible": "yes_no"},
-    "outcome_score": {"area": "choice", "date": "date", "score": "scale"},
 }
 
 
@@ -159,21 +109,31 @@ def _fingerprint(*folders: Path | None) -> tuple[tuple[str, int], ...]:
 @lru_cache(maxsize=16)
 def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
     rep = Reporter()
-    display = _Display(base)
+    display = Display(base)
     profile_tree = profiles.read_profile(folder, display, rep) if folder else None
     lists = _load_lists(base / "lists.yaml", display(base / "lists.yaml"), rep)
     if profile_tree is not None:
         lists.update(profiles.list_overrides(profile_tree, rep))
-    records = _load_records(base / "case.yaml", display(base / "case.yaml"), lists, rep)
+    case_file = display(base / "case.yaml")
+    records = _load_records(base / "case.yaml", case_file, lists, rep)
     forms = _load_forms(base, display, lists, rep)
     rep.raise_if_any()  # an overlay on a broken base would only add confusing messages
+    base_roles = contract.declared_roles({n: _choose_variant(f, None) for n, f in forms.items()})
     prof = Profile(name="Default council", slug="default", folder=None)
+    missing_at = Where(case_file, 1, 1)
     if profile_tree is not None:
         prof = profiles.build_profile(profile_tree, forms, rep)
         forms, records = profiles.apply(profile_tree, forms, records, lists, rep)
+        missing_at = Where(profile_tree.file, 1, 1)
     _check_forms(forms, display, rep)  # before variants are chosen, so every variant is checked
     forms = {name: _choose_variant(f, prof.variants.get(name)) for name, f in forms.items()}
-    _check_core_records(records, rep, display(base / "case.yaml"))
+    # What the code reads: the roles the base declares must survive the profile.
+    contract.check_roles(forms, base_roles, missing_at, rep)
+    contract.check_core_records(records, case_file, rep)
+    person = records.get(roles.PERSON)
+    category = person.child(roles.CATEGORY) if person else None
+    if category is not None:
+        contract.check_categories(category.options, missing_at, rep)
     rep.raise_if_any()
     return FormSet(
         profile=prof,
@@ -181,19 +141,6 @@ def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
         records=MappingProxyType(records),
         forms=MappingProxyType(dict(sorted(forms.items(), key=lambda kv: kv[1].order))),
     )
-
-
-class _Display:
-    """File names in messages: relative to the working directory where that is shorter."""
-
-    def __init__(self, base: Path) -> None:
-        self.base = base
-
-    def __call__(self, path: Path) -> str:
-        try:
-            return os.path.relpath(path)
-        except ValueError:
-            return str(path)
 
 
 # -- lists ----------------------------------------------------------------------------------
@@ -211,168 +158,6 @@ def _load_lists(path: Path, file: str, rep: Reporter) -> dict[str, tuple[Option,
         )
         for name in tree["lists"]
     }
-
-
-def build_options(node: Any, file: str, rep: Reporter, where: Where) -> tuple[Option, ...]:
-    if not is_seq(node) or not node:
-        rep.at(where, "an option list must be a non-empty list of {value, label} mappings")
-        return ()
-    options: list[Option] = []
-    seen: set[str] = set()
-    for i, item in enumerate(node):
-        here = Where.of(file, node, i)
-        if isinstance(item, int | float) and not isinstance(item, bool) or isinstance(item, str):
-            rep.at(here, 'an option must be a mapping such as {value: "1", label: "Universal"}')
-            continue
-        if not check_mapping(item, file, OPTION_KEYS, rep, "an option", here):
-            if is_map(item) and isinstance(item.get("value"), int | float):
-                rep.at(here, 'option values are text: put the value in quotes, such as "1"')
-            continue
-        if item["value"] in seen:
-            rep.at(here, f"option value '{item['value']}' appears twice in this list")
-        seen.add(item["value"])
-        options.append(Option(str(item["value"]), str(item["label"]), item.get("family_label")))
-    return tuple(options)
-
-
-# -- fields -----------------------------------------------------------------------------------
-
-
-class FieldBuilder:
-    """Builds FieldDefs from YAML nodes; used for base files and for profile additions alike."""
-
-    def __init__(self, lists: Mapping[str, tuple[Option, ...]], rep: Reporter) -> None:
-        self.lists = lists
-        self.rep = rep
-
-    def fields(self, nodes: Any, file: str, parent: str, audience: str) -> tuple[FieldDef, ...]:
-        built: list[FieldDef] = []
-        seen: set[str] = set()
-        for i, node in enumerate(nodes):
-            field = self.field(node, file, parent, audience, Where.of(file, nodes, i))
-            if field is None:
-                continue
-            if field.id in seen:
-                self.rep.at(
-                    Where.of(file, node, "id", value=True),
-                    f"field id '{field.id}' is used twice in '{parent}'",
-                )
-            seen.add(field.id)
-            built.append(field)
-        return tuple(built)
-
-    def field(
-        self, node: Any, file: str, parent: str, audience: str, where: Where
-    ) -> FieldDef | None:
-        rep = self.rep
-        if not is_map(node):
-            rep.at(where, "a field must be a mapping with at least id, type and label")
-            return None
-        type_name = node.get("type")
-        ftype = REGISTRY.get(str(type_name)) if isinstance(type_name, str) else None
-        if type_name is not None and ftype is None:
-            rep.at(
-                Where.of(file, node, "type", value=True),
-                f"unknown field type '{type_name}'{did_you_mean(str(type_name), REGISTRY)}"
-                f" (expected one of: {', '.join(sorted(REGISTRY))})",
-            )
-        spec = dict(FIELD_KEYS)
-        if ftype is not None:
-            spec.update({k: Key(v) for k, v in ftype.keys.items()})
-        if not check_mapping(node, file, spec, rep, f"field '{node.get('id', '?')}'", where):
-            return None
-        if ftype is None:
-            return None
-        path = f"{parent}.{node['id']}"
-        own_audience = node.get("audience", audience)
-        if AUDIENCES.index(own_audience) < AUDIENCES.index(audience):
-            rep.at(
-                Where.of(file, node, "audience", value=True),
-                f"a field cannot be shown to '{own_audience}' inside a '{audience}' section"
-                " or group",
-            )
-        params = {
-            k: _plain(node[k]) for k in ftype.keys if k in node and k not in ("options", "fields")
-        }
-        options: tuple[Option, ...] = ()
-        if ftype.uses_options:
-            options = self.options(node, file, where)
-        children: tuple[FieldDef, ...] = ()
-        if ftype.is_group:
-            if not is_seq(node.get("fields")) or not node.get("fields"):
-                rep.at(where, f"group '{node['id']}' needs 'fields' (the questions in each row)")
-            else:
-                children = self.fields(node["fields"], file, path, own_audience)
-        field = FieldDef(
-            id=str(node["id"]),
-            type=ftype.name,
-            label=str(node["label"]),
-            path=path,
-            audience=own_audience,
-            family_label=node.get("family_label"),
-            hint=node.get("hint"),
-            error_name=node.get("error_name"),
-            required=bool(node.get("required", False)),
-            visible_if=self.condition(node, "visible_if", file, parent),
-            required_if=self.condition(node, "required_if", file, parent),
-            messages=MappingProxyType(
-                {str(k): str(v) for k, v in node.get("messages", {}).items()}
-            ),
-            options=options,
-            params=MappingProxyType(params),
-            fields=children,
-            source=f"{file}:{where.line}",
-        )
-        ftype.check(field, lambda msg: rep.at(where, f"field '{field.id}': {msg}"))
-        return field
-
-    def options(self, node: Any, file: str, where: Where) -> tuple[Option, ...]:
-        ref = node.get("options")
-        if ref is None:
-            self.rep.at(where, f"field '{node['id']}' needs 'options' (a list name or a list)")
-            return ()
-        if isinstance(ref, str):
-            if ref not in self.lists:
-                self.rep.at(
-                    Where.of(file, node, "options", value=True),
-                    f"option list '{ref}' is not defined in lists.yaml"
-                    f"{did_you_mean(ref, self.lists)}",
-                )
-                return ()
-            return self.lists[ref]
-        return build_options(ref, file, self.rep, Where.of(file, node, "options", value=True))
-
-    def condition(self, node: Any, key: str, file: str, parent: str) -> Condition | None:
-        if key not in node:
-            return None
-        where = Where.of(file, node, key, value=True)
-        cond = parse_condition(_plain(node[key]), lambda msg: self.rep.at(where, f"{key}: {msg}"))
-        return absolute_condition(cond, parent) if cond else None
-
-
-def absolute_condition(cond: Condition, parent: str) -> Condition:
-    """Bare field names in a condition name siblings: make them full paths once, at load."""
-    if cond.field is not None:
-        full = cond.field if "." in cond.field else f"{parent}.{cond.field}"
-        return replace(cond, field=full)
-    return replace(cond, parts=tuple(absolute_condition(p, parent) for p in cond.parts))
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's commented containers to plain dicts and lists."""
-    if is_map(value):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if is_seq(value):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 # -- case records -----------------------------------------------------------------------------
@@ -397,27 +182,11 @@ def _load_records(
     return records
 
 
-def _check_core_records(records: Mapping[str, RecordDef], rep: Reporter, file: str) -> None:
-    for name, core in CORE_RECORD_FIELDS.items():
-        record = records.get(name)
-        if record is None:
-            rep.at(Where(file, 1, 1), f"case.yaml must define the record '{name}'")
-            continue
-        for field_id, type_name in core.items():
-            field = record.child(field_id)
-            if field is None or field.type != type_name:
-                rep.at(
-                    Where(file, 1, 1),
-                    f"record '{name}' must keep field '{field_id}' of type "
-                    f"'{type_name}': ehdocs reads it",
-                )
-
-
 # -- documents --------------------------------------------------------------------------------
 
 
 def _load_forms(
-    base: Path, display: _Display, lists: Mapping[str, tuple[Option, ...]], rep: Reporter
+    base: Path, display: Display, lists: Mapping[str, tuple[Option, ...]], rep: Reporter
 ) -> dict[str, FormDefinition]:
     forms: dict[str, FormDefinition] = {}
     for path in sorted(base.glob("*.yaml")):
@@ -461,6 +230,8 @@ def build_form(
                 family_title=node.get("family_title"),
                 description=node.get("description"),
                 variant=node.get("variant"),
+                role=node.get("role"),
+                source=f"{file}:{where.line}",
             )
         )
     return FormDefinition(
@@ -499,7 +270,12 @@ def _events(nodes: Any, file: str, rep: Reporter) -> tuple[FormEvent, ...]:
         if check_mapping(node, file, EVENT_KEYS, rep, "an event", Where.of(file, nodes, i)):
             out.append(
                 FormEvent(
-                    str(node["id"]), str(node["date"]), str(node["text"]), node.get("family_text")
+                    str(node["id"]),
+                    str(node["date"]),
+                    str(node["text"]),
+                    node.get("family_text"),
+                    node.get("role"),
+                    source=f"{file}:{Where.of(file, nodes, i).line}",
                 )
             )
     return tuple(out)
@@ -534,7 +310,7 @@ def _choose_variant(form: FormDefinition, chosen: str | None) -> FormDefinition:
     return replace(form, sections=tuple(s for s in form.sections if s.variant in (None, keep)))
 
 
-def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Reporter) -> None:
+def _check_forms(forms: Mapping[str, FormDefinition], display: Display, rep: Reporter) -> None:
     """Cross-references inside and between documents: paths, dates, follows."""
     for form in forms.values():
         where = Where(form.source, 1, 1)
@@ -554,7 +330,7 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Re
                 for path in cond.field_paths() if cond else []:
                     _check_path(form, path, "rule", None, where, rep)
         for field in form.iter_fields():
-            place = _where_of_source(field.source)
+            place = contract.where_of(field.source)
             for cond in (field.visible_if, field.required_if):
                 for path in cond.field_paths() if cond else []:
                     _check_path(form, path, f"condition of '{field.id}'", None, place, rep)
@@ -563,11 +339,6 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: _Display, rep: Re
                     _check_path(
                         form, field.param(key), f"'{key}' of '{field.id}'", ("date",), place, rep
                     )
-
-
-def _where_of_source(source: str) -> Where:
-    file, _, line = source.rpartition(":")
-    return Where(file, int(line) if line.isdigit() else 1, 1)
 
 
 def _check_path(
@@ -587,11 +358,4 @@ def _check_path(
         rep.at(where, f"{what}: '{path}' is a {field.type} field (expected {' or '.join(types)})")
 
 
-__all__ = [
-    "FieldBuilder",
-    "absolute_condition",
-    "build_options",
-    "check_value",
-    "describe",
-    "load_formset",
-]
+__all__ = ["build_form", "default_schema_dir", "load_formset"]

@@ -9,9 +9,26 @@ from types import MappingProxyType
 from typing import Any
 
 from ehdocs.errors import UnknownDocumentError
+from ehdocs.schema import roles
 from ehdocs.schema.conditions import Condition
 
 AUDIENCES = ("family", "professional", "hub")
+
+# Every setting a council profile may change, with a typical council's practice standard.
+DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
+    {
+        "hub_decision_hours": 48,
+        "allocation_hours": 48,
+        "first_contact_working_days": 5,
+        "assessment_working_days": 20,
+        "initial_taf_days_after_assessment": 10,
+        "initial_taf_days_after_request": 30,
+        "visit_interval_days": 14,
+        "review_interval_weeks": 6,
+        "max_involvement_months": 6,
+        "retention_years_after_18": 7,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +36,8 @@ class Option:
     value: str
     label: str
     family_label: str | None = None
+    role: str | None = None  # what ehdocs reads this value as (person categories)
+    source: str = field(default="", compare=False)  # file:line, for messages to schema authors
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
@@ -40,6 +59,8 @@ class FieldDef:
     options: tuple[Option, ...] = ()
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     fields: tuple[FieldDef, ...] = ()  # a group's row fields
+    contact: bool = False  # an address or contact detail: left out where a person is protected
+    used_as: str | None = None  # the role ehdocs reads this field in (see schema/roles.py)
     source: str = ""  # file:line of the definition, for messages to schema authors
 
     def param(self, name: str, default: Any = None) -> Any:
@@ -73,9 +94,14 @@ class SectionDef:
     family_title: str | None = None
     description: str | None = None
     variant: str | None = None
+    role: str | None = None  # the role ehdocs reads this section in (see schema/roles.py)
+    source: str = ""
 
     def child(self, field_id: str) -> FieldDef | None:
         return next((f for f in self.fields if f.id == field_id), None)
+
+    def field_used_as(self, role: str) -> FieldDef | None:
+        return next((f for f in _walk(self.fields) if f.used_as == role), None)
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,8 @@ class FormEvent:
     date: str  # path of a date field
     text: str
     family_text: str | None = None
+    role: str | None = None  # the milestone ehdocs reads this event as (see schema/roles.py)
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -125,6 +153,9 @@ class FormDefinition:
 
     def section(self, section_id: str) -> SectionDef | None:
         return next((s for s in self.sections if s.id == section_id), None)
+
+    def section_by_role(self, role: str) -> SectionDef | None:
+        return next((s for s in self.sections if s.role == role), None)
 
     def field_at(self, path: str) -> FieldDef | None:
         """The field at `section.field` or `section.group.field` (row indexes left out)."""
@@ -162,6 +193,10 @@ class RecordDef:
     def iter_fields(self) -> Iterator[FieldDef]:
         yield from _walk(self.fields)
 
+    def contact_fields(self) -> frozenset[str]:
+        """Ids of the fields marked `contact: true`: what a protected person's copy leaves out."""
+        return frozenset(f.id for f in self.fields if f.contact)
+
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
@@ -197,6 +232,38 @@ class FormSet:
 
     def forms_in_order(self) -> list[FormDefinition]:
         return sorted(self.forms.values(), key=lambda f: f.order)
+
+    # -- what the code reads, found by the roles the definitions declare (schema/roles.py) --
+
+    def event_by_role(self, role: str) -> tuple[FormDefinition, FormEvent] | None:
+        """The document type and event declared with `role:` (the schema check makes it one)."""
+        for form in self.forms_in_order():
+            for event in form.events:
+                if event.role == role:
+                    return form, event
+        return None
+
+    def hub_section(self) -> tuple[FormDefinition, SectionDef] | None:
+        """The document holding the Early Help Hub's section, and that section."""
+        for form in self.forms_in_order():
+            section = form.section_by_role(roles.HUB)
+            if section is not None:
+                return form, section
+        return None
+
+    def category_values(self, *category_roles: str) -> tuple[str, ...]:
+        """The person categories declared with any of these roles, in list order."""
+        return tuple(o.value for o in self.category_options() if o.role in category_roles)
+
+    def category_options(self) -> tuple[Option, ...]:
+        category = self.records[roles.PERSON].child(roles.CATEGORY)
+        return category.options if category else ()
+
+    def children_categories(self) -> tuple[str, ...]:
+        return self.category_values(*roles.CHILD_ROLES)
+
+    def adult_categories(self) -> tuple[str, ...]:
+        return self.category_values(*roles.ADULT_ROLES)
 
 
 def _walk(fields: tuple[FieldDef, ...]) -> Iterator[FieldDef]:

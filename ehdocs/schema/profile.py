@@ -6,16 +6,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ehdocs.case.timescales import DEFAULT_TIMESCALES
 from ehdocs.errors import ProfileNotFoundError
+from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
-from ehdocs.schema.model import FieldDef, FormDefinition, Option, Profile, RecordDef, SectionDef
-from ehdocs.schema.yamlsrc import Reporter, Where, did_you_mean, read_yaml
-
-if TYPE_CHECKING:
-    from ehdocs.schema.loader import FieldBuilder, _Display
+from ehdocs.schema.model import (
+    DEFAULT_TIMESCALES,
+    FieldDef,
+    FormDefinition,
+    Option,
+    Profile,
+    RecordDef,
+    SectionDef,
+)
+from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
 
 PROFILE_KEYS = {
     "name": Key(TEXT, required=True),
@@ -79,7 +84,7 @@ def resolve_folder(profile: str | Path | None, base: Path) -> Path | None:
     return candidate.resolve()
 
 
-def read_profile(folder: Path, display: _Display, rep: Reporter) -> _Tree | None:
+def read_profile(folder: Path, display: Display, rep: Reporter) -> _Tree | None:
     file = display(folder / "profile.yaml")
     tree = _Tree(read_yaml(folder / "profile.yaml", file), file, folder)
     if not check_mapping(tree.node, file, PROFILE_KEYS, rep, "profile.yaml"):
@@ -88,8 +93,6 @@ def read_profile(folder: Path, display: _Display, rep: Reporter) -> _Tree | None
 
 
 def list_overrides(tree: _Tree, rep: Reporter) -> dict[str, tuple[Option, ...]]:
-    from ehdocs.schema.loader import build_options
-
     node = tree.node.get("lists", {})
     return {str(k): build_options(node[k], tree.file, rep, tree.where(node, k)) for k in node}
 
@@ -151,8 +154,6 @@ def apply(
     rep: Reporter,
 ) -> tuple[dict[str, FormDefinition], dict[str, RecordDef]]:
     """Lay the profile's document and record overlays over the base definitions."""
-    from ehdocs.schema.loader import FieldBuilder
-
     builder = FieldBuilder(lists, rep)
     forms = dict(forms)
     docs = tree.node.get("documents", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,3 +105,16 @@ def type_name(value: Any) -> str:
     if value is None:
         return "nothing"
     return "text"
+
+
+class Display:
+    """File names in messages: relative to the working directory where that is shorter."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def __call__(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)

@@ -16,14 +16,13 @@ import marshmallow as ma
 from ehdocs.case.model import FORMAT, FORMAT_VERSION, Case
 from ehdocs.fields import field_type
 from ehdocs.fields.types import ID_PATTERN
+from ehdocs.schema import roles
 from ehdocs.schema.model import FieldDef, FormSet
 from ehdocs.validation.build import document_data_schema, record_schema
 from ehdocs.validation.problems import Problem, flatten
 from ehdocs.validation.types import ID_FIELD
 
 STATUSES = ("draft", "completed")
-ADULT_CATEGORIES = ("parent_carer", "significant_adult")
-CHILD_CATEGORIES = ("child", "unborn")
 
 
 @dataclass
@@ -300,13 +299,13 @@ def case_rules(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str,
     yield from _references(data, formset)
     yield from _document_order(data, formset)
     yield from _consent(data, formset)
-    yield from _people_checks(data)
+    yield from _people_checks(data, formset)
     for i, rel in enumerate(data.get("relationships") or []):
         if rel.get("person_a") and rel.get("person_a") == rel.get("person_b"):
             yield f"relationships[{i}].person_b", "A relationship needs two different people"
 
 
-def _people_checks(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _people_checks(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:
     people = {p.get("id"): p for p in data.get("people") or []}
     for i, person in enumerate(data.get("people") or []):
         born, died = person.get("date_of_birth"), person.get("date_of_death")
@@ -321,7 +320,7 @@ def _people_checks(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
                 ),
             )
     index = people.get(data.get("index_person"))
-    if index and index.get("category") not in CHILD_CATEGORIES:
+    if index and index.get("category") not in formset.children_categories():
         yield "index_person", "The child the work is about must be a child or an unborn baby"
     for i, consent in enumerate(data.get("consents") or []):
         if consent.get("given_by") and consent.get("given_by") in (
@@ -355,7 +354,7 @@ def _references(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str
         yield "index_person", f"There is no person with the id '{data['index_person']}'"
     for record in formset.records.values():
         for i, item in enumerate(data.get(record.key) or []):
-            yield from _refs_in(record.fields, item, f"{record.key}[{i}]", people, pros)
+            yield from _refs_in(record.fields, item, f"{record.key}[{i}]", people, pros, formset)
     for i, doc in enumerate(data.get("documents") or []):
         form = formset.forms.get(doc.get("form", ""))
         if form is None:
@@ -363,7 +362,7 @@ def _references(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str
         for section in form.sections:
             answers = (doc.get("data") or {}).get(section.id) or {}
             yield from _refs_in(
-                section.fields, answers, f"documents[{i}].data.{section.id}", people, pros
+                section.fields, answers, f"documents[{i}].data.{section.id}", people, pros, formset
             )
 
 
@@ -373,6 +372,7 @@ def _refs_in(
     prefix: str,
     people: Mapping[str, Mapping[str, Any]],
     pros: set[str],
+    formset: FormSet,
 ) -> Iterator[tuple[str, str]]:
     for field in fields:
         value = answers.get(field.id)
@@ -381,10 +381,10 @@ def _refs_in(
         path = f"{prefix}.{field.id}"
         if field.fields:
             for j, row in enumerate(value):
-                yield from _refs_in(field.fields, row, f"{path}[{j}]", people, pros)
+                yield from _refs_in(field.fields, row, f"{path}[{j}]", people, pros, formset)
         elif field_type(field.type).refers_to == "people":
             for ref in value if isinstance(value, list) else [value]:
-                yield from _person_ref(field, ref, people, path)
+                yield from _person_ref(field, ref, people, path, formset)
         elif field_type(field.type).refers_to == "professionals":
             for ref in value if isinstance(value, list) else [value]:
                 if ref not in pros:
@@ -396,17 +396,22 @@ def _refs_in(
 
 
 def _person_ref(
-    field: FieldDef, ref: str, people: Mapping[str, Mapping[str, Any]], path: str
+    field: FieldDef,
+    ref: str,
+    people: Mapping[str, Mapping[str, Any]],
+    path: str,
+    formset: FormSet,
 ) -> Iterator[tuple[str, str]]:
     person = people.get(ref)
     if person is None:
         yield path, f"There is no person with the id '{ref}': add them to the family network first"
         return
-    role = field.param("role")
-    category = person.get("category")
-    if role == "child" and category not in CHILD_CATEGORIES:
+    wanted = roles.PERSON_QUESTION_ROLES.get(field.param("role"))
+    if wanted is None or person.get("category") in formset.category_values(*wanted):
+        return
+    if wanted == roles.CHILD_ROLES:
         yield path, f"{field.label} must be a child: '{ref}' is not recorded as a child"
-    if role == "adult" and category not in ADULT_CATEGORIES:
+    else:
         yield path, f"{field.label} must be an adult: '{ref}' is recorded as a child"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ehdocs.case.model import Case
 from ehdocs.fields import field_type
+from ehdocs.schema import roles
 from ehdocs.schema.conditions import Condition
 from ehdocs.schema.model import FieldDef
 from ehdocs.validation import Problem
@@ -52,11 +53,13 @@ class CaseChoices:
     def people(self, role: str | None) -> list[tuple[str, str]]:
         if self.case is None:
             return []
-        wanted = {"child": ("child", "unborn"), "adult": ("parent_carer", "significant_adult")}
+        wanted = (
+            self.case.formset.category_values(*roles.PERSON_QUESTION_ROLES[role]) if role else ()
+        )
         return [
             (p["id"], self.case.person_name(p["id"]))
             for p in self.case.people
-            if role is None or p.get("category") in wanted[role]
+            if role is None or p.get("category") in wanted
         ]
 
     def professionals(self) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ehdocs.case.model import Case
 from ehdocs.fields import PartialDate
+from ehdocs.schema import roles
 
 SHAPES = {"male": "male", "female": "female"}  # anything else is drawn as a diamond: "other"
 PARENT_KINDS = ("birth", "adoptive", "foster", "special_guardian", "kinship", "step")
@@ -152,7 +153,10 @@ def from_case(
     """
     today = today or dt.date.today()
     index = case.data.get("index_person")
-    people = [_person(p, p["id"] == index, today) for p in case.people if p["id"] not in set(hide)]
+    unborn = case.formset.category_values(roles.UNBORN)
+    people = [
+        _person(p, p["id"] == index, today, unborn) for p in case.people if p["id"] not in set(hide)
+    ]
     rels = case.records("relationships")
     homes = case.records("households")
     return build(
@@ -190,8 +194,10 @@ def from_case(
     )
 
 
-def _person(p: Mapping[str, Any], is_index: bool, today: dt.date) -> GPerson:
-    status = p.get("life_status") or ("pregnancy" if p.get("category") == "unborn" else "living")
+def _person(
+    p: Mapping[str, Any], is_index: bool, today: dt.date, unborn: tuple[str, ...]
+) -> GPerson:
+    status = p.get("life_status") or ("pregnancy" if p.get("category") in unborn else "living")
     born: PartialDate | None = p.get("date_of_birth")
     died: PartialDate | None = p.get("date_of_death")
     until = died.earliest() if died else today

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +36,8 @@ from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
 from ehdocs.ingest.service import Ingestor, question_label
-from ehdocs.schema.model import FormDefinition
+from ehdocs.schema import roles
+from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import AnswerSection, answer_sections
 from ehdocs.web.models import Submission, now
@@ -219,20 +221,20 @@ def _submission_page(
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
-    matches = likely_matches(extracted, store().list()) if extracted else []
-    hub_section = form.section("hub") if form and form.form == "notification" else None
+    matches = likely_matches(extracted, store().list(), formset) if extracted else []
+    hub_section = form.section_by_role(roles.HUB) if form else None
     if row.status == "ready" and extracted and extracted.get("kind") == "case":
         # A copy made by ehdocs may already hold the hub's section.
         doc = _case_document(extracted)
-        if values is None and doc is not None:
-            values = dict((doc.get("data") or {}).get("hub") or {})
-    errors = problems_for(problems or [], document, "hub") if hub_section else {}
+        if values is None and doc is not None and hub_section is not None:
+            values = dict((doc.get("data") or {}).get(hub_section.id) or {})
+    errors = problems_for(problems or [], document, hub_section.id) if hub_section else {}
     summary = messages or []
     if hub_section is not None and form is not None:
         fields_by_path = {f.path: f for f in form.iter_fields()}
         summary = summary + error_summary(errors, fields_by_path)
     triage = (
-        controls(hub_section.fields, values or {}, "hub", errors, CaseChoices(None))
+        controls(hub_section.fields, values or {}, hub_section.id, errors, CaseChoices(None))
         if hub_section is not None and row.status == "ready"
         else []
     )
@@ -302,9 +304,10 @@ class PersonRow:
 
 def _people(extracted: dict[str, Any]) -> list[PersonRow]:
     if extracted.get("kind") == "case":
+        children = store().formset.children_categories()
         return [
             PersonRow(
-                "Child" if p.get("category") == "child" else "Adult",
+                "Child" if p.get("category") in children else "Adult",
                 ingest_cases.person_name(p),
                 _dob(p.get("date_of_birth")),
             )
@@ -349,8 +352,10 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         return redirect(url_for(".submission", reference=reference))
     extracted = json.loads(row.extracted or "{}")
     form = _form(row.form)
-    hub_section = form.section("hub") if form and form.form == "notification" else None
-    hub_values = read_fields(hub_section.fields, request.form, "hub") if hub_section else None
+    hub_section = form.section_by_role(roles.HUB) if form else None
+    hub_values = (
+        read_fields(hub_section.fields, request.form, hub_section.id) if hub_section else None
+    )
     target = request.form.get("target", "")
     other = request.form.get("other_reference", "").strip()
     # Everything wrong with the choices made, at once: the case, then the hub's questions.
@@ -374,7 +379,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
     label = _label(raw, doc_id)
     # The hub's decision is what accepting records: its section is checked as the hub
     # completes it, by the one validation path (required_if and dates included).
-    hub_problems = _hub_problems(raw, doc_id) if hub_section is not None else []
+    hub_problems = _hub_problems(raw, doc_id, hub_section) if hub_section is not None else []
     if messages or hub_problems:
         return _submission_page(
             row, hub_values, hub_problems, target, other, messages=messages, document=label
@@ -400,7 +405,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
         )
-    _handled(row, "accepted", stored.id, (hub_values or {}).get("decision"))
+    _handled(row, "accepted", stored.id, _decision(hub_section, hub_values))
     flash(
         f"{_title(row.form, row.media)} {row.reference} added to case {stored.reference}.",
         "success",
@@ -436,14 +441,14 @@ def _proposed(
     return ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
 
 
-def _hub_problems(raw: dict[str, Any], doc_id: str) -> list[Problem]:
+def _hub_problems(raw: dict[str, Any], doc_id: str, section: SectionDef) -> list[Problem]:
     """What is wrong in the hub's section of the document, completed by the hub."""
     result = validate_case(raw, store().formset, complete=[doc_id], completed_by="hub")
     label = _label(raw, doc_id)
     return [
         p
         for p in result.problems
-        if p.document == label and (p.path.startswith("hub.") or p.path.startswith("hub["))
+        if p.document == label and re.match(rf"{re.escape(section.id)}[.\[]", p.path)
     ]
 
 
@@ -451,6 +456,12 @@ def _label(raw: dict[str, Any], doc_id: str) -> str:
     docs = raw.get("documents") or []
     index, doc = next((i, d) for i, d in enumerate(docs) if d.get("id") == doc_id)
     return document_label(doc, index)
+
+
+def _decision(section: SectionDef | None, values: dict[str, Any] | None) -> Any:
+    """The hub's decision among the values of its section, for the submission's record."""
+    decision = section.field_used_as(roles.DECISION) if section else None
+    return (values or {}).get(decision.id) if decision else None
 
 
 def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:
