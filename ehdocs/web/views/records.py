@@ -9,12 +9,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
+from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem
 from ehdocs.web.pages import CaseChoices, controls, error_summary, read_fields
-from ehdocs.web.store import ConflictError, InvalidCaseError, StoredCase
-from ehdocs.web.views.cases import load, store
+from ehdocs.web.views.cases import load
 
 bp = Blueprint("records", __name__, url_prefix="/cases/<int:case_id>/records")
 ID_PREFIX = {
@@ -98,7 +99,7 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
             values["id"] = record_id
             target[[r.get("id") for r in target].index(record_id)] = values
         try:
-            store().save(case_id, raw, _version())
+            get_storage().cases.save(case_id, raw, _version())
         except ConflictError as exc:
             conflict = str(exc)
         except InvalidCaseError as exc:
@@ -165,7 +166,7 @@ def remove(case_id: int, name: str, record_id: str) -> str | Response:
         raw = copy.deepcopy(stored.raw)
         raw[record.key] = [r for r in raw.get(record.key, []) if r.get("id") != record_id]
         try:
-            store().save(case_id, raw, _version())
+            get_storage().cases.save(case_id, raw, _version())
         except ConflictError as exc:
             flash(str(exc), "error")
         except InvalidCaseError as exc:
