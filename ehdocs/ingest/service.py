@@ -331,7 +331,7 @@ class Ingestor:
         if result["kind"] == "form":
             filled = cases.filled_form(result)
             extracted["references"] = [asdict(r) for r in name_references(filled, self.formset)]
-            raw = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
+            raw, _ = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
             form = filled.form
         else:
             raw = dict(result["case"])

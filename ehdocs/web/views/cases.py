@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ehdocs.case.model import FORMAT, FORMAT_VERSION
+from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
 from ehdocs.fields import format_date
@@ -54,13 +54,9 @@ def new() -> str | Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in values}
-        raw: dict[str, Any] = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "profile": get_storage().cases.formset.profile.slug,
-            "reference": values["reference"],
-            "created": dt.date.today().isoformat(),
-        }
+        raw = empty_case(
+            get_storage().cases.formset.profile.slug, values["reference"], dt.date.today()
+        )
         if values["family_name"]:
             raw["family_name"] = values["family_name"]
         try:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
@@ -55,25 +56,12 @@ def new(case_id: int, form_name: str) -> Response:
     form = stored.case.formset.forms.get(form_name)
     if form is None:
         abort(404)
-    same = [d for d in stored.raw.get("documents", []) if d.get("form") == form.form]
-    if same and not form.repeatable:  # a case has one notification, one assessment, one closure
+    same = only_copy(stored.raw, form)
+    if same is not None:
         flash(f"This case already has an {form.title}: carry on with that one.", "error")
-        return redirect(url_for("documents.resume", case_id=case_id, doc_id=same[0]["id"]))
-    existing = {d["id"] for d in stored.raw.get("documents", [])}
-    number = 1
-    while f"{form.form[:2]}{number}" in existing:
-        number += 1
-    doc_id = f"{form.form[:2]}{number}"
+        return redirect(url_for("documents.resume", case_id=case_id, doc_id=same["id"]))
     raw = copy.deepcopy(stored.raw)
-    raw.setdefault("documents", []).append(
-        {
-            "id": doc_id,
-            "form": form.form,
-            "form_version": form.version,
-            "status": "draft",
-            "data": {},
-        }
-    )
+    doc_id = add_document(raw, form)["id"]
     try:
         get_storage().cases.save(case_id, raw, _version())
     except ConflictError as exc:

@@ -28,7 +28,13 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WResponse
 
-from ehdocs.errors import ConflictError, EhdocsError, InvalidCaseError, NotFoundError
+from ehdocs.errors import (
+    ConflictError,
+    EhdocsError,
+    InvalidCaseError,
+    NotFoundError,
+    SubmissionError,
+)
 from ehdocs.fields.dates import format_date
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
@@ -417,19 +423,18 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         )
     try:
         if existing is None:
-            raw = ingest_cases.new_case(
+            raw, doc_id = ingest_cases.new_case(
                 get_storage().cases.formset,
                 get_storage().cases.next_reference(dt.date.today()),
                 dt.date.today(),
                 extracted,
                 hub_values,
             )
-            doc_id = _doc_id(raw, extracted)
         else:
             raw, doc_id = ingest_cases.attach(
                 get_storage().cases.formset, existing.raw, extracted, hub_values
             )
-    except (FillableFormError, ValueError) as exc:
+    except (FillableFormError, SubmissionError) as exc:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
         )
@@ -491,12 +496,6 @@ def _answered(value: Any) -> bool:
     if isinstance(value, dict):  # a date's boxes: answered when any box is
         return any(_answered(v) for v in value.values())
     return value not in (None, "", [], {})
-
-
-def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:
-    if extracted.get("kind") == "case":
-        return str(extracted.get("document") or raw["documents"][0]["id"])
-    return str(raw["documents"][-1]["id"])
 
 
 def _mark(raw: dict[str, Any], doc_id: str, status: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.case.new import new_record_id
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
@@ -18,16 +19,6 @@ from ehdocs.web.pages import CaseChoices, controls, error_summary, read_fields
 from ehdocs.web.views.cases import load
 
 bp = Blueprint("records", __name__, url_prefix="/cases/<int:case_id>/records")
-ID_PREFIX = {
-    "person": "p",
-    "relationship": "r",
-    "household": "h",
-    "professional": "w",
-    "consent": "k",
-    "chronology_event": "e",
-    "outcome_score": "s",
-    "ecomap_link": "m",
-}
 SUMMARY_COLUMNS = 3  # fields shown per record in the list
 
 
@@ -93,7 +84,7 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
         raw = copy.deepcopy(stored.raw)
         target = raw.setdefault(record.key, [])
         if current is None:
-            values["id"] = _new_id(record, target)
+            values["id"] = new_record_id(record.name, target)
             target.append(values)
         else:
             values["id"] = record_id
@@ -131,14 +122,6 @@ def _version() -> int:
         return int(request.form.get("version", ""))
     except ValueError:
         abort(400)
-
-
-def _new_id(record: RecordDef, rows: list[dict[str, Any]]) -> str:
-    taken = {r.get("id") for r in rows}
-    number = len(rows) + 1
-    while f"{ID_PREFIX.get(record.name, 'x')}{number}" in taken:
-        number += 1
-    return f"{ID_PREFIX.get(record.name, 'x')}{number}"
 
 
 def _is_ours(problem: Problem, record: RecordDef, index: int) -> bool:
