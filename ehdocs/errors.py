@@ -25,6 +25,9 @@ class MailConfigError(ConfigError):
     """The settings for sending replies to senders are incomplete or malformed."""
 
 
+# -- schemas, profiles and case files -------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class SchemaProblem:
     """One mistake in a schema or profile file, with where it is."""

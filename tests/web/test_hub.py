@@ -229,6 +229,34 @@ def test_attach_to_an_existing_case_by_reference(
     assert doc["data"]["hub"]["decision"] == "advice"
 
 
+def test_a_second_notification_for_a_case_is_refused_with_the_reason(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    store = get_storage(app).cases
+    riley = store.create(read_case_file(RILEY))  # it has its notification already
+    response = upload(client, referral(blank))
+    url = response.headers["Location"]
+    refused = client.submit(
+        url,
+        {
+            "target": f"case-{riley.id}",
+            "hub-checks_made": "Known to the school nurse",
+            "hub-known_to_social_care": "no",
+            "hub-decision": "advice",
+            "hub-decision_date-day": "20",
+            "hub-decision_date-month": "11",
+            "hub-decision_date-year": "2026",
+        },
+        form_action=f"{url}/accept",
+    )
+    assert refused.status_code == 400
+    assert (
+        "Case EH-2026-0101 already has an Early Help Notification, and a case has only one"
+        in page_of(refused).text
+    )
+    assert store.get(riley.id).version == riley.version
+
+
 def test_a_file_that_is_not_a_form_is_shown_with_the_reason(client: QualityClient) -> None:
     response = upload(client, b"Dear hub, please help.", name="letter.pdf")
     page = client.page(response.headers["Location"])
