@@ -315,7 +315,7 @@ def ingest(path: Path, data_dir: Path) -> dict[str, Any]:
     """One whole ingestion of `path` into a fresh data folder, as `ehdocs ingest PATH`."""
     from ehdocs.ingest.setup import ingestor_from_config
     from ehdocs.ingest.sources import done_receiving, receive_unit, units
-    from ehdocs.web.config import from_environment
+    from ehdocs.storage.config import from_environment
 
     os.environ["EHDOCS_DATA_DIR"] = str(data_dir)
     clock = Clock()
@@ -361,8 +361,8 @@ def parse_and_check(files: list[bytes]) -> dict[str, Any]:
     worker runs, then Ingestor.check on what it gave."""
     from ehdocs.fillable import read_pdf
     from ehdocs.ingest import cases, parse, service
-    from ehdocs.ingest.blobs import BlobStore
     from ehdocs.ingest.service import Ingestor
+    from ehdocs.storage.blobs import BlobStore
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # as the workers do
     parsing = Clock()

@@ -116,10 +116,11 @@ def seed(env: dict[str, str], users: int) -> list[int]:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        from ehdocs.web import create_app, store_of
+        from ehdocs.storage import get_storage
+        from ehdocs.web import create_app
 
         app = create_app()
-        store = store_of(app)
+        store = get_storage(app).cases
         raw = json.loads(EXAMPLE.read_text(encoding="utf-8"))
         for doc in raw["documents"]:
             if doc["id"] == DOC:
@@ -129,7 +130,7 @@ def seed(env: dict[str, str], users: int) -> list[int]:
             case = copy.deepcopy(raw)
             case["reference"] = f"EH-2099-{number:04d}"
             ids.append(store.create(case).id)
-        app.extensions["ehdocs.engine"].dispose()
+        get_storage(app).close()
         return ids
     finally:
         os.environ.clear()

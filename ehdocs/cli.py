@@ -284,12 +284,13 @@ def _picture(svg: str, suffix: str) -> bytes:
 @click.option("--load-examples", is_flag=True, help="Add the example cases not loaded yet.")
 def serve(host: str, port: int, load_examples: bool) -> None:
     """Start the web service (development server; use gunicorn in production)."""
-    from ehdocs.web import create_app, store_of
+    from ehdocs.storage import get_storage
+    from ehdocs.web import create_app
 
     app = create_app()
     if load_examples:
         examples = Path(__file__).resolve().parents[1] / "examples"
-        store = store_of(app)
+        store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):
             raw = read_case_file(path)
             if store.find(raw.get("reference", "")) is None:

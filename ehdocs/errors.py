@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class EhdocsError(Exception):
     """Base of every error that is reported to a user as a message, never a traceback."""
 
     exit_code = 1
+
+
+# -- configuration --------------------------------------------------------------------------
+
+
+class ConfigError(EhdocsError):
+    """The service's settings (EHDOCS_*, DATABASE_URL) are missing, unsafe or malformed."""
+
+    exit_code = 2
+
+
+class MailConfigError(ConfigError):
+    """The settings for sending replies to senders are incomplete or malformed."""
+
+
+# -- schemas, profiles and case files -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -50,3 +67,39 @@ class UnknownDocumentError(EhdocsError):
     """A command named a document that the active profile does not define."""
 
     exit_code = 2
+
+
+# -- stored cases ---------------------------------------------------------------------------
+
+
+class NotFoundError(EhdocsError):
+    """There is no stored case with this id or reference."""
+
+
+class ConflictError(EhdocsError):
+    """Someone else saved the case after this page was opened."""
+
+
+class InvalidCaseError(EhdocsError):
+    """A case was refused by validation: nothing was stored. `problems` are the
+    ehdocs.validation.Problem instances (this module sits below every package, so it names
+    none of their types)."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+# -- what partners send the hub -------------------------------------------------------------
+
+
+class SourceError(EhdocsError):
+    """A place to take submissions from cannot be read: a missing path, a mailbox that refuses
+    the login or is away, an address to listen on that is taken."""
+
+    exit_code = 6
+
+
+class SubmissionError(EhdocsError):
+    """What was sent cannot go into the case chosen: a second copy of a document a case has only
+    one of, or a copy that holds no document."""

@@ -21,13 +21,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ehdocs.case.model import FORMAT, FORMAT_VERSION
+from ehdocs.case.new import add_document, empty_case, new_record_id, only_copy
+from ehdocs.errors import SubmissionError
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.raw import NameReference, to_raw_document
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormSet
 
 NOT_STATED = "Not stated on the form"
+_NO_DOCUMENT = "This copy holds no document to add to the case"
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _RECORD_KEYS = (
@@ -83,21 +85,20 @@ def new_case(
     today: dt.date,
     extracted: Mapping[str, Any],
     hub: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The raw case JSON of a new case made from a submission's extracted data."""
+) -> tuple[dict[str, Any], str]:
+    """(the raw case JSON of a new case made from a submission's extracted data, the id of the
+    submission's document in it)."""
     if extracted.get("kind") == "case":
         copied: dict[str, Any] = copy.deepcopy(dict(extracted["case"]))
         copied["reference"] = reference
         _put_hub(copied, extracted.get("document"), hub)
-        return copied
-    raw: dict[str, Any] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "profile": formset.profile.slug,
-        "reference": reference,
-        "created": today.isoformat(),
-    }
-    _add_form_document(raw, formset, extracted, hub)
+        documents = copied.get("documents") or [{}]
+        doc_id = extracted.get("document") or documents[0].get("id")
+        if not doc_id:
+            raise SubmissionError(_NO_DOCUMENT)
+        return copied, str(doc_id)
+    raw = empty_case(formset.profile.slug, reference, today)
+    doc_id = _add_form_document(raw, formset, extracted, hub)
     people = raw.get("people", [])
     children = [p for p in people if p.get("category") in formset.category_values(roles.CHILD)]
     first = (children or people or [None])[0]
@@ -105,7 +106,7 @@ def new_case(
         raw["index_person"] = first["id"]
         if first.get("family_name"):
             raw["family_name"] = first["family_name"]
-    return raw
+    return raw, doc_id
 
 
 def attach(
@@ -121,14 +122,6 @@ def attach(
         _put_hub(raw, doc_id, hub)
         return raw, doc_id
     return raw, _add_form_document(raw, formset, extracted, hub)
-
-
-def document_id(raw: Mapping[str, Any], form: str) -> str:
-    existing = {d.get("id") for d in raw.get("documents", [])}
-    number = 1
-    while f"{form[:2]}{number}" in existing:
-        number += 1
-    return f"{form[:2]}{number}"
 
 
 def filled_form(extracted: Mapping[str, Any]) -> FilledForm:
@@ -151,23 +144,14 @@ def _add_form_document(
 ) -> str:
     filled = filled_form(extracted)
     form = formset.form(filled.form)
-    if not form.repeatable and any(d.get("form") == form.form for d in raw.get("documents", [])):
-        raise ValueError(
+    if only_copy(raw, form) is not None:
+        raise SubmissionError(
             f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
             "Create a new case for this request, or add it to a different case"
         )
     resolver = _Resolver(raw, formset)
     data = to_raw_document(filled, formset, resolve=resolver)
-    doc_id = document_id(raw, form.form)
-    raw.setdefault("documents", []).append(
-        {
-            "id": doc_id,
-            "form": form.form,
-            "form_version": form.version,
-            "status": "draft",
-            "data": data,
-        }
-    )
+    doc_id = str(add_document(raw, form, data)["id"])
     _put_hub(raw, doc_id, hub)
     return doc_id
 
@@ -187,7 +171,7 @@ def _attach_case_document(raw: dict[str, Any], extracted: Mapping[str, Any]) -> 
         incoming.get("documents", [])[:1]
     )
     if not docs:
-        raise ValueError("This copy holds no document to add to the case")
+        raise SubmissionError(_NO_DOCUMENT)
     doc = copy.deepcopy(docs[0])
     for key in _RECORD_KEYS:  # records the document refers to, that the case lacks
         have = {r.get("id") for r in raw.get(key, [])}
@@ -241,7 +225,7 @@ class _Resolver:
         # A child or an adult as the question asked; someone else is a significant adult.
         role = {"child": roles.CHILD, "adult": roles.PARENT_CARER}.get(ref.role or "")
         categories = self.formset.category_values(role or roles.SIGNIFICANT_ADULT)
-        person_id = _new_id(people, "p")
+        person_id = new_record_id("person", people)
         record: dict[str, Any] = {
             "id": person_id,
             "given_name": given,
@@ -262,18 +246,10 @@ class _Resolver:
             if fold(str(professional.get("name") or "")) == fold(name):
                 return str(professional["id"])
         record = {
-            "id": _new_id(professionals, "pr"),
+            "id": new_record_id("professional", professionals),
             "name": name,
             "role": parts[1] if len(parts) > 1 else NOT_STATED,
             "agency": ", ".join(parts[2:]) if len(parts) > 2 else NOT_STATED,
         }
         professionals.append(record)
         return str(record["id"])
-
-
-def _new_id(records: list[dict[str, Any]], prefix: str) -> str:
-    taken = {r.get("id") for r in records}
-    number = len(records) + 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    return f"{prefix}{number}"

@@ -10,17 +10,18 @@ from typing import Any
 
 import click
 
+from ehdocs.errors import SourceError
 from ehdocs.ingest.service import Ingestor, Outcome, Receipt
 from ehdocs.ingest.setup import ingestor_from_config
 from ehdocs.ingest.sources import (
     ImapSettings,
     SmtpListener,
-    SourceError,
     done_receiving,
     poll_imap,
     receive_unit,
     units,
 )
+from ehdocs.storage.config import from_environment
 
 
 def run(
@@ -31,8 +32,6 @@ def run(
     smtp_listen: str | None,
     database: str | None,
 ) -> None:
-    from ehdocs.web.config import from_environment
-
     config = from_environment({"DATABASE_URL": database} if database else None)
     imap = ImapSettings.from_url(imap_url) if imap_url else None
     listen = _host_port(smtp_listen) if smtp_listen else None

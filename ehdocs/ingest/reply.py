@@ -17,15 +17,11 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import EhdocsError, MailConfigError
 from ehdocs.schema.model import FormSet
 
 SUBJECT = "Your form to the Early Help Hub"
 MAX_LISTED = 30
-
-
-class MailConfigError(EhdocsError):
-    exit_code = 2
 
 
 class Mailer:

@@ -32,13 +32,13 @@ from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest import cases
-from ehdocs.ingest.blobs import BlobStore, sha256
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
 from ehdocs.schema.model import FormDefinition, FormSet
+from ehdocs.storage.blobs import BlobStore, sha256
+from ehdocs.storage.models import Submission, now
 from ehdocs.validation import validate_case
-from ehdocs.web.models import Submission, now
 
 log = logging.getLogger("ehdocs.ingest")
 SOURCES = ("upload", "file", "mbox", "imap", "smtp")
@@ -331,7 +331,7 @@ class Ingestor:
         if result["kind"] == "form":
             filled = cases.filled_form(result)
             extracted["references"] = [asdict(r) for r in name_references(filled, self.formset)]
-            raw = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
+            raw, _ = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
             form = filled.form
         else:
             raw = dict(result["case"])

@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import SourceError
 from ehdocs.ingest.mail import MAX_MESSAGE_BYTES, is_message
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES
 from ehdocs.ingest.service import Ingestor, Receipt
 
 HANDLED = "$EhdocsHandled"  # the IMAP keyword a handled message gets (with \Seen)
-
-
-class SourceError(EhdocsError):
-    exit_code = 6
 
 
 @dataclass(frozen=True)

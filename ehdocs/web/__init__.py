@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,12 @@ from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 
+from ehdocs import storage
+from ehdocs.ingest.service import Ingestor
+from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
-from ehdocs.web.db import make_engine, migrate, session_factory
-from ehdocs.web.store import CaseStore
 
 csrf = CSRFProtect()
 
@@ -40,11 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     formset = load_formset(app.config["PROFILE"])
-    engine = make_engine(app.config["DATABASE_URL"])
-    migrate(engine)
-    app.extensions["ehdocs.store"] = CaseStore(session_factory(engine), formset)
-    app.extensions["ehdocs.engine"] = engine
-    app.extensions["ehdocs.ingestor"] = _ingestor(app, engine, formset)
+    opened = storage.init_app(app, formset)
+    app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
     def council() -> dict[str, Any]:
@@ -74,25 +73,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _ingestor(app: Flask, engine: Any, formset: Any) -> Any:
+def _ingestor(app: Flask, opened: storage.Storage) -> Ingestor:
     """Uploads on the hub pages go through the same ingestion as mail; its parser processes
     start on the first upload and stop with the service."""
-    import atexit
-
-    from ehdocs.ingest.blobs import BlobStore
-    from ehdocs.ingest.service import Ingestor
-    from ehdocs.ingest.setup import mailer_from, received_folder
-
-    ingestor = Ingestor(
-        session_factory(engine),
-        formset,
-        BlobStore(received_folder(app.config)),
-        mailer=mailer_from(app.config, formset),
-    )
+    ingestor = ingestor_for(opened, app.config)
     atexit.register(ingestor.close)
     return ingestor
-
-
-def store_of(app: Flask) -> CaseStore:
-    store: CaseStore = app.extensions["ehdocs.store"]
-    return store

@@ -1,44 +1,36 @@
-"""Configuration from the environment (EHDOCS_*, DATABASE_URL), checked before the app starts."""
+"""The web service's configuration: the shared settings (ehdocs.storage.config) and those only
+the web needs (the secret key, cookies, upload limits), checked before the app starts."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 from typing import Any
 
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import ConfigError
+from ehdocs.storage import config as shared
 
 WEAK_KEYS = {"", "dev", "development", "secret", "changeme", "change-me", "test"}
 
 
-class ConfigError(EhdocsError):
-    exit_code = 2
-
-
 def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     env = os.environ
-    data_dir = Path(env.get("EHDOCS_DATA_DIR", "instance")).resolve()
-    environment = env.get("EHDOCS_ENV", "development")
-    config: dict[str, Any] = {
-        "ENV_NAME": environment,
-        "DEBUG": env.get("EHDOCS_DEBUG", "") == "1",
-        "SECRET_KEY": env.get("EHDOCS_SECRET_KEY", ""),
-        "DATA_DIR": data_dir,
-        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{data_dir / 'ehdocs.sqlite3'}"),
-        "PROFILE": env.get("EHDOCS_PROFILE") or None,
-        "MAX_CONTENT_LENGTH": int(env.get("EHDOCS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
-        "MAX_FORM_PARTS": 5000,
-        # Replies to people who send forms to the hub: smtp://host:port, smtps://host:port
-        "SMTP_URL": env.get("EHDOCS_SMTP_URL") or None,
-        "MAIL_FROM": env.get("EHDOCS_MAIL_FROM") or None,
-        "SESSION_COOKIE_NAME": "ehdocs_session",
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
-        "TESTING": False,
-    }
+    config = shared.from_environment()
+    config.update(
+        {
+            "ENV_NAME": env.get("EHDOCS_ENV", "development"),
+            "DEBUG": env.get("EHDOCS_DEBUG", "") == "1",
+            "SECRET_KEY": env.get("EHDOCS_SECRET_KEY", ""),
+            "MAX_CONTENT_LENGTH": int(env.get("EHDOCS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+            "MAX_FORM_PARTS": 5000,
+            "SESSION_COOKIE_NAME": "ehdocs_session",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
+            "TESTING": False,
+        }
+    )
     config.update(overrides or {})
     # Worked out after the overrides: a production app always sends its cookie over HTTPS only.
     config.setdefault("SESSION_COOKIE_SECURE", config["ENV_NAME"] == "production")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from ehdocs.storage import get_storage
 from ehdocs.web import create_app
 from tests.mailservers import dovecot, smtp_catcher  # noqa: F401
 
@@ -39,4 +40,4 @@ def hub_app(data_dir: Path, **config: Any) -> Flask:
 
 def close_app(app: Flask) -> None:
     app.extensions["ehdocs.ingestor"].close()
-    app.extensions["ehdocs.engine"].dispose()
+    get_storage(app).close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ehdocs.storage import get_storage
 from tests.fillable.pdfium_fill import pdfium_fill
 from tests.ingest.conftest import HUB_ADDRESS, close_app, hub_app
 from tests.mailservers import Dovecot, SmtpCatcher
@@ -112,7 +113,7 @@ def test_blank_form_to_case_by_imap(
         assert re.fullmatch(r"/cases/\d+", case_url)
         case_page = client.get(case_url).get_data(as_text=True)
         assert f"{reference_text} added to case EH-" in case_page
-        store = app.extensions["ehdocs.store"]
+        store = get_storage(app).cases
         stored = store.get(int(case_url.rsplit("/", 1)[1]))
         (notification,) = [d for d in stored.raw["documents"] if d["form"] == "notification"]
         assert notification["data"]["hub"]["decision"] == "locality_level_2"

@@ -24,13 +24,13 @@ from pypdf import PdfReader, PdfWriter
 
 from ehdocs.case.io import read_case_file
 from ehdocs.fillable import blank_form
-from ehdocs.ingest.blobs import BlobStore
 from ehdocs.ingest.setup import ingestor_from_config
 from ehdocs.ingest.sources import SmtpListener
 from ehdocs.render.outputs import render_document
 from ehdocs.schema import FormSet
+from ehdocs.storage.blobs import BlobStore
+from ehdocs.storage.config import from_environment
 from ehdocs.validation import validate_case
-from ehdocs.web.config import from_environment
 from tests.fillable.test_docx import docx_fill
 from tests.ingest.conftest import HUB_ADDRESS
 from tests.mailservers import SmtpCatcher

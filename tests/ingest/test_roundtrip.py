@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from ehdocs.fillable import field_map
 from ehdocs.fillable.raw import name_references, to_raw_document
-from ehdocs.ingest.blobs import BlobStore
 from ehdocs.ingest.cases import filled_form
 from ehdocs.ingest.sandbox import ParserPool
 from ehdocs.ingest.service import Ingestor
 from ehdocs.schema import FormSet
-from ehdocs.web.db import make_engine, migrate, session_factory
-from ehdocs.web.models import Submission
+from ehdocs.storage.blobs import BlobStore
+from ehdocs.storage.db import make_engine, migrate, session_factory
+from ehdocs.storage.models import Submission
 from tests.fillable.conftest import (  # noqa: F401  (fixtures)
     FORMS,
     blank_docxs,

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from ehdocs.storage import get_storage
 from ehdocs.web import create_app
 from tests.web.pg import PostgresServer, PostgresUnavailable
 
@@ -111,7 +112,7 @@ class AppBuilder:
         return app
 
     def close(self, app: Flask) -> None:
-        app.extensions["ehdocs.engine"].dispose()
+        get_storage(app).close()
         name = self.databases.pop(id(app), None)
         if name:
             self.pg().drop_database(name)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from ehdocs.web import store_of
+from ehdocs.storage import get_storage
 from tests.factories import make_case
 
 if TYPE_CHECKING:
@@ -66,12 +66,12 @@ def family(client: QualityClient, app: Flask) -> tuple[int, str]:
         "family_name": "Okonjo",
         "people": [{"id": "p1", **TAYO}, {"id": "p2", **FUNMI}],
     }
-    case_id = store_of(app).create(raw).id
+    case_id = get_storage(app).cases.create(raw).id
     return case_id, start_notification(client, case_id)
 
 
 def raw_doc(app: Flask, case_id: int, doc_id: str = "no1") -> dict[str, Any]:
-    stored = store_of(app).get(case_id)
+    stored = get_storage(app).cases.get(case_id)
     return next(d for d in stored.raw["documents"] if d["id"] == doc_id)
 
 
@@ -86,7 +86,7 @@ def test_create_a_case(client: QualityClient, app: Flask) -> None:
     overview = client.page(location(response))
     assert overview.h1 == "The Okonjo family"
     assert any("Case created" in b for b in overview.banners)
-    stored = store_of(app).get(case_id)
+    stored = get_storage(app).cases.get(case_id)
     assert stored.reference == reference
     assert stored.raw["family_name"] == "Okonjo"
     assert client.page("/cases/").all("a", href=f"/cases/{case_id}")
@@ -94,13 +94,13 @@ def test_create_a_case(client: QualityClient, app: Flask) -> None:
 
 def test_a_taken_reference_is_refused(client: QualityClient, parse: Parse, app: Flask) -> None:
     create_case(client)
-    taken = store_of(app).list()[0].reference
+    taken = get_storage(app).cases.list()[0].reference
     response = client.submit("/cases/new", {"reference": taken})
     assert response.status_code == 200
     page = parse(response)
     assert page.title.startswith("Error: ")
     assert page.error_summary == [("There is already a case with this reference", "#reference")]
-    assert len(store_of(app).list()) == 1
+    assert len(get_storage(app).cases.list()) == 1
 
 
 def test_add_a_child_and_a_parent(client: QualityClient, app: Flask) -> None:
@@ -114,7 +114,7 @@ def test_add_a_child_and_a_parent(client: QualityClient, app: Flask) -> None:
         **{"date_of_birth-day": "3", "date_of_birth-month": "4", "date_of_birth-year": "2016"},
     )
     add_person(client, case_id, given_name="Funmi", family_name="Okonjo", category="parent_carer")
-    people = store_of(app).get(case_id).raw["people"]
+    people = get_storage(app).cases.get(case_id).raw["people"]
     assert [p["id"] for p in people] == ["p1", "p2"]
     assert {k: v for k, v in people[0].items() if k != "id" and v is not None} == TAYO
     assert {k: v for k, v in people[1].items() if k != "id" and v is not None} == FUNMI
@@ -135,7 +135,7 @@ def test_a_person_without_a_first_name_is_not_saved(
     page = parse(response)
     assert ("Enter the first name", "#person-given_name") in page.error_summary
     assert page.value("person-family_name") == "Okonjo"  # what was typed stays
-    assert store_of(app).get(case_id).raw.get("people", []) == []
+    assert get_storage(app).cases.get(case_id).raw.get("people", []) == []
 
 
 # -- a notification, page by page -------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_a_stale_page_is_refused_with_a_conflict(
     # someone else saves the case after this page was opened
     theirs = app.test_client()
     location(theirs.submit(url, {"referrer-name": "Their name"}, action="continue"))
-    saved = store_of(app).get(case_id)
+    saved = get_storage(app).cases.get(case_id)
 
     response = client.submit(
         url, {"referrer-name": "My name", "referrer-role": "Nurse"}, action="continue", page=mine
@@ -269,7 +269,7 @@ def test_a_stale_page_is_refused_with_a_conflict(
     assert CONFLICT in page.text
     assert page.value("referrer-name") == "My name"  # what I typed is still there to copy
     assert page.value("referrer-role") == "Nurse"
-    after = store_of(app).get(case_id)
+    after = get_storage(app).cases.get(case_id)
     assert after.version == saved.version
     assert raw_doc(app, case_id)["data"]["referrer"]["name"] == "Their name"
 
@@ -308,7 +308,7 @@ def test_a_stale_record_page_is_refused_with_a_conflict(
     page = parse(response)
     assert CONFLICT in page.text
     assert page.value("person-given_name") == "Funmilayo"
-    person = store_of(app).get(case_id).raw["people"][1]
+    person = get_storage(app).cases.get(case_id).raw["people"][1]
     assert (person["given_name"], person["known_as"]) == ("Funmi", "Mum")
 
 
@@ -353,13 +353,13 @@ def test_check_page_links_a_missing_date_to_its_day_box(
 
 
 def test_a_second_notification_cannot_be_started(client: QualityClient, app: Flask) -> None:
-    stored = store_of(app).create(make_case())
+    stored = get_storage(app).cases.create(make_case())
     token = client.page(f"/cases/{stored.id}").csrf_token
     response = client.post(
         f"/cases/{stored.id}/documents/new/notification",
         data={"csrf_token": token, "version": str(stored.version)},
     )
-    forms = [d["form"] for d in store_of(app).get(stored.id).raw["documents"]]
+    forms = [d["form"] for d in get_storage(app).cases.get(stored.id).raw["documents"]]
     assert forms == ["notification"]
     assert response.status_code != 302 or "/sections/" not in response.headers["Location"]
 
@@ -376,7 +376,7 @@ def _draft_notification_case() -> dict[str, Any]:
 def test_completing_a_fully_answered_notification(
     client: QualityClient, app: Flask, parse: Parse
 ) -> None:
-    stored = store_of(app).create(_draft_notification_case())
+    stored = get_storage(app).cases.create(_draft_notification_case())
     base = f"/cases/{stored.id}/documents/n1"
     check = client.page(f"{base}/check")
     assert check.h1 == "Check your answers"
@@ -385,7 +385,7 @@ def test_completing_a_fully_answered_notification(
     assert location(response).endswith(f"/cases/{stored.id}")
     overview = client.page(location(response))
     assert any("Early Help Notification completed" in b for b in overview.banners)
-    after = store_of(app).get(stored.id)
+    after = get_storage(app).cases.get(stored.id)
     assert after.raw["documents"][0]["status"] == "completed"
     assert after.version == stored.version + 1
     # the completed document now opens at its answers, with no Complete button
@@ -398,18 +398,18 @@ def test_completing_a_fully_answered_notification(
 def test_a_completed_document_still_checks_every_answer_on_save(
     client: QualityClient, app: Flask, parse: Parse
 ) -> None:
-    stored = store_of(app).create(make_case())
+    stored = get_storage(app).cases.create(make_case())
     url = f"/cases/{stored.id}/documents/n1/sections/referrer"
     response = client.submit(url, {"referrer-phone": ""}, action="continue")
     assert response.status_code == 200
     assert ("Enter your phone number", "#referrer-phone") in parse(response).error_summary
-    assert store_of(app).get(stored.id).version == stored.version
+    assert get_storage(app).cases.get(stored.id).version == stored.version
 
 
 def test_removing_a_person_named_in_a_document_is_refused(
     client: QualityClient, app: Flask, parse: Parse
 ) -> None:
-    stored = store_of(app).create(make_case())
+    stored = get_storage(app).cases.create(make_case())
     url = f"/cases/{stored.id}/records/person/p1/remove"
     page = client.page(url)
     assert page.h1 == "Remove Kerry Morgan?"
@@ -419,7 +419,7 @@ def test_removing_a_person_named_in_a_document_is_refused(
     assert refused.title.startswith("Error: ")
     assert refused.error_summary, "the reason is given"
     assert all(href is None or href.startswith("#") for _, href in refused.error_summary)
-    after = store_of(app).get(stored.id)
+    after = get_storage(app).cases.get(stored.id)
     assert [p["id"] for p in after.raw["people"]] == ["c1", "p1"]
     assert after.version == stored.version
 
@@ -427,10 +427,10 @@ def test_removing_a_person_named_in_a_document_is_refused(
 def test_removing_an_unused_person(client: QualityClient, app: Flask) -> None:
     case = make_case()
     case["people"].append({"id": "x1", "given_name": "Lee", "category": "significant_adult"})
-    stored = store_of(app).create(case)
+    stored = get_storage(app).cases.create(case)
     response = client.submit(f"/cases/{stored.id}/records/person/x1/remove")
     assert location(response).endswith(f"/cases/{stored.id}/records/person")
-    assert [p["id"] for p in store_of(app).get(stored.id).raw["people"]] == ["c1", "p1"]
+    assert [p["id"] for p in get_storage(app).cases.get(stored.id).raw["people"]] == ["c1", "p1"]
 
 
 # -- a field revealed by more than one option ----------------------------------------------------
@@ -454,13 +454,13 @@ def test_a_field_revealed_by_two_options_saves_what_was_typed(
 ) -> None:
     """hub.team_allocated shows for locality levels 2 and 3. Drawn under both options it
     would be two inputs of one name, and a browser sends both: the hidden one would win."""
-    stored = store_of(app).create(_hub_case())
+    stored = get_storage(app).cases.create(_hub_case())
     url = f"/cases/{stored.id}/documents/n1/sections/hub"
     page = client.page(url)
     assert len(page.all("input", name="hub-team_allocated")) == 1
     response = client.submit(url, {"hub-team_allocated": "North team"}, action="continue")
     assert response.status_code == 302
-    hub = store_of(app).get(stored.id).raw["documents"][0]["data"]["hub"]
+    hub = get_storage(app).cases.get(stored.id).raw["documents"][0]["data"]["hub"]
     assert hub["team_allocated"] == "North team"
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from ehdocs.case.io import read_case_file
 from ehdocs.fillable import blank_form
 from ehdocs.ingest.service import Ingestor
+from ehdocs.storage import get_storage
 from tests.web.conftest import QualityClient, page_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +103,7 @@ def test_the_queue_is_ordered_by_the_decision_deadline(
 def test_upload_shows_answers_problems_and_the_likely_match(
     client: QualityClient, app: Flask, blank: bytes
 ) -> None:
-    store = app.extensions["ehdocs.store"]
+    store = get_storage(app).cases
     riley = store.create(read_case_file(RILEY))
     response = upload(client, referral(blank), name="Riley Hancock referral.pdf")
     assert response.status_code == 302
@@ -128,7 +129,7 @@ def test_upload_shows_answers_problems_and_the_likely_match(
 def test_no_match_for_a_different_date_of_birth(
     client: QualityClient, app: Flask, blank: bytes
 ) -> None:
-    app.extensions["ehdocs.store"].create(read_case_file(RILEY))
+    get_storage(app).cases.create(read_case_file(RILEY))
     response = upload(client, referral(blank, born="19/04/2017"))
     page = client.page(response.headers["Location"])
     assert "Add to case EH-2026-0101" not in page.text
@@ -146,7 +147,7 @@ def test_accept_into_a_new_case_records_the_hub_decision(
     assert refused.status_code == 400
     errors = [text for text, _ in page_of(refused).error_summary]
     assert "Select the hub decision" in " ".join(errors) or any("decision" in e for e in errors)
-    assert app.extensions["ehdocs.store"].list() == []
+    assert get_storage(app).cases.list() == []
 
     accepted = client.submit(
         url,
@@ -162,7 +163,7 @@ def test_accept_into_a_new_case_records_the_hub_decision(
         form_action=f"{url}/accept",
     )
     assert accepted.status_code == 302, accepted.get_data(as_text=True)
-    (case,) = app.extensions["ehdocs.store"].list()
+    (case,) = get_storage(app).cases.list()
     (doc,) = case.raw["documents"]
     assert doc["data"]["hub"]["decision"] == "signpost"
     assert [p["given_name"] for p in case.raw["people"]] == ["Amy"]
@@ -179,7 +180,7 @@ def test_accept_into_a_new_case_records_the_hub_decision(
 def test_attach_to_an_existing_case_by_reference(
     client: QualityClient, app: Flask, blank: bytes
 ) -> None:
-    store = app.extensions["ehdocs.store"]
+    store = get_storage(app).cases
     family = store.create(
         {
             "format": "ehdocs-case",
@@ -226,6 +227,34 @@ def test_attach_to_an_existing_case_by_reference(
     (doc,) = after.raw["documents"]
     assert doc["data"]["children"]["children"][0]["child"] == "amy"
     assert doc["data"]["hub"]["decision"] == "advice"
+
+
+def test_a_second_notification_for_a_case_is_refused_with_the_reason(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    store = get_storage(app).cases
+    riley = store.create(read_case_file(RILEY))  # it has its notification already
+    response = upload(client, referral(blank))
+    url = response.headers["Location"]
+    refused = client.submit(
+        url,
+        {
+            "target": f"case-{riley.id}",
+            "hub-checks_made": "Known to the school nurse",
+            "hub-known_to_social_care": "no",
+            "hub-decision": "advice",
+            "hub-decision_date-day": "20",
+            "hub-decision_date-month": "11",
+            "hub-decision_date-year": "2026",
+        },
+        form_action=f"{url}/accept",
+    )
+    assert refused.status_code == 400
+    assert (
+        "Case EH-2026-0101 already has an Early Help Notification, and a case has only one"
+        in page_of(refused).text
+    )
+    assert store.get(riley.id).version == riley.version
 
 
 def test_a_file_that_is_not_a_form_is_shown_with_the_reason(client: QualityClient) -> None:
@@ -279,7 +308,7 @@ def test_a_required_if_hub_question_left_blank_is_shown_and_nothing_is_saved(
     summary = page_of(refused).error_summary
     assert [href for _, href in summary] == ["#hub-team_allocated"], summary
     assert "team allocated" in summary[0][0].lower()
-    assert app.extensions["ehdocs.store"].list() == []
+    assert get_storage(app).cases.list() == []
     # The same problem with a bad case choice too: both reported at once.
     both = client.submit(url, {**answers, "target": "other"}, form_action=f"{url}/accept")
     hrefs = [href for _, href in page_of(both).error_summary]
@@ -289,5 +318,5 @@ def test_a_required_if_hub_question_left_blank_is_shown_and_nothing_is_saved(
         url, {**answers, "hub-team_allocated": "North locality"}, form_action=f"{url}/accept"
     )
     assert accepted.status_code == 302, accepted.get_data(as_text=True)
-    (case,) = app.extensions["ehdocs.store"].list()
+    (case,) = get_storage(app).cases.list()
     assert case.raw["documents"][0]["data"]["hub"]["team_allocated"] == "North locality"

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask, Response
 
 from ehdocs.schema import load_formset
-from ehdocs.web import store_of
-from ehdocs.web.store import StoredCase
+from ehdocs.storage import get_storage
+from ehdocs.storage.store import StoredCase
 from tests.factories import make_case
 from tests.web.conftest import Page
 
@@ -52,7 +52,9 @@ def app(app_builder: AppBuilder) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def cases(app: Flask) -> dict[str, StoredCase]:
-    return {name: store_of(app).create(json.loads(json.dumps(RAW[name]))) for name in LOADED}
+    return {
+        name: get_storage(app).cases.create(json.loads(json.dumps(RAW[name]))) for name in LOADED
+    }
 
 
 def people_names(raw: dict[str, Any]) -> set[str]:
@@ -284,7 +286,7 @@ def test_pack_download(make_app: Any, path: str, mimetype: str, magic: bytes) ->
     """A pack renders every document: a small case keeps this quick."""
     app = make_app("sqlite")
     raw = make_case()
-    stored = store_of(app).create(raw)
+    stored = get_storage(app).cases.create(raw)
     response = app.test_client().get(f"/cases/{stored.id}/{path}")
     assert_download(response, mimetype, magic, stored.reference, people_names(raw))
 

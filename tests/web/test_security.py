@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
-from ehdocs.web import create_app, store_of
-from ehdocs.web.config import ConfigError
-from ehdocs.web.store import CaseStore
+from ehdocs.errors import ConfigError
+from ehdocs.storage import CaseStore, get_storage
+from ehdocs.web import create_app
 from tests.factories import make_case
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 @pytest.fixture
 def case_id(app: Flask) -> int:
-    return store_of(app).create(make_case()).id
+    return get_storage(app).cases.create(make_case()).id
 
 
 def session_of(app: Flask, response: TestResponse) -> dict[str, Any] | None:
@@ -72,7 +72,7 @@ def test_a_new_case_without_a_csrf_token_is_refused(
     page = parse(response)
     assert page.h1 == "Sorry, there is a problem with your request"
     assert "Your session has expired or the page was out of date" in page.text
-    assert store_of(app).list() == []
+    assert get_storage(app).cases.list() == []
 
 
 @pytest.mark.parametrize(
@@ -89,14 +89,14 @@ def test_a_new_case_without_a_csrf_token_is_refused(
 def test_every_change_needs_a_csrf_token(
     client: QualityClient, app: Flask, case_id: int, path: str, fields: dict[str, str]
 ) -> None:
-    before = store_of(app).get(case_id)
+    before = get_storage(app).cases.get(case_id)
     for token in (None, "not-a-token"):
         data = {**fields, "version": str(before.version)}
         if token is not None:
             data["csrf_token"] = token
         response = client.post(f"/cases/{case_id}/{path}", data=data)
         assert response.status_code == 400, (path, token)
-    after = store_of(app).get(case_id)
+    after = get_storage(app).cases.get(case_id)
     assert (after.version, after.raw) == (before.version, before.raw)
 
 
@@ -106,7 +106,7 @@ def test_a_token_from_another_session_is_refused(
     theirs = app.test_client().page("/cases/new").csrf_token
     response = client.post("/cases/new", data={"csrf_token": theirs, "reference": "EH-9"})
     assert response.status_code == 400
-    assert len(store_of(app).list()) == 1
+    assert len(get_storage(app).cases.list()) == 1
 
 
 def test_a_post_without_the_case_version_is_refused(
@@ -115,7 +115,7 @@ def test_a_post_without_the_case_version_is_refused(
     url = f"/cases/{case_id}/documents/n1/sections/referrer"
     response = client.submit(url, {"version": None, "referrer-name": "Changed"}, action="continue")
     assert response.status_code == 400
-    assert store_of(app).get(case_id).version == 1
+    assert get_storage(app).cases.get(case_id).version == 1
 
 
 # -- headers --------------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def test_production_starts_with_a_strong_key(tmp_path: Path) -> None:
         response = app.test_client().get("/healthz")
         assert response.status_code == 200
     finally:
-        app.extensions["ehdocs.engine"].dispose()
+        get_storage(app).close()
 
 
 def test_development_makes_a_fresh_key_each_start(make_app: Callable[..., Flask]) -> None:
@@ -321,7 +321,7 @@ def test_a_huge_post_gets_the_too_big_page(
     shown = parse(response)
     assert shown.h1 == "The file is too big"
     assert "smaller than 10 MB" in shown.text
-    assert store_of(app).get(case_id).version == 1
+    assert get_storage(app).cases.get(case_id).version == 1
 
 
 def test_too_many_form_parts_are_refused(client: QualityClient, app: Flask, case_id: int) -> None:
@@ -331,14 +331,14 @@ def test_too_many_form_parts_are_refused(client: QualityClient, app: Flask, case
     data.update({f"extra-{i}": "x" for i in range(app.config["MAX_FORM_PARTS"] + 10)})
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == 413
-    assert store_of(app).get(case_id).version == 1
+    assert get_storage(app).cases.get(case_id).version == 1
 
 
 def test_a_huge_row_count_is_capped(client: QualityClient, app: Flask, case_id: int) -> None:
     url = f"/cases/{case_id}/documents/n1/sections/significant_others"
     response = client.submit(url, {"significant_others-significant_others-rows": "999999999"})
     assert response.status_code in (200, 302)
-    data = store_of(app).get(case_id).raw["documents"][0]["data"]
+    data = get_storage(app).cases.get(case_id).raw["documents"][0]["data"]
     assert len(data.get("significant_others", {}).get("significant_others", [])) <= 200
 
 
@@ -351,7 +351,7 @@ def test_an_unexpected_error_shows_no_internals(
     testing: bool,
 ) -> None:
     app = make_app("sqlite", TESTING=testing, ENV_NAME="development")
-    store_of(app).create(make_case())
+    get_storage(app).cases.create(make_case())
 
     def broken(self: CaseStore) -> list[Any]:
         raise RuntimeError("secret detail: Sam Morgan, /srv/ehdocs/db")
@@ -376,7 +376,7 @@ def test_user_text_is_shown_literally(
     hostile = "<script>alert(1)</script>{{ 7*7 }}{% raw %}\"'&"
     layout_scripts = len(client.page("/cases/new").all("script"))
     client.submit(f"/cases/{case_id}/records/person/c1", {"person-known_as": hostile})
-    assert store_of(app).get(case_id).raw["people"][0]["known_as"] == hostile
+    assert get_storage(app).cases.get(case_id).raw["people"][0]["known_as"] == hostile
     for url in (f"/cases/{case_id}/records/person/c1",):
         page = client.page(url)
         assert page.value("person-known_as") == hostile
@@ -406,7 +406,7 @@ def test_sqlite_file_is_private(app: Flask, case_id: int) -> None:
 
 
 def test_sqlite_pragmas(app: Flask) -> None:
-    engine = app.extensions["ehdocs.engine"]
+    engine = get_storage(app).engine
     with engine.connect() as connection:
 
         def pragma(name: str) -> Any:

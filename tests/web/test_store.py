@@ -14,25 +14,20 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
-from ehdocs.web import store_of
-from ehdocs.web.models import Base
-from ehdocs.web.store import (
-    CaseStore,
-    ConflictError,
-    InvalidCaseError,
-    NotFoundError,
-)
+from ehdocs.errors import ConflictError, InvalidCaseError, NotFoundError
+from ehdocs.storage import CaseStore, get_storage
+from ehdocs.storage.models import Base
 from tests.factories import make_case
 
 
 @pytest.fixture
 def store(app: Flask) -> CaseStore:
-    return store_of(app)
+    return get_storage(app).cases
 
 
 @pytest.fixture
 def engine(app: Flask) -> Engine:
-    found: Engine = app.extensions["ehdocs.engine"]
+    found: Engine = get_storage(app).engine
     return found
 
 
@@ -249,24 +244,24 @@ def test_the_migrations_match_the_models(engine: Engine) -> None:
 
 def test_starting_again_keeps_the_data(app: Flask, make_app: Any) -> None:
     """A restart migrates again (nothing to do) and sees every case."""
-    created = store_of(app).create(make_case())
+    created = get_storage(app).cases.create(make_case())
     # the same database as `app` (whichever it is): the given DATABASE_URL wins
     again = make_app(
         "sqlite", DATABASE_URL=app.config["DATABASE_URL"], DATA_DIR=app.config["DATA_DIR"]
     )
-    assert store_of(again).get(created.id).raw == created.raw
-    with again.extensions["ehdocs.engine"].connect() as connection:
+    assert get_storage(again).cases.get(created.id).raw == created.raw
+    with get_storage(again).engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
 
 
 def test_each_app_starts_on_an_empty_database(app: Flask, make_app: Any) -> None:
-    store_of(app).create(make_case())
+    get_storage(app).cases.create(make_case())
     kind = "postgresql" if app.config["DATABASE_URL"].startswith("postgresql") else "sqlite"
     other = make_app(kind)  # while `app` is still open
     assert other.config["DATABASE_URL"] != app.config["DATABASE_URL"]
-    assert store_of(other).list() == []
-    store_of(other).create(make_case())  # the same reference, in another database
-    assert len(store_of(app).list()) == 1
+    assert get_storage(other).cases.list() == []
+    get_storage(other).cases.create(make_case())  # the same reference, in another database
+    assert len(get_storage(app).cases.list()) == 1
 
 
 def test_the_postgresql_server_is_real_and_local(postgres_url: str) -> None:

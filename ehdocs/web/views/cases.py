@@ -19,12 +19,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ehdocs.case.model import FORMAT, FORMAT_VERSION
+from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
+from ehdocs.errors import InvalidCaseError, NotFoundError
 from ehdocs.fields import format_date
 from ehdocs.render.cache import PartCache
 from ehdocs.render.outputs import file_name, render_document, render_pack
-from ehdocs.web.store import CaseStore, InvalidCaseError, NotFoundError, StoredCase
+from ehdocs.storage import StoredCase, get_storage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 AUDIENCES = ("professional", "family")
@@ -35,40 +36,31 @@ MIMETYPES = {
 }
 
 
-def store() -> CaseStore:
-    found: CaseStore = current_app.extensions["ehdocs.store"]
-    return found
-
-
 def load(case_id: int) -> StoredCase:
     try:
-        return store().get(case_id)
+        return get_storage().cases.get(case_id)
     except NotFoundError:
         abort(404)
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("cases/index.html", cases=store().list())
+    return render_template("cases/index.html", cases=get_storage().cases.list())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response:
-    values = {"reference": store().next_reference(dt.date.today()), "family_name": ""}
+    values = {"reference": get_storage().cases.next_reference(dt.date.today()), "family_name": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in values}
-        raw: dict[str, Any] = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "profile": store().formset.profile.slug,
-            "reference": values["reference"],
-            "created": dt.date.today().isoformat(),
-        }
+        raw = empty_case(
+            get_storage().cases.formset.profile.slug, values["reference"], dt.date.today()
+        )
         if values["family_name"]:
             raw["family_name"] = values["family_name"]
         try:
-            created = store().create(raw)
+            created = get_storage().cases.create(raw)
         except InvalidCaseError as exc:
             errors = {p.path: p.message for p in exc.problems}
         else:

@@ -12,8 +12,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.case.new import add_document, only_copy
+from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
+from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
 from ehdocs.web.pages import (
     CaseChoices,
@@ -23,8 +26,7 @@ from ehdocs.web.pages import (
     problems_for,
     read_fields,
 )
-from ehdocs.web.store import ConflictError, InvalidCaseError, StoredCase
-from ehdocs.web.views.cases import load, store
+from ehdocs.web.views.cases import load
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
 
@@ -49,27 +51,14 @@ def new(case_id: int, form_name: str) -> Response:
     form = stored.case.formset.forms.get(form_name)
     if form is None:
         abort(404)
-    same = [d for d in stored.raw.get("documents", []) if d.get("form") == form.form]
-    if same and not form.repeatable:  # a case has one notification, one assessment, one closure
+    same = only_copy(stored.raw, form)
+    if same is not None:
         flash(f"This case already has an {form.title}: carry on with that one.", "error")
-        return redirect(url_for("documents.resume", case_id=case_id, doc_id=same[0]["id"]))
-    existing = {d["id"] for d in stored.raw.get("documents", [])}
-    number = 1
-    while f"{form.form[:2]}{number}" in existing:
-        number += 1
-    doc_id = f"{form.form[:2]}{number}"
+        return redirect(url_for("documents.resume", case_id=case_id, doc_id=same["id"]))
     raw = copy.deepcopy(stored.raw)
-    raw.setdefault("documents", []).append(
-        {
-            "id": doc_id,
-            "form": form.form,
-            "form_version": form.version,
-            "status": "draft",
-            "data": {},
-        }
-    )
+    doc_id = add_document(raw, form)["id"]
     try:
-        store().save(case_id, raw, _version())
+        get_storage().cases.save(case_id, raw, _version())
     except ConflictError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cases.overview", case_id=case_id))
@@ -85,7 +74,7 @@ def resume(case_id: int, doc_id: str) -> Response:
     raw_doc, form = _document(stored, doc_id)
     data = raw_doc.get("data") or {}
     for section in form.sections:
-        if store().get_draft(case_id, f"doc:{doc_id}:{section.id}") is not None:
+        if get_storage().cases.get_draft(case_id, f"doc:{doc_id}:{section.id}") is not None:
             return redirect(
                 url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
             )
@@ -104,7 +93,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     section = _section(form, section_id)
     page = f"doc:{doc_id}:{section.id}"
     if request.method == "GET":
-        draft = store().get_draft(case_id, page)
+        draft = get_storage().cases.get_draft(case_id, page)
         values = draft if draft is not None else (raw_doc.get("data") or {}).get(section.id, {})
         problems = _check(stored, doc_id, section.id, values) if draft is not None else []
         return _page(stored, raw_doc, form, section, values, problems)
@@ -116,13 +105,13 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
-        store().save(case_id, merged, _version(), complete=complete)
+        get_storage().cases.save(case_id, merged, _version(), complete=complete)
     except ConflictError as exc:
         return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
     except InvalidCaseError as exc:
-        store().put_draft(case_id, page, values)
+        get_storage().cases.put_draft(case_id, page, values)
         return _page(stored, raw_doc, form, section, values, exc.problems)
-    store().drop_draft(case_id, page)
+    get_storage().cases.drop_draft(case_id, page)
     if action.startswith(("add:", "remove:")):
         target = action.split(":")[1]
         return redirect(
@@ -167,7 +156,7 @@ def _check(
     stored: StoredCase, doc_id: str, section_id: str, values: dict[str, Any]
 ) -> list[Problem]:
     try:
-        store().validated(_merged(stored, doc_id, section_id, values))
+        get_storage().cases.validated(_merged(stored, doc_id, section_id, values))
     except InvalidCaseError as exc:
         return exc.problems
     return []
@@ -238,7 +227,7 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
             if doc.get("id") == doc_id:
                 doc["status"] = "completed"
         try:
-            store().save(case_id, raw, _version(), complete=[doc_id])
+            get_storage().cases.save(case_id, raw, _version(), complete=[doc_id])
         except ConflictError as exc:
             flash(str(exc), "error")
             return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))

@@ -29,7 +29,13 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WResponse
 
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import (
+    ConflictError,
+    EhdocsError,
+    InvalidCaseError,
+    NotFoundError,
+    SubmissionError,
+)
 from ehdocs.fields.dates import format_date
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
@@ -38,11 +44,11 @@ from ehdocs.ingest.matching import likely_matches
 from ehdocs.ingest.service import Ingestor, question_label
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, SectionDef
+from ehdocs.storage import get_storage
+from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import AnswerSection, answer_sections
-from ehdocs.web.models import Submission, now
 from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
-from ehdocs.web.store import CaseStore, ConflictError, InvalidCaseError, NotFoundError
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 OPEN = ("received", "ready", "refused")
@@ -56,18 +62,13 @@ MEDIA_TYPES = {
 }
 
 
-def store() -> CaseStore:
-    found: CaseStore = current_app.extensions["ehdocs.store"]
-    return found
-
-
 def ingestor() -> Ingestor:
     found: Ingestor = current_app.extensions["ehdocs.ingestor"]
     return found
 
 
 def _submission(reference: str) -> Submission:
-    with ingestor().sessions() as session:
+    with get_storage().sessions() as session:
         row = session.scalar(select(Submission).where(Submission.reference == reference))
     if row is None:
         abort(404)
@@ -77,7 +78,7 @@ def _submission(reference: str) -> Submission:
 @bp.get("/")
 def index() -> str:
     handled = request.args.get("show") == "handled"
-    with ingestor().sessions() as session:
+    with get_storage().sessions() as session:
         query = select(Submission)
         if handled:
             query = query.where(Submission.status.not_in(OPEN)).order_by(
@@ -148,7 +149,7 @@ def _when(value: dt.datetime) -> str:
 def _title(form: str | None, media: str) -> str:
     if form:
         try:
-            return store().formset.form(form).title
+            return get_storage().cases.formset.form(form).title
         except EhdocsError:
             return form
     return "E-mail with no form" if media == "message" else "Not known"
@@ -216,12 +217,12 @@ def _submission_page(
 ) -> str | tuple[str, int]:
     """The submission, with `problems` of the hub's section of the document named `document`
     (as validation names it) and `messages` about the choice of case."""
-    formset = store().formset
+    formset = get_storage().cases.formset
     extracted = json.loads(row.extracted) if row.extracted else None
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
-    matches = likely_matches(extracted, store().list(), formset) if extracted else []
+    matches = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
     hub_section = form.section_by_role(roles.HUB) if form else None
     if row.status == "ready" and extracted and extracted.get("kind") == "case":
         # A copy made by ehdocs may already hold the hub's section.
@@ -251,7 +252,7 @@ def _submission_page(
         errors=summary,
         target=target or ("new" if not matches else ""),
         other=other,
-        has_original=ingestor().blobs.exists(row.sha256),
+        has_original=get_storage().blobs.exists(row.sha256),
         size=_size(row.size),
         mail_configured=ingestor().mailer is not None,
         formset=formset,
@@ -269,7 +270,7 @@ def _form(name: str | None) -> FormDefinition | None:
     if not name:
         return None
     try:
-        return store().formset.form(name)
+        return get_storage().cases.formset.form(name)
     except EhdocsError:
         return None
 
@@ -288,7 +289,7 @@ def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSect
     else:
         try:
             data = ingest_cases.to_raw_document(
-                ingest_cases.filled_form(extracted), store().formset
+                ingest_cases.filled_form(extracted), get_storage().cases.formset
             )
         except FillableFormError:
             return []
@@ -304,7 +305,7 @@ class PersonRow:
 
 def _people(extracted: dict[str, Any]) -> list[PersonRow]:
     if extracted.get("kind") == "case":
-        children = store().formset.children_categories()
+        children = get_storage().cases.formset.children_categories()
         return [
             PersonRow(
                 "Child" if p.get("category") in children else "Adult",
@@ -331,7 +332,7 @@ def _dob(value: Any) -> str:
 @bp.get("/submissions/<reference>/original")
 def original(reference: str) -> Response:
     row = _submission(reference)
-    data = ingestor().blobs.get(row.sha256)
+    data = get_storage().blobs.get(row.sha256)
     if data is None:
         abort(404)
     mimetype, extension = MEDIA_TYPES.get(row.media, ("application/octet-stream", "bin"))
@@ -372,7 +373,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
             messages.append({"text": str(exc), "href": "#other_reference"})
     try:
         raw, doc_id = _proposed(extracted, hub_values, existing)
-    except (FillableFormError, ValueError) as exc:
+    except (FillableFormError, SubmissionError) as exc:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[*messages, {"text": str(exc)}]
         )
@@ -429,21 +430,18 @@ def _proposed(
 ) -> tuple[dict[str, Any], str]:
     """The case the hub would have by accepting now, and the id of the accepted document (a
     new case when no case is chosen yet, so the hub's answers are checked all the same)."""
+    cases = get_storage().cases
     if existing is None:
-        raw = ingest_cases.new_case(
-            store().formset,
-            store().next_reference(dt.date.today()),
-            dt.date.today(),
-            extracted,
-            hub_values,
+        today = dt.date.today()
+        return ingest_cases.new_case(
+            cases.formset, cases.next_reference(today), today, extracted, hub_values
         )
-        return raw, _doc_id(raw, extracted)
-    return ingest_cases.attach(store().formset, existing.raw, extracted, hub_values)
+    return ingest_cases.attach(cases.formset, existing.raw, extracted, hub_values)
 
 
 def _hub_problems(raw: dict[str, Any], doc_id: str, section: SectionDef) -> list[Problem]:
     """What is wrong in the hub's section of the document, completed by the hub."""
-    result = validate_case(raw, store().formset, complete=[doc_id], completed_by="hub")
+    result = validate_case(raw, get_storage().cases.formset, complete=[doc_id], completed_by="hub")
     label = _label(raw, doc_id)
     return [
         p
@@ -464,12 +462,6 @@ def _decision(section: SectionDef | None, values: dict[str, Any] | None) -> Any:
     return (values or {}).get(decision.id) if decision else None
 
 
-def _doc_id(raw: dict[str, Any], extracted: dict[str, Any]) -> str:
-    if extracted.get("kind") == "case":
-        return str(extracted.get("document") or raw["documents"][0]["id"])
-    return str(raw["documents"][-1]["id"])
-
-
 def _mark(raw: dict[str, Any], doc_id: str, status: str) -> None:
     for doc in raw.get("documents", []):
         if doc.get("id") == doc_id:
@@ -479,27 +471,29 @@ def _mark(raw: dict[str, Any], doc_id: str, status: str) -> None:
 def _save(raw: dict[str, Any], existing: Any, doc_id: str, complete: bool = True) -> Any:
     if existing is None:
         if complete:
-            store().validated(raw, [doc_id])
-        return store().create(raw)
-    return store().save(existing.id, raw, existing.version, complete=[doc_id] if complete else [])
+            get_storage().cases.validated(raw, [doc_id])
+        return get_storage().cases.create(raw)
+    return get_storage().cases.save(
+        existing.id, raw, existing.version, complete=[doc_id] if complete else []
+    )
 
 
 def _target_case(target: str, other: str) -> Any:
     if target.startswith("case-"):
         try:
-            return store().get(int(target[5:]))
+            return get_storage().cases.get(int(target[5:]))
         except ValueError:
             raise NotFoundError("Select a case from the list") from None
     if not other:
         raise NotFoundError("Enter the reference of the case to add this to, like EH-2026-0101")
-    found = store().find(other)
+    found = get_storage().cases.find(other)
     if found is None:
         raise NotFoundError(f"There is no case with the reference {other}")
     return found
 
 
 def _handled(row: Submission, status: str, case_id: int | None, decision: Any) -> None:
-    with ingestor().sessions() as session, session.begin():
+    with get_storage().sessions() as session, session.begin():
         current = session.get(Submission, row.id)
         if current is None:
             return
@@ -507,4 +501,4 @@ def _handled(row: Submission, status: str, case_id: int | None, decision: Any) -
         current.case_id = case_id
         current.decision = str(decision) if decision else None
         current.handled_at = now()
-    ingestor().blobs.delete(row.sha256)  # kept until handled, and no longer
+    get_storage().blobs.delete(row.sha256)  # kept until handled, and no longer

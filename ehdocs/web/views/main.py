@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response
+
+from ehdocs.storage import get_storage
 
 bp = Blueprint("main", __name__)
 
@@ -15,7 +17,7 @@ def home() -> Response:
 
 @bp.get("/logo")
 def logo() -> Response:
-    profile = current_app.extensions["ehdocs.store"].formset.profile
+    profile = get_storage().cases.formset.profile
     if profile.logo is None:
         abort(404)
     return send_file(
@@ -32,7 +34,7 @@ def blank_form(form_name: str, fmt: str) -> Response:
 
     from ehdocs.fillable import blank_form as make_blank
 
-    formset = current_app.extensions["ehdocs.store"].formset
+    formset = get_storage().cases.formset
     form = formset.forms.get(form_name)
     if form is None or fmt not in ("pdf", "docx"):
         abort(404)
@@ -52,7 +54,7 @@ def blank_form(form_name: str, fmt: str) -> Response:
 
 @bp.get("/forms")
 def forms() -> str:
-    formset = current_app.extensions["ehdocs.store"].formset
+    formset = get_storage().cases.formset
     return render_template("forms.html", forms=formset.forms_in_order())
 
 

@@ -9,24 +9,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.case.new import new_record_id
+from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
+from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem
 from ehdocs.web.pages import CaseChoices, controls, error_summary, read_fields
-from ehdocs.web.store import ConflictError, InvalidCaseError, StoredCase
-from ehdocs.web.views.cases import load, store
+from ehdocs.web.views.cases import load
 
 bp = Blueprint("records", __name__, url_prefix="/cases/<int:case_id>/records")
-ID_PREFIX = {
-    "person": "p",
-    "relationship": "r",
-    "household": "h",
-    "professional": "w",
-    "consent": "k",
-    "chronology_event": "e",
-    "outcome_score": "s",
-    "ecomap_link": "m",
-}
 SUMMARY_COLUMNS = 3  # fields shown per record in the list
 
 
@@ -92,13 +84,13 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
         raw = copy.deepcopy(stored.raw)
         target = raw.setdefault(record.key, [])
         if current is None:
-            values["id"] = _new_id(record, target)
+            values["id"] = new_record_id(record.name, target)
             target.append(values)
         else:
             values["id"] = record_id
             target[[r.get("id") for r in target].index(record_id)] = values
         try:
-            store().save(case_id, raw, _version())
+            get_storage().cases.save(case_id, raw, _version())
         except ConflictError as exc:
             conflict = str(exc)
         except InvalidCaseError as exc:
@@ -132,14 +124,6 @@ def _version() -> int:
         abort(400)
 
 
-def _new_id(record: RecordDef, rows: list[dict[str, Any]]) -> str:
-    taken = {r.get("id") for r in rows}
-    number = len(rows) + 1
-    while f"{ID_PREFIX.get(record.name, 'x')}{number}" in taken:
-        number += 1
-    return f"{ID_PREFIX.get(record.name, 'x')}{number}"
-
-
 def _is_ours(problem: Problem, record: RecordDef, index: int) -> bool:
     return problem.document is None and problem.path.startswith(f"{record.key}[{index}].")
 
@@ -165,7 +149,7 @@ def remove(case_id: int, name: str, record_id: str) -> str | Response:
         raw = copy.deepcopy(stored.raw)
         raw[record.key] = [r for r in raw.get(record.key, []) if r.get("id") != record_id]
         try:
-            store().save(case_id, raw, _version())
+            get_storage().cases.save(case_id, raw, _version())
         except ConflictError as exc:
             flash(str(exc), "error")
         except InvalidCaseError as exc:

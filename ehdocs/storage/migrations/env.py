@@ -1,10 +1,10 @@
-"""Alembic environment: run with the connection ehdocs hands over (see ehdocs.web.db.migrate)."""
+"""Alembic environment: runs on the connection that ehdocs.storage.db.migrate hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from ehdocs.web.models import Base
+from ehdocs.storage.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -17,26 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ehdocs.case.model import Case
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import ConflictError, InvalidCaseError, NotFoundError
 from ehdocs.schema import FormSet
+from ehdocs.storage.models import CaseRow, PageDraft
 from ehdocs.validation import Problem, dump_case, validate_case
-from ehdocs.web.models import CaseRow, PageDraft
 
 CACHED_CASES = 256
-
-
-class ConflictError(EhdocsError):
-    """Someone else saved the case after this page was opened."""
-
-
-class NotFoundError(EhdocsError):
-    pass
-
-
-class InvalidCaseError(EhdocsError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:5]))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class Submission(Base):
     """One file received by the hub (a form attached to an e-mail, an upload, a file from a
     folder), or an e-mail that had no form attached. Identified by the SHA-256 of its content:
     the same file received twice is one submission. The file itself is kept content-addressed
-    on disk (ehdocs.ingest.blobs) until the submission has been handled."""
+    on disk (ehdocs.storage.blobs) until the submission has been handled."""
 
     __tablename__ = "submissions"
 
