@@ -15,6 +15,7 @@ from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.db import make_engine, migrate, session_factory
 from ehdocs.web.store import CaseStore
+from ehdocs.web.templating import StrictInOurTemplates
 
 csrf = CSRFProtect()
 
@@ -34,7 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             ),
         ]
     )
-    app.jinja_env.undefined = jinja2.ChainableUndefined
+    # A missing variable in our templates fails (STYLE.md); GOV.UK's macros stay forgiving.
+    app.jinja_env.undefined = StrictInOurTemplates
     csrf.init_app(app)
     WTFormsHelpers(app)
     security.init_app(app)
