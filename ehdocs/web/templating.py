@@ -1,10 +1,10 @@
 """Undefined template variables: strict in our templates, forgiving in GOV.UK Frontend's macros.
 
 A missing variable in one of our pages must fail a test, not print a blank (STYLE.md), so our
-templates get StrictUndefined's behaviour. GOV.UK Frontend's Jinja port (and the WTForms
-widgets built on it) tests optional parameters by their truth (`{% if params.classes %}`),
-which StrictUndefined refuses, so a value those macros look up and do not find stays a
-forgiving ChainableUndefined. Which one a value is depends on the template that looked it up.
+templates get StrictUndefined's behaviour. GOV.UK Frontend's Jinja port tests optional
+parameters by their truth (`{% if params.classes %}`), which StrictUndefined refuses, so a value
+those macros look up and do not find stays a forgiving ChainableUndefined. Which one a value is
+depends on the template that looked it up.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from types import FrameType
 from typing import Any
 
 import govuk_frontend_jinja
-import govuk_frontend_wtf
 import jinja2
 from jinja2.runtime import Macro
 
 _JINJA = str(Path(jinja2.__file__).parent)
-_FORGIVING = tuple(
-    str(Path(package.__file__).parent) for package in (govuk_frontend_jinja, govuk_frontend_wtf)
-)
+_FORGIVING = str(Path(govuk_frontend_jinja.__file__).parent)
 
 
 def _looked_up_by_govuk_frontend() -> bool:
