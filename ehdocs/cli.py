@@ -17,6 +17,8 @@ from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
 from ehdocs.errors import EhdocsError
+from ehdocs.render.audience import AUDIENCES
+from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.validation import ValidationResult, validate_case
 
@@ -159,8 +161,8 @@ def _summary_text(case_file: Path, result: ValidationResult, summarise: Callable
     return summarise(result.case, str(case_file))
 
 
-AUDIENCE = click.Choice(["professional", "family", "hub"])
-FORMAT = click.Choice(["pdf", "docx"])
+AUDIENCE = click.Choice(AUDIENCES)
+FORMAT = click.Choice(FORMATS)
 
 
 def _valid_case(case_file: Path, profile: str | None) -> Case:
@@ -185,14 +187,19 @@ def render(
     case_file: Path, document: str, audience: str, fmt: str, output: Path, profile: str | None
 ) -> None:
     """Render a document (every one of that form, or one by id) to PDF or DOCX."""
-    from ehdocs.render.outputs import file_name, render_document, select_documents, write_output
+    from ehdocs.render.outputs import (
+        file_name,
+        part_name,
+        render_document,
+        select_documents,
+        write_output,
+    )
 
     case = _valid_case(case_file, profile)
-    today = dt.date.today()
+    options = RenderOptions(audience, fmt, dt.date.today())
     for doc in select_documents(case, document):
-        data = render_document(case, doc, audience, fmt, today)
-        part = doc.form if not doc.definition.repeatable else f"{doc.form}-{doc.id}"
-        path = write_output(output, file_name(case, part, audience, fmt, today), data)
+        data = render_document(case, doc, options)
+        path = write_output(output, file_name(case, part_name(doc), options), data)
         click.echo(f"Wrote {path}")
 
 
@@ -208,9 +215,9 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
     from ehdocs.render.outputs import file_name, render_pack, write_output
 
     case = _valid_case(case_file, profile)
-    today = dt.date.today()
-    data = render_pack(case, audience, fmt, today, PartCache(default_cache_dir()))
-    path = write_output(output, file_name(case, "pack", audience, fmt, today), data)
+    options = RenderOptions(audience, fmt, dt.date.today(), PartCache(default_cache_dir()))
+    data = render_pack(case, options)
+    path = write_output(output, file_name(case, "pack", options), data)
     click.echo(f"Wrote {path}")
 
 
@@ -260,7 +267,7 @@ def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: st
     if suffix == ".pdf":
         data = render_section_pdf(case, kind, audience)
     else:
-        drawn = figures(for_audience(case, audience), kind, audience)
+        drawn = figures(for_audience(case, audience), kind)
         data = _picture(drawn[0].svg, suffix) if drawn else None
     if data is None:
         raise EhdocsError(f"Case {case.reference} has nothing to draw a {kind} from yet")

@@ -29,6 +29,31 @@ def _no_debug_or_env_profile(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+# The suites that start something slow are marked by the fixture that starts it (markers in
+# pyproject.toml), so `-m "not browser and not postgres"` leaves them out; CI runs everything.
+MARKED_FIXTURES = {
+    "live_server": "browser",
+    "browser": "browser",
+    "pg_server": "postgres",
+    "postgres_url": "postgres",
+    "pdf_texts": "libreoffice",
+    "dovecot": "mailserver",
+    "smtp_catcher": "mailserver",
+    "pdf_packs": "slow",  # two PDF packs of the largest example
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for marker in {m for fixture, m in MARKED_FIXTURES.items() if fixture in fixtures}:
+            item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        # The `app` fixtures start PostgreSQL on demand, for their "postgresql" parameter.
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker("postgres")
+
+
 @pytest.fixture(scope="session")
 def formset() -> FormSet:
     """The base schemas without a council profile."""

@@ -7,21 +7,32 @@ made from this filtered case, so a family copy cannot show what it does not hold
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ehdocs.case.model import Case
 from ehdocs.schema.model import AUDIENCES, FieldDef
 
-COPIES = AUDIENCES  # family ⊂ professional ⊂ hub
+# AUDIENCES (family ⊂ professional ⊂ hub) is the one list of copies: the CLI, the web and the
+# outputs take theirs from here.
+COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
+
+
+@dataclass(frozen=True)
+class CaseView(Case):
+    """The case as one audience may see it. Made once per render, by `for_audience`, and passed
+    down to everything the render draws (the document, the diagrams, the embedded copy)."""
+
+    audience: str
 
 
 def can_see(item_audience: str, copy: str) -> bool:
     return AUDIENCES.index(item_audience) <= AUDIENCES.index(copy)
 
 
-def for_audience(case: Case, copy: str) -> Case:
+def for_audience(case: Case, copy: str) -> CaseView:
     """A copy of the case holding only what `copy` may see."""
-    if copy not in COPIES:
+    if copy not in AUDIENCES:
         raise ValueError(f"unknown audience {copy!r}")
     fs = case.formset
     hidden_people = _protected_people(case) if copy == "family" else set()
@@ -47,7 +58,7 @@ def for_audience(case: Case, copy: str) -> Case:
             rows.append(kept)
         data[record.key] = rows
     data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]
-    return Case(data, fs)
+    return CaseView(data, fs, copy)
 
 
 def _record_keys(case: Case) -> set[str]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ehdocs.case.model import Case, Document
 from ehdocs.fields import field_type, format_date
-from ehdocs.render.audience import can_see, for_audience
+from ehdocs.render.audience import COPY_NAMES, CaseView, can_see, for_audience
 from ehdocs.schema.conditions import is_answered
 from ehdocs.schema.model import FieldDef, Profile, RecordDef, SectionDef
 from ehdocs.validation.rules import lookup_in, visible
@@ -28,9 +28,6 @@ _PLACEHOLDER = re.compile(r"\{(contact|profile)\.(\w+)\}")
 def clean(text: str) -> str:
     """Every string a document shows: control characters out, one kind of line ending."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,6 @@ class DocumentContext:
     family_name: str | None = None
     contact: tuple[tuple[str, str], ...] = ()
     lang: str = "en-GB"
-    extra: Mapping[str, Any] = field(default_factory=dict)
     document_id: str | None = None  # which document of the case this is (plans repeat)
 
     @property
@@ -121,10 +117,15 @@ def build_context(
     case: Case, document_id: str, audience: str, today: dt.date | None = None
 ) -> DocumentContext:
     """The view of one document (by id) of a validated case, for `audience`."""
-    view = for_audience(case, audience)
+    return view_context(for_audience(case, audience), document_id, today)
+
+
+def view_context(view: CaseView, document_id: str, today: dt.date | None = None) -> DocumentContext:
+    """The view of one document (by id) of the case already filtered for its audience."""
     doc = next((d for d in view.documents if d.id == document_id), None)
     if doc is None:
         raise KeyError(document_id)
+    audience = view.audience
     family = audience == "family"
     display = _Display(view, family)
     form = doc.definition
@@ -138,16 +139,16 @@ def build_context(
     if form.diagrams:
         from ehdocs.render.figures import figures
 
-        drawn = [f for kind in form.diagrams for f in figures(view, kind, audience, today)]
+        drawn = [f for kind in form.diagrams for f in figures(view, kind, today)]
         if drawn:
             title = "Your family and the people around you" if family else "Family network"
             sections.append(SectionView("diagrams", title, tuple(drawn)))
-    profile = case.formset.profile
+    profile = view.formset.profile
     return DocumentContext(
         form=form.form,
         title=clean((form.family_title or form.title) if family else form.title),
         audience=audience,
-        reference=case.reference,
+        reference=view.reference,
         profile_name=profile.name,
         marking=profile.marking,
         generated=format_date(today or dt.date.today()),
@@ -155,7 +156,7 @@ def build_context(
         document_id=doc.id,
         sections=tuple(sections),
         notice=clean(fill_placeholders(form.notice, profile)) if form.notice else None,
-        family_name=None if family else _maybe_clean(case.data.get("family_name")),
+        family_name=None if family else _maybe_clean(view.data.get("family_name")),
         contact=_contact_lines(profile),
     )
 
@@ -352,4 +353,7 @@ def _person_refs(doc: Document) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-__all__ = ["Answer", "DocumentContext", "Figure", "SectionView", "Table", "build_context", "clean"]
+__all__ = [
+    "Answer", "DocumentContext", "Figure", "SectionView", "Table", "build_context", "clean",
+    "view_context",
+]  # fmt: skip

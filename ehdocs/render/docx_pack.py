@@ -25,7 +25,7 @@ def render_pack_docx(case: Case, audience: str, today: dt.date | None = None) ->
     today = today or dt.date.today()
     view = for_audience(case, audience)
     logo = case.formset.profile.logo
-    parts = pack_parts(case, audience, today)
+    parts = pack_parts(view, today)
     cover = cover_context(
         pack_base_context(view, audience, today), view, [part.title for part in parts]
     )

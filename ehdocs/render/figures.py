@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ehdocs.case.model import Case
 from ehdocs.diagrams import genogram_svg, genogram_table
 from ehdocs.diagrams.ecomap import ecomap_rows, ecomap_svg
 from ehdocs.diagrams.scales import scales_svg, scales_table
+from ehdocs.render.audience import CaseView
 from ehdocs.render.context import Figure, Table, clean
 
 TITLES = {
@@ -18,9 +18,9 @@ TITLES = {
 }
 
 
-def figures(view: Case, kind: str, audience: str, today: dt.date | None = None) -> list[Figure]:
+def figures(view: CaseView, kind: str, today: dt.date | None = None) -> list[Figure]:
     """The figures of one kind for this view of the case; none when there is nothing to draw."""
-    family = audience == "family"
+    family = view.audience == "family"
     label = TITLES[kind][1 if family else 0]
     if kind == "genogram":
         if not view.people:

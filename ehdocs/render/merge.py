@@ -1,4 +1,4 @@
-"""Merge tagged PDF parts into one tagged PDF: pages, structure trees, bookmarks, metadata.
+"""Merge tagged PDF parts into one tagged PDF: pages, structure trees and bookmarks.
 
 pypdf and a plain page copy drop the structure tree, which would leave a pack untagged (no
 PDF/UA). Here each part's structure elements go under one /Document element, and each part's
@@ -21,13 +21,8 @@ class Part:
     pdf: bytes
 
 
-def merge_parts(
-    parts: Sequence[Part],
-    title: str,
-    lang: str = "en-GB",
-    attachment: tuple[str, bytes, str] | None = None,
-) -> bytes:
-    """One tagged PDF from the parts; `attachment` (name, data, description) is embedded."""
+def merge_parts(parts: Sequence[Part]) -> bytes:
+    """One tagged PDF from the parts, to be finished (title, metadata, case data) by pdf.finish."""
     out = Pdf.new()
     document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
     nums = Array()
@@ -49,22 +44,8 @@ def merge_parts(
     )
     document.P = out.Root.StructTreeRoot
     out.Root.MarkInfo = Dictionary(Marked=True)
-    out.Root.Lang = pikepdf.String(lang)
-    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     with out.open_outline() as outline:
         outline.root.extend(outline_items)
-    _metadata(out, title)
-    if attachment is not None:
-        name, data, description = attachment
-        out.attachments[name] = pikepdf.AttachedFileSpec(
-            out,
-            data,
-            description=description,
-            filename=name,
-            mime_type="application/json",
-            creation_date="",
-            mod_date="",
-        )
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
     return buffer.getvalue()
@@ -122,14 +103,6 @@ def _copy_items(src: Pdf, items: list[OutlineItem], first_page: int) -> list[Out
         new.children.extend(_copy_items(src, item.children, first_page))
         copied.append(new)
     return copied
-
-
-def _metadata(out: Pdf, title: str) -> None:
-    out.docinfo[Name.Title] = title
-    out.docinfo[Name.Producer] = "ehdocs"
-    with out.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["dc:title"] = title
-        meta["pdfuaid:part"] = "1"
 
 
 __all__ = ["Part", "merge_parts", "pikepdf"]

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 from ehdocs.case.io import write_atomic
 from ehdocs.case.model import Case, Document
 from ehdocs.errors import EhdocsError
-from ehdocs.render.audience import COPIES, for_audience
-from ehdocs.render.cache import PartCache
-from ehdocs.render.context import build_context
+from ehdocs.render.audience import for_audience
+from ehdocs.render.context import view_context
+from ehdocs.render.options import DEFAULT_OPTIONS, RenderOptions
 from ehdocs.render.pack import render_pack_pdf
 from ehdocs.render.pdf import render_pdf
 
-FORMATS = ("pdf", "docx")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def file_name(case: Case, part: str, audience: str, fmt: str, today: dt.date) -> str:
+def file_name(case: Case, part: str, options: RenderOptions) -> str:
     """Case reference, document, audience and date: never a person's name."""
     reference = _UNSAFE.sub("-", case.reference).strip("-")
-    return f"{reference}_{_UNSAFE.sub('-', part)}_{audience}_{today.isoformat()}.{fmt}"
+    return (
+        f"{reference}_{_UNSAFE.sub('-', part)}_{options.audience}_{options.date.isoformat()}"
+        f".{options.fmt}"
+    )
+
+
+def part_name(doc: Document) -> str:
+    """A document's part of a file name: the form, and the id of a repeatable one (plans)."""
+    return doc.form if not doc.definition.repeatable else f"{doc.form}-{doc.id}"
 
 
 def select_documents(case: Case, name: str) -> list[Document]:
@@ -37,35 +43,25 @@ def select_documents(case: Case, name: str) -> list[Document]:
     return found
 
 
-def render_document(case: Case, doc: Document, audience: str, fmt: str, today: dt.date) -> bytes:
-    _check(audience, fmt)
-    ctx = build_context(case, doc.id, audience, today)
-    if fmt == "pdf":
-        return render_pdf(ctx, for_audience(case, audience))
+def render_document(case: Case, doc: Document, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+    view = for_audience(case, options.audience)
+    ctx = view_context(view, doc.id, options.date)
+    if options.fmt == "pdf":
+        return render_pdf(ctx, view)
     from ehdocs.render.docx import render_docx
 
     return render_docx(ctx, case.formset.profile.logo)
 
 
-def render_pack(
-    case: Case, audience: str, fmt: str, today: dt.date, cache: PartCache | None = None
-) -> bytes:
-    _check(audience, fmt)
-    if fmt == "pdf":
-        return render_pack_pdf(case, audience, cache, today)
+def render_pack(case: Case, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+    if options.fmt == "pdf":
+        return render_pack_pdf(case, options.audience, options.cache, options.date, options.workers)
     from ehdocs.render.docx_pack import render_pack_docx
 
-    return render_pack_docx(case, audience, today)
+    return render_pack_docx(case, options.audience, options.date)
 
 
 def write_output(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     write_atomic(path, data)
     return path
-
-
-def _check(audience: str, fmt: str) -> None:
-    if audience not in COPIES:
-        raise EhdocsError(f"Audience must be one of {', '.join(COPIES)}, not '{audience}'")
-    if fmt not in FORMATS:
-        raise EhdocsError(f"Format must be pdf or docx, not '{fmt}'")

@@ -20,12 +20,12 @@ import pikepdf
 
 from ehdocs.case.model import Case, Document
 from ehdocs.fields import format_date
-from ehdocs.render.audience import for_audience
+from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
-from ehdocs.render.context import DocumentContext, build_context
+from ehdocs.render.context import DocumentContext, view_context
 from ehdocs.render.html import render_html
 from ehdocs.render.merge import Part, merge_parts
-from ehdocs.render.pdf import EMBEDDED_NAME, embedded_payload, html_to_pdf
+from ehdocs.render.pdf import embedded_payload, finish, html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -36,29 +36,28 @@ class PackPart:
 
 
 # Sections after the documents (genogram, ecomap, chronology, outcomes): each provider gives
-# the parts it has for a case and audience, or none. Diagrams register here.
-PackSectionProvider = Callable[[Case, str, DocumentContext], list[PackPart]]
+# the parts it has for the audience's view of a case, or none. Diagrams register here.
+PackSectionProvider = Callable[[CaseView, DocumentContext], list[PackPart]]
 PACK_SECTIONS: list[PackSectionProvider] = []
 
 
-def document_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
-    logo = case.formset.profile.logo is not None
+def document_parts(view: CaseView, today: dt.date) -> list[PackPart]:
+    logo = view.formset.profile.logo is not None
     parts = []
-    for doc in case.documents:
-        ctx = build_context(case, doc.id, audience, today)
+    for doc in view.documents:
+        ctx = view_context(view, doc.id, today)
         parts.append(PackPart(part_title(ctx, doc), render_html(ctx, logo=logo), ctx))
     return parts
 
 
-def pack_parts(case: Case, audience: str, today: dt.date) -> list[PackPart]:
+def pack_parts(view: CaseView, today: dt.date) -> list[PackPart]:
     """Every part after the cover, in pack order: the documents, then the pack sections."""
     import ehdocs.render.sections  # noqa: F401  (registers the chronology and diagrams)
 
-    view = for_audience(case, audience)
-    base = pack_base_context(view, audience, today)
-    parts = document_parts(case, audience, today)
+    base = pack_base_context(view, view.audience, today)
+    parts = document_parts(view, today)
     for provider in PACK_SECTIONS:
-        parts.extend(provider(view, audience, base))
+        parts.extend(provider(view, base))
     return parts
 
 
@@ -96,17 +95,16 @@ def render_pack_pdf(
     cache = cache or PartCache(None)
     view = for_audience(case, audience)
     base = pack_base_context(view, audience, today)
-    parts = pack_parts(case, audience, today)
+    parts = pack_parts(view, today)
     logo = case.formset.profile.logo
     pdfs = render_parts([p.html for p in parts], logo, cache, workers)
     counts = [page_count(pdf) for pdf in pdfs]
     cover_pdf = _cover(view, base, parts, counts, logo, cache)
-    return merge_parts(
+    merged = merge_parts(
         [Part("Cover and contents", cover_pdf)]
-        + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
-        title=base.pdf_title,
-        attachment=pack_attachment(embedded_payload(view, None, audience)),
+        + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)]
     )
+    return finish(merged, base.pdf_title, embedded_payload(view, None, audience), "pack")
 
 
 def _cover(
@@ -170,8 +168,3 @@ def render_parts(
 def page_count(pdf: bytes) -> int:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         return len(doc.pages)
-
-
-def pack_attachment(payload: bytes) -> tuple[str, bytes, str]:
-    """The machine-readable case data: the one embedded file a pack carries."""
-    return (EMBEDDED_NAME, payload, "The case data this pack was made from (ehdocs)")

@@ -1,22 +1,33 @@
-"""HTML to tagged PDF (PDF/UA-1) with WeasyPrint, then one finishing step."""
+"""HTML to tagged PDF (PDF/UA-1) with WeasyPrint, then one finishing step.
+
+`html_to_pdf` draws; `finish` is the one place for what every PDF we hand out gets after it is
+drawn (a document) or merged (a pack): its title and metadata, its language, and the case data
+it was made from, embedded. Pack parts are drawn but not finished: the pack is.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
-from typing import Any
 
-from weasyprint import HTML, Attachment
+import pikepdf
+from pikepdf import Dictionary, Name
+from weasyprint import HTML
 
 from ehdocs.case.model import Case
 from ehdocs.render.assets import AssetFetcher
+from ehdocs.render.audience import CaseView
 from ehdocs.render.context import DocumentContext
 from ehdocs.render.html import render_html
 from ehdocs.validation import dump_case
 
 EMBEDDED_NAME = "ehdocs-case.json"
 EMBEDDED_FORMAT = "ehdocs-embedded-case"
+PRODUCER = "ehdocs"
+# WeasyPrint's own options for every drawing: tagged, with the PDF/UA-1 identification.
+WEASYPRINT_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 def embedded_payload(
@@ -38,30 +49,45 @@ def embedded_payload(
     return json.dumps(payload, ensure_ascii=False, indent=1).encode()
 
 
-def html_to_pdf(html: str, logo: Path | None, embedded: bytes | None = None) -> bytes:
-    attachments = []
-    if embedded is not None:
-        # Attachments are single-use in WeasyPrint: a new one for every render.
-        attachments.append(
-            Attachment(
-                string=embedded.decode(),
-                name=EMBEDDED_NAME,
-                description="The case data this document was made from (ehdocs)",
-                relationship="Data",
-            )
-        )
+def html_to_pdf(html: str, logo: Path | None) -> bytes:
+    """WeasyPrint's tagged PDF of our HTML, reading nothing but packaged assets (unfinished)."""
     document = HTML(string=html, url_fetcher=AssetFetcher(logo), base_url="asset:/")
-    options: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "attachments": attachments}
-    pdf: bytes = document.write_pdf(**options)
+    pdf: bytes = document.write_pdf(**WEASYPRINT_OPTIONS)
     return pdf
 
 
-def render_pdf(doc: DocumentContext, case_view: Case) -> bytes:
+def finish(pdf: bytes, title: str, case_data: bytes, made_from: str, lang: str = "en-GB") -> bytes:
+    """The PDF as we hand it out: `title` (never a person's name) in the document information
+    and the XMP metadata, the language, and `case_data` as its one embedded file; the same
+    input gives the same bytes."""
+    with pikepdf.open(io.BytesIO(pdf)) as out:
+        out.Root.Lang = pikepdf.String(lang)
+        out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        out.docinfo[Name.Title] = title
+        out.docinfo[Name.Producer] = PRODUCER
+        with out.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = title
+            meta["pdf:Producer"] = PRODUCER
+            meta["pdfuaid:part"] = "1"
+        out.attachments[EMBEDDED_NAME] = pikepdf.AttachedFileSpec(
+            out,
+            case_data,
+            description=f"The case data this {made_from} was made from (ehdocs)",
+            filename=EMBEDDED_NAME,
+            mime_type="application/json",
+            creation_date="",  # no time of rendering: an unchanged case gives the same file
+            mod_date="",
+        )
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def render_pdf(doc: DocumentContext, case_view: CaseView) -> bytes:
     """One document's PDF, carrying the audience's view of the case as embedded JSON."""
+    if case_view.audience != doc.audience:
+        raise ValueError(f"a {doc.audience} copy made from the {case_view.audience} view")
     profile = case_view.formset.profile
     html = render_html(doc, logo=profile.logo is not None)
-    return html_to_pdf(
-        html,
-        profile.logo,
-        embedded_payload(case_view, doc.form, doc.audience, doc.document_id),
-    )
+    case_data = embedded_payload(case_view, doc.form, doc.audience, doc.document_id)
+    return finish(html_to_pdf(html, profile.logo), doc.pdf_title, case_data, "document", doc.lang)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ehdocs.case.model import Case
 from ehdocs.diagrams.chronology import Entry, chronology, chunks
-from ehdocs.render.audience import for_audience
+from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
 from ehdocs.render.context import DocumentContext, SectionView, Table
 from ehdocs.render.figures import figures
@@ -22,11 +22,10 @@ from ehdocs.render.pack import (
     PACK_SECTIONS,
     PackPart,
     PackSectionProvider,
-    pack_attachment,
     pack_base_context,
     render_parts,
 )
-from ehdocs.render.pdf import embedded_payload
+from ehdocs.render.pdf import embedded_payload, finish
 
 CHRONOLOGY_INTRO = {
     True: "The important things that have happened in your family's life and in our work "
@@ -36,8 +35,8 @@ CHRONOLOGY_INTRO = {
 }
 
 
-def chronology_parts(view: Case, audience: str, base: DocumentContext) -> list[PackPart]:
-    family = audience == "family"
+def chronology_parts(view: CaseView, base: DocumentContext) -> list[PackPart]:
+    family = view.audience == "family"
     entries = chronology(view, family=family)
     if not entries:
         return []
@@ -77,8 +76,8 @@ def _year_section(year: str, rows: list[Entry], family: bool) -> SectionView:
 def diagram_parts(kind: str) -> PackSectionProvider:
     """A pack section of one diagram and its text alternative (genogram, ecomap, scales)."""
 
-    def parts(view: Case, audience: str, base: DocumentContext) -> list[PackPart]:
-        drawn = figures(view, kind, audience, dt.date.today())
+    def parts(view: CaseView, base: DocumentContext) -> list[PackPart]:
+        drawn = figures(view, kind, dt.date.today())
         if not drawn:
             return []
         title = drawn[0].label
@@ -112,13 +111,11 @@ def render_section_pdf(
     today = today or dt.date.today()
     view = for_audience(case, audience)
     base = pack_base_context(view, audience, today)
-    parts = PROVIDERS[kind](view, audience, base)
+    parts = PROVIDERS[kind](view, base)
     if not parts:
         return None
     logo = case.formset.profile.logo
     pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
-    return merge_parts(
-        [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)],
-        title=replace(base, title=parts[0].title).pdf_title,
-        attachment=pack_attachment(embedded_payload(view, None, audience)),
-    )
+    merged = merge_parts([Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)])
+    title = replace(base, title=parts[0].title).pdf_title
+    return finish(merged, title, embedded_payload(view, None, audience), "pack")

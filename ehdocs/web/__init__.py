@@ -9,7 +9,6 @@ from typing import Any
 import jinja2
 from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
-from govuk_frontend_wtf.main import WTFormsHelpers
 
 from ehdocs import storage
 from ehdocs.ingest.service import Ingestor
@@ -17,6 +16,7 @@ from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
+from ehdocs.web.templating import StrictInOurTemplates
 
 csrf = CSRFProtect()
 
@@ -29,16 +29,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         [
             jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
             jinja2.PrefixLoader(
-                {
-                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
-                    "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
-                }
+                {"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}
             ),
         ]
     )
-    app.jinja_env.undefined = jinja2.ChainableUndefined
+    # A missing variable in our templates fails (STYLE.md); GOV.UK's macros stay forgiving.
+    app.jinja_env.undefined = StrictInOurTemplates
     csrf.init_app(app)
-    WTFormsHelpers(app)
     security.init_app(app)
 
     formset = load_formset(app.config["PROFILE"])

@@ -245,6 +245,7 @@ def test_a_zip_bomb_is_refused(blank_docxs: dict[str, bytes]) -> None:
 soffice = shutil.which("soffice")
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(soffice is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_blank(blank_docxs: dict[str, bytes], tmp_path: Path) -> None:
     source = tmp_path / "notification.docx"
@@ -275,6 +276,7 @@ def test_libreoffice_opens_the_blank(blank_docxs: dict[str, bytes], tmp_path: Pa
     assert "Early Help Notification" in text and "Date of request" in text
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(soffice is None, reason="LibreOffice is not installed")
 def test_a_form_saved_by_a_writer_that_drops_tags_is_refused(
     formset: FormSet, blank_docxs: dict[str, bytes], tmp_path: Path

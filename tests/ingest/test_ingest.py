@@ -26,6 +26,7 @@ from ehdocs.case.io import read_case_file
 from ehdocs.fillable import blank_form
 from ehdocs.ingest.setup import ingestor_from_config
 from ehdocs.ingest.sources import SmtpListener
+from ehdocs.render.options import RenderOptions
 from ehdocs.render.outputs import render_document
 from ehdocs.schema import FormSet
 from ehdocs.storage.blobs import BlobStore
@@ -176,7 +177,8 @@ def test_a_pdf_ehdocs_rendered_comes_back_losslessly(
     case = validate_case(raw, formset).case
     assert case is not None
     doc = case.documents_of("notification")[0]
-    pdf = render_document(case, doc, audience, "pdf", __import__("datetime").date(2026, 11, 23))
+    today = __import__("datetime").date(2026, 11, 23)
+    pdf = render_document(case, doc, RenderOptions(audience, "pdf", today))
     with ingestor_from_config(from_environment()) as ingestor:
         receipt = ingestor.receive_file(pdf, source="file")
         (outcome,) = ingestor.process_pending()
@@ -199,7 +201,8 @@ def test_a_family_copy_is_refused(data_dir: Path, formset: FormSet) -> None:
     case = validate_case(raw, formset).case
     assert case is not None
     doc = case.documents_of("notification")[0]
-    pdf = render_document(case, doc, "family", "pdf", __import__("datetime").date(2026, 11, 23))
+    today = __import__("datetime").date(2026, 11, 23)
+    pdf = render_document(case, doc, RenderOptions("family", "pdf", today))
     with ingestor_from_config(from_environment()) as ingestor:
         ingestor.receive_file(pdf, source="file")
         (outcome,) = ingestor.process_pending()

@@ -72,6 +72,7 @@ def planted_case(formset: FormSet) -> tuple[Any, list[str]]:
     return result.case, planted
 
 
+@pytest.mark.slow
 def test_no_sentinel_in_any_family_pdf(planted_case: tuple[Any, list[str]]) -> None:
     case, planted = planted_case
     texts = [" ".join(page_texts(render_pack_pdf(case, "family", today=TODAY)))]

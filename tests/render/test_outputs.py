@@ -75,6 +75,7 @@ def test_render_refuses_an_unknown_document_and_an_invalid_case(run_cli, write_c
     assert list(tmp_path.iterdir()) == [tmp_path / "case.json"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
 def test_pack_of_each_example(run_cli, tmp_path, fmt: str, monkeypatch) -> None:
     monkeypatch.setenv("EHDOCS_DATA_DIR", str(tmp_path / "data"))
@@ -96,6 +97,7 @@ def test_pack_of_each_example(run_cli, tmp_path, fmt: str, monkeypatch) -> None:
             assert "Contents" in headings
 
 
+@pytest.mark.libreoffice
 def test_docx_pack_opens_in_libreoffice_with_every_document(tmp_path) -> None:
     from ehdocs.case.io import read_case_file
     from ehdocs.render.docx_pack import render_pack_docx

@@ -125,9 +125,9 @@ def test_unchanged_parts_come_from_the_cache(
     rendered: list[str] = []
     real = pack_module.html_to_pdf
 
-    def counting(html: str, logo: Any, embedded: Any = None) -> bytes:
+    def counting(html: str, logo: Any) -> bytes:
         rendered.append(html)
-        return real(html, logo, embedded)
+        return real(html, logo)
 
     monkeypatch.setattr(pack_module, "html_to_pdf", counting)
     render_pack_pdf(case, "professional", cache, TODAY, workers=1)

@@ -24,12 +24,14 @@ from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
 from ehdocs.fields import format_date
 from ehdocs.render.cache import PartCache
-from ehdocs.render.outputs import file_name, render_document, render_pack
+from ehdocs.render.options import FORMATS, RenderOptions
+from ehdocs.render.outputs import file_name, part_name, render_document, render_pack
 from ehdocs.storage import StoredCase, get_storage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-AUDIENCES = ("professional", "family")
-FORMATS = ("pdf", "docx")
+# The copies practitioners download here, of render.audience.AUDIENCES; the hub copy (with the
+# hub's own sections) is made by the hub with `ehdocs render --audience hub`.
+DOWNLOADS = ("professional", "family")
 MIMETYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -111,32 +113,34 @@ def overview(case_id: int) -> str:
         records=records,
         milestones=milestones(case),
         today=dt.date.today(),
+        downloads=DOWNLOADS,
+        formats=FORMATS,
     )
 
 
 @bp.get("/<int:case_id>/pack/<audience>.<fmt>")
 def pack(case_id: int, audience: str, fmt: str) -> Response:
-    if audience not in AUDIENCES or fmt not in FORMATS:
-        abort(404)
-    case = load(case_id).case
-    today = dt.date.today()
     cache = PartCache(current_app.config["DATA_DIR"] / "cache" / "parts")
-    data = render_pack(case, audience, fmt, today, cache)
-    return _download(data, file_name(case, "pack", audience, fmt, today), fmt)
+    options = _options(audience, fmt, cache)
+    case = load(case_id).case
+    return _download(render_pack(case, options), file_name(case, "pack", options), fmt)
 
 
 @bp.get("/<int:case_id>/documents/<doc_id>/<audience>.<fmt>")
 def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
-    if audience not in AUDIENCES or fmt not in FORMATS:
-        abort(404)
+    options = _options(audience, fmt)
     case = load(case_id).case
     doc = next((d for d in case.documents if d.id == doc_id), None)
     if doc is None:
         abort(404)
-    today = dt.date.today()
-    part = doc.form if not doc.definition.repeatable else f"{doc.form}-{doc.id}"
-    data = render_document(case, doc, audience, fmt, today)
-    return _download(data, file_name(case, part, audience, fmt, today), fmt)
+    data = render_document(case, doc, options)
+    return _download(data, file_name(case, part_name(doc), options), fmt)
+
+
+def _options(audience: str, fmt: str, cache: PartCache | None = None) -> RenderOptions:
+    if audience not in DOWNLOADS or fmt not in FORMATS:
+        abort(404)
+    return RenderOptions(audience, fmt, dt.date.today(), cache)
 
 
 def _download(data: bytes, name: str, fmt: str) -> Response:
