@@ -21,9 +21,9 @@ from weasyprint import HTML
 
 from ehdocs.diagrams.chronology import chronology
 from ehdocs.render.assets import AssetFetcher
-from ehdocs.render.context import SectionView, Table
 from ehdocs.render.html import render_html
-from ehdocs.render.pack import pack_base_context
+from ehdocs.render.items import SectionView, Table
+from ehdocs.render.parts import pack_base_context
 from ehdocs.render.sections import render_section_pdf
 from ehdocs.schema import load_formset
 from ehdocs.validation import validate_case

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import os
 import re
 import sys
@@ -12,12 +14,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pypdf import PdfReader, PdfWriter
 
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
+from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError
-from ehdocs.render.audience import AUDIENCES
+from ehdocs.fillable import blank_form
+from ehdocs.render.audience import AUDIENCES, for_audience
+from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.validation import ValidationResult, validate_case
@@ -140,8 +146,6 @@ def schema_check(profile_dir: Path) -> None:
 @profile_option
 def summary(case_files: Sequence[Path], profile: str | None) -> None:
     """Validate cases and print a readable summary of each."""
-    from ehdocs.case.summary import summarise
-
     failed = False
     for case_file in case_files:
         raw = read_case_file(case_file)
@@ -211,7 +215,6 @@ def render(
 @profile_option
 def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | None) -> None:
     """Render the whole case (every document, then the diagrams) as one pack."""
-    from ehdocs.render.cache import PartCache, default_cache_dir
     from ehdocs.render.outputs import file_name, render_pack, write_output
 
     case = _valid_case(case_file, profile)
@@ -228,8 +231,6 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
 @profile_option
 def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
     """A blank fillable form (PDF or Word) for partners without a case system."""
-    from ehdocs.fillable import blank_form
-
     formset = load_formset(profile)
     form = formset.form(form_name)  # an unknown name is reported with the list
     name, data = blank_form(formset, form.form, fmt)
@@ -254,7 +255,6 @@ def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
 @profile_option
 def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: str | None) -> None:
     """Draw one diagram of a case on its own: as SVG, PNG (for print) or tagged PDF."""
-    from ehdocs.render.audience import for_audience
     from ehdocs.render.figures import figures
     from ehdocs.render.sections import render_section_pdf
 
@@ -361,13 +361,6 @@ def ingest(
 
 def _demo_submission(app: Any, path: Path) -> bool:
     """A filled blank form in an empty hub queue, taken in as an e-mailed one would be."""
-    import io
-    import logging
-
-    from pypdf import PdfReader, PdfWriter
-
-    from ehdocs.fillable import blank_form
-
     ingestor = app.extensions["ehdocs.ingestor"]
     if ingestor.count():
         return False

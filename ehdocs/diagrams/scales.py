@@ -31,7 +31,7 @@ from ehdocs.diagrams.svgutil import (
     text,
     wrap,
 )
-from ehdocs.fields import format_date
+from ehdocs.fields import field_type, format_date
 from ehdocs.schema.model import FieldDef, FormDefinition
 
 STAGE_RANK = {"assessment": 0, "review": 1, "other": 1, "closure": 2}
@@ -132,7 +132,7 @@ def _score_groups(definition: FormDefinition) -> list[FieldDef]:
     return [
         f
         for f in definition.iter_fields()
-        if f.type == "group" and f.child("area") and f.child("score")
+        if field_type(f.type).is_group and f.child("area") and f.child("score")
     ]
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from ehdocs.diagrams.genogram.geometry import Box, Point
-from ehdocs.diagrams.genogram.metrics import text_width, wrap
+from ehdocs.diagrams.geometry import Box, Point
+from ehdocs.diagrams.metrics import text_width, wrap
 
-# The text widths in genogram/metrics.py are DejaVu Sans's: draw with that font.
+# The text widths in metrics.py are DejaVu Sans's: draw with that font.
 FONT = "DejaVu Sans, sans-serif"
 INK = "#1a1a1a"
 MUTED = "#555555"

@@ -34,8 +34,9 @@ from markupsafe import Markup, escape
 from ehdocs.fillable.fieldmap import FieldEntry
 from ehdocs.fillable.formats import PLACEHOLDERS, PROPERTIES, UNCHECKED, W14, W, identity
 from ehdocs.fillable.view import BlankForm, Group, Question, Section, blank_view
-from ehdocs.render.context import clean
+from ehdocs.render.docx import logo_image
 from ehdocs.render.docx_template import STYLE, TEMPLATE
+from ehdocs.render.items import clean
 from ehdocs.schema.model import FormSet
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -59,9 +60,7 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
         body.section(section)
     logo = None
     if profile.logo is not None:
-        from ehdocs.render.docx import _logo
-
-        logo = _logo(template, profile.logo)
+        logo = logo_image(template, profile.logo)
     template.render({"doc": _Heading(view), "body": body, "logo": logo}, jinja_env=_environment())
     _properties(template, view, view_identity(view, profile.slug))
     out = io.BytesIO()

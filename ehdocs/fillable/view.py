@@ -26,7 +26,8 @@ from ehdocs.fillable.fieldmap import (
     row_label,
 )
 from ehdocs.fillable.names import field_name
-from ehdocs.render.context import clean, fill_placeholders
+from ehdocs.render.context import fill_placeholders
+from ehdocs.render.items import clean
 from ehdocs.schema.conditions import Condition
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, Profile, SectionDef
 

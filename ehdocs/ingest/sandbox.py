@@ -9,15 +9,19 @@ hostile file for longer than the time limit, and a crash in a parser never reach
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import queue
+import resource
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
+
+from ehdocs.ingest.parse import parse, refused
 
 DEFAULT_TIMEOUT = 4.0  # seconds for one file: a filled form takes ~0.15 s
 DEFAULT_MEMORY_MB = 768  # address space of one parser process
@@ -41,8 +45,6 @@ TOO_HUNGRY = (
 
 def _limit_memory(megabytes: int) -> None:
     try:
-        import resource
-
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # not on this platform: the timeout still holds
@@ -52,11 +54,7 @@ def _limit_memory(megabytes: int) -> None:
 def _serve(conn: Connection, megabytes: int) -> None:
     """A worker's loop: one file's bytes in, one plain result out, until told to stop."""
     _limit_memory(megabytes)
-    import logging
-
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings quote the file
-    from ehdocs.ingest.parse import parse, refused
-
     conn.send_bytes(READY)  # started and imported: the time limit covers reading only
     while True:
         try:

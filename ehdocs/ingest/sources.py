@@ -3,7 +3,9 @@ IMAP mailbox (polled), and an SMTP listener the hub's mail server forwards to.""
 
 from __future__ import annotations
 
+import asyncio
 import imaplib
+import logging
 import mailbox
 import os
 import re
@@ -13,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from aiosmtpd.controller import Controller
 
 from ehdocs.errors import SourceError
 from ehdocs.ingest.mail import MAX_MESSAGE_BYTES, is_message
@@ -224,8 +228,6 @@ class SmtpListener:
     recorded before the server says 250, then read, checked and replied to in the background."""
 
     def __init__(self, ingestor: Ingestor, host: str, port: int) -> None:
-        from aiosmtpd.controller import Controller
-
         self.ingestor = ingestor
         self._work = threading.Event()
         self._stop = threading.Event()
@@ -259,8 +261,6 @@ class SmtpListener:
             try:
                 self.ingestor.run()
             except Exception:  # keep listening; the next message retries what is left
-                import logging
-
                 logging.getLogger("ehdocs.ingest").exception("processing received mail failed")
             if self._stop.is_set():
                 return
@@ -279,8 +279,6 @@ class _Handler:
         self.listener = listener
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        import asyncio
-
         content = getattr(envelope, "original_content", None) or getattr(envelope, "content", b"")
         raw: bytes = content.encode() if isinstance(content, str) else bytes(content or b"")
         try:

@@ -9,94 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ehdocs.case.model import Case, Document
 from ehdocs.fields import field_type, format_date
-from ehdocs.render.audience import COPY_NAMES, CaseView, can_see, for_audience
+from ehdocs.render.audience import CaseView, can_see, for_audience
+from ehdocs.render.figures import figures
+from ehdocs.render.items import (
+    NOT_RECORDED,
+    Answer,
+    DocumentContext,
+    Figure,
+    SectionView,
+    Table,
+    clean,
+)
 from ehdocs.schema.conditions import is_answered
 from ehdocs.schema.model import FieldDef, Profile, RecordDef, SectionDef
 from ehdocs.validation.rules import lookup_in, visible
 
-NOT_RECORDED = "Not recorded"
-# XML 1.0 forbids these; one pasted from Word breaks a DOCX (see STACK-NOTES.md).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _PLACEHOLDER = re.compile(r"\{(contact|profile)\.(\w+)\}")
-
-
-def clean(text: str) -> str:
-    """Every string a document shows: control characters out, one kind of line ending."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-@dataclass(frozen=True)
-class Answer:
-    label: str
-    text: str
-    recorded: bool = True
-
-
-@dataclass(frozen=True)
-class Table:
-    label: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    layout: str = "grid"  # grid: one row per entry; details: question and answer pairs
-    heading: bool = False  # the label is a heading of its own (each person's details)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A diagram (SVG) with its alternative text and a table saying the same in words."""
-
-    label: str
-    svg: str
-    alt: str
-    table: Table | None = None
-
-
-@dataclass(frozen=True)
-class SectionView:
-    id: str
-    title: str
-    items: tuple[Answer | Table | Figure, ...]
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class DocumentContext:
-    form: str
-    title: str
-    audience: str
-    reference: str
-    profile_name: str
-    marking: str
-    generated: str
-    draft: bool
-    sections: tuple[SectionView, ...]
-    notice: str | None = None
-    family_name: str | None = None
-    contact: tuple[tuple[str, str], ...] = ()
-    lang: str = "en-GB"
-    document_id: str | None = None  # which document of the case this is (plans repeat)
-
-    @property
-    def family(self) -> bool:
-        return self.audience == "family"
-
-    @property
-    def copy_name(self) -> str:
-        return COPY_NAMES[self.audience]
-
-    @property
-    def status_label(self) -> str:
-        return "Draft: not yet complete" if self.draft else "Completed"
-
-    @property
-    def pdf_title(self) -> str:
-        """The PDF's title: never a person's name."""
-        return f"{self.title} – {self.reference} – {self.copy_name.lower()}"
 
 
 class _Display:
@@ -137,8 +69,6 @@ def view_context(view: CaseView, document_id: str, today: dt.date | None = None)
     if people:
         sections.insert(0, people)
     if form.diagrams:
-        from ehdocs.render.figures import figures
-
         drawn = [f for kind in form.diagrams for f in figures(view, kind, today)]
         if drawn:
             title = "Your family and the people around you" if family else "Family network"

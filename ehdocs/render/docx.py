@@ -26,7 +26,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from ehdocs.render.context import Answer, DocumentContext, Figure, SectionView, Table, clean
 from ehdocs.render.docx_template import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
@@ -36,6 +35,7 @@ from ehdocs.render.docx_template import (
     TEMPLATE,
     TEXT_TWIPS,
 )
+from ehdocs.render.items import Answer, DocumentContext, Figure, SectionView, Table, clean
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -52,7 +52,7 @@ def render_docx(doc: DocumentContext, logo: Path | None = None) -> bytes:
     body = _Body(template)
     for section in doc.sections:
         body.section(section)
-    image = _logo(template, logo) if logo else None
+    image = logo_image(template, logo) if logo else None
     template.render({"doc": doc, "body": body, "logo": image}, jinja_env=environment())
     _set_properties(template, doc)
     out = io.BytesIO()
@@ -273,7 +273,7 @@ def _figure_png(svg: str) -> bytes:
     return png
 
 
-def _logo(template: DocxTemplate, logo: Path) -> InlineImage:
+def logo_image(template: DocxTemplate, logo: Path) -> InlineImage:
     png, width, height = _logo_png(logo, logo.stat().st_mtime_ns)
     if width * LOGO_HEIGHT > height * LOGO_MAX_WIDTH:
         return InlineImage(template, io.BytesIO(png), width=LOGO_MAX_WIDTH)

@@ -16,9 +16,10 @@ from docxcompose.composer import Composer
 
 from ehdocs.case.model import Case
 from ehdocs.render.audience import for_audience
-from ehdocs.render.context import Answer, DocumentContext, SectionView, Table
 from ehdocs.render.docx import render_docx
-from ehdocs.render.pack import lead_practitioner, pack_base_context, pack_parts
+from ehdocs.render.items import Answer, DocumentContext, SectionView, Table
+from ehdocs.render.pack import lead_practitioner, pack_parts
+from ehdocs.render.parts import pack_base_context
 
 
 def render_pack_docx(case: Case, audience: str, today: dt.date | None = None) -> bytes:

@@ -9,7 +9,7 @@ from ehdocs.diagrams import genogram_svg, genogram_table
 from ehdocs.diagrams.ecomap import ecomap_rows, ecomap_svg
 from ehdocs.diagrams.scales import scales_svg, scales_table
 from ehdocs.render.audience import CaseView
-from ehdocs.render.context import Figure, Table, clean
+from ehdocs.render.items import Figure, Table, clean
 
 TITLES = {
     "genogram": ("Genogram", "Your family tree"),

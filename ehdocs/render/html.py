@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from ehdocs.render.context import DocumentContext
+from ehdocs.render.items import DocumentContext
 
 TEMPLATES = Path(__file__).parent / "templates"
 

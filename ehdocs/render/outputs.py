@@ -10,6 +10,8 @@ from ehdocs.case.model import Case, Document
 from ehdocs.errors import EhdocsError
 from ehdocs.render.audience import for_audience
 from ehdocs.render.context import view_context
+from ehdocs.render.docx import render_docx
+from ehdocs.render.docx_pack import render_pack_docx
 from ehdocs.render.options import DEFAULT_OPTIONS, RenderOptions
 from ehdocs.render.pack import render_pack_pdf
 from ehdocs.render.pdf import render_pdf
@@ -48,16 +50,12 @@ def render_document(case: Case, doc: Document, options: RenderOptions = DEFAULT_
     ctx = view_context(view, doc.id, options.date)
     if options.fmt == "pdf":
         return render_pdf(ctx, view)
-    from ehdocs.render.docx import render_docx
-
     return render_docx(ctx, case.formset.profile.logo)
 
 
 def render_pack(case: Case, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     if options.fmt == "pdf":
         return render_pack_pdf(case, options.audience, options.cache, options.date, options.workers)
-    from ehdocs.render.docx_pack import render_pack_docx
-
     return render_pack_docx(case, options.audience, options.date)
 
 

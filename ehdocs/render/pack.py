@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import multiprocessing
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -22,23 +17,13 @@ from ehdocs.case.model import Case, Document
 from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
-from ehdocs.render.context import DocumentContext, view_context
+from ehdocs.render.context import view_context
 from ehdocs.render.html import render_html
+from ehdocs.render.items import DocumentContext
 from ehdocs.render.merge import Part, merge_parts
-from ehdocs.render.pdf import embedded_payload, finish, html_to_pdf
-
-
-@dataclass(frozen=True)
-class PackPart:
-    title: str
-    html: str  # for the PDF pack
-    context: DocumentContext  # for the DOCX pack: the same content, renderer-neutral
-
-
-# Sections after the documents (genogram, ecomap, chronology, outcomes): each provider gives
-# the parts it has for the audience's view of a case, or none. Diagrams register here.
-PackSectionProvider = Callable[[CaseView, DocumentContext], list[PackPart]]
-PACK_SECTIONS: list[PackSectionProvider] = []
+from ehdocs.render.parts import PackPart, pack_base_context, render_parts
+from ehdocs.render.pdf import embedded_payload, finish
+from ehdocs.render.sections import PROVIDERS
 
 
 def document_parts(view: CaseView, today: dt.date) -> list[PackPart]:
@@ -52,11 +37,9 @@ def document_parts(view: CaseView, today: dt.date) -> list[PackPart]:
 
 def pack_parts(view: CaseView, today: dt.date) -> list[PackPart]:
     """Every part after the cover, in pack order: the documents, then the pack sections."""
-    import ehdocs.render.sections  # noqa: F401  (registers the chronology and diagrams)
-
     base = pack_base_context(view, view.audience, today)
     parts = document_parts(view, today)
-    for provider in PACK_SECTIONS:
+    for provider in PROVIDERS.values():
         parts.extend(provider(view, base))
     return parts
 
@@ -64,24 +47,6 @@ def pack_parts(view: CaseView, today: dt.date) -> list[PackPart]:
 def part_title(ctx: DocumentContext, doc: Document) -> str:
     """A document's line in the contents and its bookmark: its title and date."""
     return ctx.title + (f" ({format_date(doc.process_date)})" if doc.process_date else "")
-
-
-def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentContext:
-    """The context the cover and pack sections share: marking, reference, audience, date."""
-    profile = case.formset.profile
-    family = audience == "family"
-    return DocumentContext(
-        form="pack",
-        title="Our family's early help" if family else "Early help case pack",
-        audience=audience,
-        reference=case.reference,
-        profile_name=profile.name,
-        marking=profile.marking,
-        generated=format_date(today),
-        draft=False,
-        sections=(),
-        family_name=None if family else case.data.get("family_name"),
-    )
 
 
 def render_pack_pdf(
@@ -143,26 +108,6 @@ def lead_practitioner(view: Case) -> str | None:
         if pro.get("lead_practitioner") == "yes":
             return f"{pro['name']}, {pro['role']}, {pro['agency']}"
     return None
-
-
-def render_parts(
-    htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
-) -> list[bytes]:
-    keys = [cache.key(html.encode(), logo.read_bytes() if logo else b"") for html in htmls]
-    found: list[bytes | None] = [cache.get(k) for k in keys]
-    todo = [i for i, pdf in enumerate(found) if pdf is None]
-    workers = min(workers or os.cpu_count() or 1, len(todo))
-    if workers > 1:
-        # WeasyPrint uses one core per render: parallelism comes from processes.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rendered = list(pool.map(html_to_pdf, [htmls[i] for i in todo], [logo] * len(todo)))
-    else:
-        rendered = [html_to_pdf(htmls[i], logo) for i in todo]
-    for i, pdf in zip(todo, rendered, strict=True):
-        cache.put(keys[i], pdf)
-        found[i] = pdf
-    return [pdf for pdf in found if pdf is not None]
 
 
 def page_count(pdf: bytes) -> int:

@@ -19,8 +19,8 @@ from weasyprint import HTML
 from ehdocs.case.model import Case
 from ehdocs.render.assets import AssetFetcher
 from ehdocs.render.audience import CaseView
-from ehdocs.render.context import DocumentContext
 from ehdocs.render.html import render_html
+from ehdocs.render.items import DocumentContext
 from ehdocs.validation import dump_case
 
 EMBEDDED_NAME = "ehdocs-case.json"

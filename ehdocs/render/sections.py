@@ -2,7 +2,7 @@
 
 Each provider takes the audience's view of the case and returns its parts (none when there is
 nothing to show), each as HTML for the PDF pack and as a document context for the DOCX pack.
-They are registered in pack.PACK_SECTIONS, so a pack and `ehdocs diagram` draw them alike.
+A pack takes them from PROVIDERS, so a pack and `ehdocs diagram` draw them alike.
 """
 
 from __future__ import annotations
@@ -14,17 +14,11 @@ from ehdocs.case.model import Case
 from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
-from ehdocs.render.context import DocumentContext, SectionView, Table
 from ehdocs.render.figures import figures
 from ehdocs.render.html import render_html
+from ehdocs.render.items import DocumentContext, SectionView, Table
 from ehdocs.render.merge import Part, merge_parts
-from ehdocs.render.pack import (
-    PACK_SECTIONS,
-    PackPart,
-    PackSectionProvider,
-    pack_base_context,
-    render_parts,
-)
+from ehdocs.render.parts import PackPart, PackSectionProvider, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
 
 CHRONOLOGY_INTRO = {
@@ -97,7 +91,6 @@ PROVIDERS: dict[str, PackSectionProvider] = {
     "chronology": chronology_parts,
     "scales": diagram_parts("scales"),
 }
-PACK_SECTIONS.extend(PROVIDERS.values())
 
 
 def render_section_pdf(

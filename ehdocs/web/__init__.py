@@ -17,6 +17,7 @@ from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.templating import StrictInOurTemplates
+from ehdocs.web.views import cases, documents, hub, main, records
 
 csrf = CSRFProtect()
 
@@ -59,8 +60,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_name": "Early help documents",
             "service_navigation": navigation,
         }
-
-    from ehdocs.web.views import cases, documents, hub, main, records
 
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)

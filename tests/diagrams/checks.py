@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ehdocs.diagrams.genogram.geometry import Box, Layout
 from ehdocs.diagrams.genogram.model import Genogram
 from ehdocs.diagrams.genogram.structure import analyse, birth_key
+from ehdocs.diagrams.geometry import Box, Layout
 
 MARGIN = 2.0  # symbols closer than this count as touching
 

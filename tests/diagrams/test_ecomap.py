@@ -22,7 +22,7 @@ from ehdocs.diagrams.ecomap import (
     layout_ecomap,
     problems,
 )
-from ehdocs.diagrams.genogram.metrics import text_width
+from ehdocs.diagrams.metrics import text_width
 from ehdocs.schema import load_formset
 from ehdocs.validation import validate_case
 from tests.factories import make_case, make_professional

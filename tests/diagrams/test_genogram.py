@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from ehdocs.diagrams.genogram.geometry import Layout, Line
 from ehdocs.diagrams.genogram.layout import layout
 from ehdocs.diagrams.genogram.model import (
     GChildLink,
@@ -24,6 +23,7 @@ from ehdocs.diagrams.genogram.model import (
     build,
 )
 from ehdocs.diagrams.genogram.svg import render_svg
+from ehdocs.diagrams.geometry import Layout, Line
 from ehdocs.diagrams.svgutil import n
 from ehdocs.fields import PartialDate
 from tests.diagrams.checks import problems

@@ -18,9 +18,10 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ehdocs.render.context import Answer, DocumentContext, SectionView, Table, build_context
+from ehdocs.render.context import build_context
 from ehdocs.render.docx import render_docx
 from ehdocs.render.docx_template import TEMPLATE, build_template, template_parts
+from ehdocs.render.items import Answer, DocumentContext, SectionView, Table
 from ehdocs.schema import FormSet
 from ehdocs.validation import validate_case
 from tests.factories import make_case, make_document, make_notification_data

@@ -10,7 +10,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from ehdocs.render import pack as pack_module
+from ehdocs.render import parts as parts_module
 from ehdocs.render.cache import PartCache
 from ehdocs.render.pack import render_pack_pdf
 from ehdocs.render.pdf import EMBEDDED_NAME
@@ -123,13 +123,13 @@ def test_unchanged_parts_come_from_the_cache(
     case = closed_case(formset)
     cache = PartCache(tmp_path / "cache")
     rendered: list[str] = []
-    real = pack_module.html_to_pdf
+    real = parts_module.html_to_pdf
 
     def counting(html: str, logo: Any) -> bytes:
         rendered.append(html)
         return real(html, logo)
 
-    monkeypatch.setattr(pack_module, "html_to_pdf", counting)
+    monkeypatch.setattr(parts_module, "html_to_pdf", counting)
     render_pack_pdf(case, "professional", cache, TODAY, workers=1)
     first = len(rendered)
     assert first == 7  # two documents, four pack sections and the cover

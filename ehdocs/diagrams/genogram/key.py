@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ehdocs.diagrams.genogram.geometry import Layout
-from ehdocs.diagrams.genogram.metrics import wrap
+from ehdocs.diagrams.geometry import Layout
+from ehdocs.diagrams.metrics import wrap
 
 KEY_TEXT = {
     "male": "Male",

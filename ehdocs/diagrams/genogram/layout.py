@@ -7,7 +7,6 @@ heights) → outline (households). Nothing here knows about SVG.
 
 from __future__ import annotations
 
-from ehdocs.diagrams.genogram.geometry import Box, Label, Layout, Symbol, TextLine
 from ehdocs.diagrams.genogram.model import Genogram
 from ehdocs.diagrams.genogram.order import order_rows
 from ehdocs.diagrams.genogram.outline import household_outlines
@@ -24,6 +23,7 @@ from ehdocs.diagrams.genogram.slots import (
     make_slot,
 )
 from ehdocs.diagrams.genogram.structure import Family, analyse
+from ehdocs.diagrams.geometry import Box, Label, Layout, Symbol, TextLine
 
 PARTNER_GAP = 44.0  # room for the partnership line, its slashes and the children's stem
 CLUSTER_GAP = 28.0

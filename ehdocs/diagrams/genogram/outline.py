@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ehdocs.diagrams.genogram.geometry import Box, Outline, Point
 from ehdocs.diagrams.genogram.model import GHousehold
+from ehdocs.diagrams.geometry import Box, Outline, Point
 
 PAD = 5.0
 NEST = 4.0  # each household sharing a member with an earlier one sits this much further out

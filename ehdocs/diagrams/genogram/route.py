@@ -11,13 +11,13 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from ehdocs.diagrams.genogram.geometry import Box, Line, Point
 from ehdocs.diagrams.genogram.model import GPartnership
 from ehdocs.diagrams.genogram.place import RowSpec
 from ehdocs.diagrams.genogram.plan import Gap, Plan
 from ehdocs.diagrams.genogram.slots import LABEL_GAP, SYMBOL, Slot
 from ehdocs.diagrams.genogram.structure import Family
 from ehdocs.diagrams.genogram.tracks import Run, stack_arcs, stack_channel
+from ehdocs.diagrams.geometry import Box, Line, Point
 
 MARGIN = 24.0
 TOP_PAD = 16.0  # above the symbols, below the lowest arc

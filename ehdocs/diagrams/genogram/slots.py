@@ -5,8 +5,8 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 
-from ehdocs.diagrams.genogram.metrics import text_width, wrap
 from ehdocs.diagrams.genogram.model import GPerson
+from ehdocs.diagrams.metrics import text_width, wrap
 from ehdocs.fields import PartialDate
 
 SYMBOL = 40.0

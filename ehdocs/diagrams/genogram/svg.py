@@ -6,9 +6,9 @@ cairosvg (PNG for DOCX) and WeasyPrint (PDF) read presentation attributes most r
 
 from __future__ import annotations
 
-from ehdocs.diagrams.genogram.geometry import Box, Layout, Line, Outline, Point, Symbol
 from ehdocs.diagrams.genogram.key import COLUMN, GLYPH, LEAD, PAD, TEXT_SIZE, TITLE_SIZE, key_for
-from ehdocs.diagrams.genogram.metrics import text_width
+from ehdocs.diagrams.geometry import Box, Layout, Line, Outline, Point, Symbol
+from ehdocs.diagrams.metrics import text_width
 from ehdocs.diagrams.svgutil import document, n, text
 
 INK = "#1a1a1a"

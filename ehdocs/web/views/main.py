@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.fillable import blank_form as make_blank
 from ehdocs.storage import get_storage
 
 bp = Blueprint("main", __name__)
@@ -30,10 +33,6 @@ def logo() -> Response:
 @bp.get("/forms/<form_name>.<fmt>")
 def blank_form(form_name: str, fmt: str) -> Response:
     """A blank fillable form: partners without a case system download it, no sign-in."""
-    import io
-
-    from ehdocs.fillable import blank_form as make_blank
-
     formset = get_storage().cases.formset
     form = formset.forms.get(form_name)
     if form is None or fmt not in ("pdf", "docx"):

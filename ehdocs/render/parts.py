@@ -1,0 +1,70 @@
+"""The parts a pack is made of, and rendering them: each part renders on its own (in parallel
+processes, and only when its HTML changed: the part cache), for the pack and its sections alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ehdocs.case.model import Case
+from ehdocs.fields import format_date
+from ehdocs.render.audience import CaseView
+from ehdocs.render.cache import PartCache
+from ehdocs.render.items import DocumentContext
+from ehdocs.render.pdf import html_to_pdf
+
+
+@dataclass(frozen=True)
+class PackPart:
+    title: str
+    html: str  # for the PDF pack
+    context: DocumentContext  # for the DOCX pack: the same content, renderer-neutral
+
+
+# Sections after the documents (genogram, ecomap, chronology, outcomes): each provider gives
+# the parts it has for the audience's view of a case, or none (render.sections.PROVIDERS).
+PackSectionProvider = Callable[[CaseView, DocumentContext], list[PackPart]]
+
+
+def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentContext:
+    """The context the cover and pack sections share: marking, reference, audience, date."""
+    profile = case.formset.profile
+    family = audience == "family"
+    return DocumentContext(
+        form="pack",
+        title="Our family's early help" if family else "Early help case pack",
+        audience=audience,
+        reference=case.reference,
+        profile_name=profile.name,
+        marking=profile.marking,
+        generated=format_date(today),
+        draft=False,
+        sections=(),
+        family_name=None if family else case.data.get("family_name"),
+    )
+
+
+def render_parts(
+    htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
+) -> list[bytes]:
+    keys = [cache.key(html.encode(), logo.read_bytes() if logo else b"") for html in htmls]
+    found: list[bytes | None] = [cache.get(k) for k in keys]
+    todo = [i for i, pdf in enumerate(found) if pdf is None]
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers > 1:
+        # WeasyPrint uses one core per render: parallelism comes from processes.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            rendered = list(pool.map(html_to_pdf, [htmls[i] for i in todo], [logo] * len(todo)))
+    else:
+        rendered = [html_to_pdf(htmls[i], logo) for i in todo]
+    for i, pdf in zip(todo, rendered, strict=True):
+        cache.put(keys[i], pdf)
+        found[i] = pdf
+    return [pdf for pdf in found if pdf is not None]
