@@ -67,6 +67,18 @@ def upload(client: QualityClient, data: bytes, name: str = "form.pdf", sender: s
     )
 
 
+def hub_answers(decision: str) -> dict[str, str]:
+    """The hub section's answers for accepting a submission with this decision."""
+    return {
+        "hub-checks_made": "Known to the school nurse",
+        "hub-known_to_social_care": "no",
+        "hub-decision": decision,
+        "hub-decision_date-day": "20",
+        "hub-decision_date-month": "11",
+        "hub-decision_date-year": "2026",
+    }
+
+
 def ingestor(app: Flask) -> Ingestor:
     found: Ingestor = app.extensions["ehdocs.ingestor"]
     return found
@@ -212,12 +224,7 @@ def test_attach_to_an_existing_case_by_reference(
         url,
         {
             "target": f"case-{family.id}",
-            "hub-checks_made": "Known to the school nurse",
-            "hub-known_to_social_care": "no",
-            "hub-decision": "advice",
-            "hub-decision_date-day": "20",
-            "hub-decision_date-month": "11",
-            "hub-decision_date-year": "2026",
+            **hub_answers("advice"),
         },
         form_action=f"{url}/accept",
     )
@@ -240,12 +247,7 @@ def test_a_second_notification_for_a_case_is_refused_with_the_reason(
         url,
         {
             "target": f"case-{riley.id}",
-            "hub-checks_made": "Known to the school nurse",
-            "hub-known_to_social_care": "no",
-            "hub-decision": "advice",
-            "hub-decision_date-day": "20",
-            "hub-decision_date-month": "11",
-            "hub-decision_date-year": "2026",
+            **hub_answers("advice"),
         },
         form_action=f"{url}/accept",
     )
@@ -294,15 +296,7 @@ def test_a_required_if_hub_question_left_blank_is_shown_and_nothing_is_saved(
     document differently from validation and re-implemented "required"."""
     response = upload(client, referral(blank, "Amy Smith", "02/03/2015"), sender="sam@nhs.example")
     url = response.headers["Location"]
-    answers = {
-        "target": "new",
-        "hub-checks_made": "Case system: nothing known",
-        "hub-known_to_social_care": "no",
-        "hub-decision": "locality_level_2",
-        "hub-decision_date-day": "20",
-        "hub-decision_date-month": "11",
-        "hub-decision_date-year": "2026",
-    }
+    answers = {"target": "new", **hub_answers("locality_level_2")}
     refused = client.submit(url, answers, form_action=f"{url}/accept")
     assert refused.status_code == 400
     summary = page_of(refused).error_summary
