@@ -11,6 +11,7 @@ from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from ehdocs import storage
+from ehdocs.access import sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
@@ -41,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     formset = load_formset(app.config["PROFILE"])
     opened = storage.init_app(app, formset)
+    sessions.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor

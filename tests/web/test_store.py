@@ -229,10 +229,10 @@ def test_a_draft_needs_its_case(store: CaseStore) -> None:
 
 def test_a_fresh_database_is_migrated(app: Flask, engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert {"cases", "page_drafts", "submissions", "alembic_version"} <= tables
+    assert {"cases", "page_drafts", "submissions", "users", "audit_entries"} <= tables
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0002",)
+            ("0003",)
         ]
 
 
