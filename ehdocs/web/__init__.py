@@ -65,13 +65,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_navigation": navigation,
         }
 
-    from ehdocs.web.views import cases, documents, hub, main, records
+    from ehdocs.web.views import audit, cases, documents, hub, main, records
 
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
+    app.register_blueprint(audit.bp)
     return app
 
 
