@@ -90,7 +90,7 @@ def page_of(db: Session, query: EntryQuery, page: int) -> Found:
     total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = db.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).tuples().all()
+    rows = db.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return Found(rows, total, page, pages)
 
 
@@ -143,7 +143,7 @@ def write_csv(rows: Iterable[tuple[AuditEntry, str | None]], out: TextIO) -> int
 
 def export(db: Session, search: Search, out: TextIO) -> int:
     """The search's every entry (not one page) as CSV, read in batches."""
-    rows = db.execute(search.query().execution_options(yield_per=1000)).tuples()
+    rows = db.execute(search.query().execution_options(yield_per=1000))
     return write_csv(rows, out)
 
 
@@ -184,5 +184,5 @@ def break_glass(db: Session, moment: dt.datetime | None = None) -> list[Grant]:
             row.expires_at,
             row.expires_at > moment,
         )
-        for row, email, reference in db.execute(query).tuples()
+        for row, email, reference in db.execute(query)
     ]
