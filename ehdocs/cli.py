@@ -9,13 +9,18 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from pypdf import PdfReader, PdfWriter
+from sqlalchemy import Engine
 
+from ehdocs.access import audit as audit_trail
+from ehdocs.access.audit_search import Search
+from ehdocs.access.audit_search import export as export_entries
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
@@ -26,11 +31,15 @@ from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.schema import FormSet, load_formset
+from ehdocs.storage.config import from_environment
+from ehdocs.storage.db import make_engine, migrate, session_factory
+from ehdocs.storage.grants import grant_app_role
 from ehdocs.validation import ValidationResult, validate_case
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 1
+DAY = click.DateTime(["%Y-%m-%d"])
 
 
 def profile_option(command: F) -> F:
@@ -357,6 +366,115 @@ def ingest(
     if every and not imap_url:
         raise click.UsageError("--every goes with --imap")
     ingest_cli.run(list(paths), imap_url, folder, every, smtp_listen, database)
+
+
+def database_option(command: F) -> F:
+    return click.option(
+        "--database",
+        envvar="DATABASE_URL",
+        help="Database URL (default: the service's SQLite file under EHDOCS_DATA_DIR).",
+    )(command)
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Engine]:
+    """The service's database, migrated, for a command that reads or changes it."""
+    config = from_environment({"DATABASE_URL": url} if url else None)
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@cli.group()
+def audit() -> None:
+    """Check the audit trail's hash chain, or export its entries as CSV."""
+
+
+@audit.command("verify")
+@database_option
+def audit_verify(database: str | None) -> None:
+    """Check every entry's hash and its link to the one before; name the first broken one."""
+    with _database(database) as engine:
+        result = audit_trail.check_chain(session_factory(engine))
+    if result.broken_id is None:
+        entries = f"{result.entries} entr{'y' if result.entries == 1 else 'ies'}"
+        click.echo(f"The audit trail is intact: {entries}")
+        return
+    when = f"{result.broken_at:%Y-%m-%d %H:%M:%S} UTC" if result.broken_at else "at an unknown time"
+    click.echo(
+        f"The audit trail is broken at entry {result.broken_id}, written {when}: "
+        f"{result.reason}. Entries from there on cannot be trusted; keep a copy of the "
+        "database as it is and tell your data protection officer.",
+        err=True,
+    )
+    sys.exit(EXIT_PROBLEMS)
+
+
+@audit.command("export")
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (UK), YYYY-MM-DD."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UK), YYYY-MM-DD.")
+@click.option("--case", "case_reference", help="Only this case, by its reference.")
+@click.option("--actor", help="Only what this person did, by e-mail address.")
+@click.option("--action", help="Only this action, e.g. case.view.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="CSV file.")
+@database_option
+def audit_export(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    case_reference: str | None,
+    actor: str | None,
+    action: str | None,
+    output: Path,
+    database: str | None,
+) -> None:
+    """Write the audit entries that match as CSV, newest first (times in UTC)."""
+    search = Search(
+        actor=actor,
+        case_reference=case_reference,
+        action=action,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+    )
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        buffer = io.StringIO()
+        with sessions() as db:
+            count = export_entries(db, search, buffer)
+        audit_trail.record(
+            "audit.export", actor="system", detail="csv, from the command line", sessions=sessions
+        )
+    write_atomic(output, buffer.getvalue().encode("utf-8"))
+    click.echo(f"Wrote {count} entr{'y' if count == 1 else 'ies'} to {output}", err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Run the database's migrations, or set up the web service's PostgreSQL role."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database: str | None) -> None:
+    """Bring the database's tables up to date (as their owner, before starting the service)."""
+    with _database(database):
+        click.echo("The database is up to date")
+
+
+@db.command("grant-app-role")
+@click.argument("role")
+@database_option
+def db_grant_app_role(role: str, database: str | None) -> None:
+    """Let ROLE (the web service's login role) use every table, but only read and add to the
+    audit trail: it cannot update, delete or truncate audit entries. PostgreSQL only; run it
+    as the tables' owner after each upgrade."""
+    with _database(database) as engine:
+        grant_app_role(engine, role)
+    click.echo(f"{role} may now read and add audit entries, never change or delete them")
 
 
 def _demo_submission(app: Any, path: Path) -> bool:

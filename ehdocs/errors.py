@@ -103,3 +103,13 @@ class SourceError(EhdocsError):
 class SubmissionError(EhdocsError):
     """What was sent cannot go into the case chosen: a second copy of a document a case has only
     one of, or a copy that holds no document."""
+
+
+# -- the audit trail --------------------------------------------------------------------------
+
+
+class AuditError(EhdocsError):
+    """An audit entry could not be written (or was refused, e.g. a detail long enough to hold
+    case content): what it would have recorded must not happen either."""
+
+    exit_code = 7

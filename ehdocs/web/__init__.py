@@ -18,7 +18,7 @@ from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.templating import StrictInOurTemplates
-from ehdocs.web.views import cases, documents, hub, main, records
+from ehdocs.web.views import audit, cases, documents, hub, main, records
 
 csrf = CSRFProtect()
 
@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
+    app.register_blueprint(audit.bp)
     return app
 
 

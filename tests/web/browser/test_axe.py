@@ -226,6 +226,21 @@ def _hub_upload_errors(page: Page, u: Urls) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
+def _audit_search(page: Page, u: Urls) -> None:
+    page.request.get("/audit/entries.csv")  # an export is audited: the trail has an entry
+    page.goto("/audit/")
+    expect(page.locator("table.govuk-table").first).to_be_visible()
+
+
+def _audit_search_errors(page: Page, u: Urls) -> None:
+    page.goto("/audit/")
+    page.get_by_role("group", name="Start date").get_by_label("Day").fill("31")
+    page.get_by_role("group", name="Start date").get_by_label("Month").fill("2")
+    page.get_by_role("group", name="Start date").get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "hub queue": _goto(lambda u: "/hub/"),
     "hub upload": _goto(lambda u: "/hub/upload"),
@@ -256,6 +271,9 @@ PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "check answers, completed": _goto(lambda u: f"{u.example}/documents/n1/check"),
     "check answers, draft": _goto(lambda u: f"{u.fresh_doc}/check"),
     "check answers with errors": _check_errors,
+    "audit: who has seen or changed a case": _goto(lambda u: f"{u.example}/audit"),
+    "audit: the DPO's search": _audit_search,
+    "audit: search with errors": _audit_search_errors,
     "accessibility statement": _goto(lambda u: "/accessibility"),
     "404": _not_found,
 }
