@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import LinkRefused, TooManyLinks
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import PartnerDraft, PartnerLink, Submission, now
 
@@ -26,25 +26,6 @@ WINDOW = dt.timedelta(hours=1)  # the rate limits count the links asked for in t
 PER_ADDRESS = 3
 PER_IP = 10
 SOURCE = "partner"  # a submission's source when a partner sent it online
-
-
-class LinkRefused(EhdocsError):
-    """A sign-in link that cannot be used: `reason` is "used", "expired" or "invalid"."""
-
-    MESSAGES = {
-        "used": "This link has already been used",
-        "expired": "This link has expired: ask for a new one",
-        "invalid": "This link is not valid",
-    }
-
-    def __init__(self, reason: str, email: str | None = None) -> None:
-        super().__init__(self.MESSAGES[reason])
-        self.reason = reason
-        self.email = email
-
-
-class TooManyLinks(EhdocsError):
-    """More links asked for, from one address or one computer, than the limits allow."""
 
 
 def normalise(address: str) -> str:
@@ -71,8 +52,8 @@ def examples(patterns: Iterable[str]) -> list[str]:
     out = []
     for pattern in patterns:
         if pattern.startswith("*."):
-            word = "school" if pattern.endswith("sch.uk") else "organisation"
-            out.append(f"name@{word}{pattern[1:]}")
+            start = "name@school" if pattern.endswith("sch.uk") else "name@organisation"
+            out.append(start + pattern[1:])
         else:
             out.append(f"name@{pattern}")
     return out

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from ehdocs.access import audit, partners, sessions
 from ehdocs.access.policy import partner_link, public
+from ehdocs.errors import LinkRefused, TooManyLinks
 from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
@@ -87,7 +88,7 @@ def _send_link(email: str) -> str | tuple[str, int]:
     )
     try:
         token = partners.issue_link(email, request.remote_addr, limits)
-    except partners.TooManyLinks as exc:
+    except TooManyLinks as exc:
         audit.record("partner_link_requested", outcome="refused", actor=email, detail="limit")
         return render_template("partner/limited.html", message=str(exc)), 429
     mailer = ingestor().mailer
@@ -114,7 +115,7 @@ def sign_in(token: str) -> str | WResponse | tuple[str, int]:
             partners.check_link(token)
             return render_template("partner/sign_in.html")
         email = partners.use_link(token)
-    except partners.LinkRefused as exc:
+    except LinkRefused as exc:
         if request.method == "POST":
             audit.record(
                 "partner_sign_in",
