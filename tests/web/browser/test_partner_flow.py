@@ -99,7 +99,7 @@ def test_a_partner_asks_for_a_link_fills_and_sends_a_notification(
 
     safety = page.get_by_role("group", name=re.compile("significant harm"))
     safety.get_by_label("No", exact=True).check()
-    page.get_by_role("group", name="Level of need").get_by_label(re.compile("^2")).check()
+    page.get_by_label("2 - Universal Plus").check()
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("group", name=re.compile("given consent")).get_by_label(
