@@ -113,3 +113,25 @@ class AuditError(EhdocsError):
     case content): what it would have recorded must not happen either."""
 
     exit_code = 7
+
+
+# -- partners without an account ------------------------------------------------------------
+
+
+class LinkRefused(EhdocsError):
+    """A sign-in link that cannot be used: `reason` is "used", "expired" or "invalid"."""
+
+    MESSAGES = {
+        "used": "This link has already been used",
+        "expired": "This link has expired: ask for a new one",
+        "invalid": "This link is not valid",
+    }
+
+    def __init__(self, reason: str, email: str | None = None) -> None:
+        super().__init__(self.MESSAGES[reason])
+        self.reason = reason
+        self.email = email
+
+
+class TooManyLinks(EhdocsError):
+    """More links asked for, from one address or one computer, than the limits allow."""

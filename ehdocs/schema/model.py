@@ -200,7 +200,7 @@ class RecordDef:
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
-    """A council's settings: name, marking, contacts, timescales, variants, logo."""
+    """A council's settings: name, marking, contacts, timescales, variants, logo, partners."""
 
     name: str
     slug: str
@@ -210,6 +210,9 @@ class Profile:
     contact: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timescales: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # E-mail domains of partner agencies whose staff may ask for a link to send a request
+    # online: "nhs.net" (exactly that domain), "*.sch.uk" (any domain under sch.uk).
+    partner_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

@@ -22,6 +22,10 @@ from ehdocs.schema.model import (
 )
 from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
 
+DOMAIN = {
+    "type": "string",
+    "pattern": r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+}
 PROFILE_KEYS = {
     "name": Key(TEXT, required=True),
     "marking": Key(TEXT),
@@ -32,6 +36,8 @@ PROFILE_KEYS = {
     "lists": Key({"type": "object"}),
     "documents": Key({"type": "object"}),
     "records": Key({"type": "object"}),
+    # nhs.net, police.uk (exactly), *.sch.uk (any subdomain): lower case, no "@"
+    "partner_domains": Key({"type": "array", "items": DOMAIN}),
 }
 OVERLAY_KEYS = {
     "title": Key(TEXT),
@@ -143,6 +149,7 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         contact=MappingProxyType({str(k): str(v) for k, v in node.get("contact", {}).items()}),
         timescales=MappingProxyType(timescales),
         variants=MappingProxyType({str(k): str(v) for k, v in variants.items()}),
+        partner_domains=tuple(str(d) for d in node.get("partner_domains", [])),
     )
 
 

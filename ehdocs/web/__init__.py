@@ -18,7 +18,7 @@ from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.templating import StrictInOurTemplates
-from ehdocs.web.views import audit, cases, documents, hub, main, records
+from ehdocs.web.views import audit, cases, documents, hub, main, partner, records
 
 csrf = CSRFProtect()
 
@@ -57,10 +57,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 "active": path.startswith("/forms"),
             },
         ]
+        service_url = url_for("cases.index")
+        if request.blueprint == "partner":  # partners see their own pages, and nothing else
+            service_url = url_for("partner.start")
+            navigation = _partner_navigation(path)
         return {
             "council": formset.profile,
             "service_name": "Early help documents",
             "service_navigation": navigation,
+            "service_url": service_url,
         }
 
     app.register_blueprint(main.bp)
@@ -69,7 +74,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(partner.bp)
     return app
+
+
+def _partner_navigation(path: str) -> list[dict[str, Any]]:
+    principal = sessions.current()
+    if principal is None:
+        return []
+    return [
+        {
+            "href": url_for("partner.resume"),
+            "text": "Your request",
+            "active": path.startswith("/partner/notification"),
+        },
+        {
+            "href": url_for("partner.sent"),
+            "text": "What you have sent",
+            "active": path.startswith("/partner/sent"),
+        },
+    ]
 
 
 def _ingestor(app: Flask, opened: storage.Storage) -> Ingestor:

@@ -207,7 +207,7 @@ def search() -> str:
                 "case_id": g.case_id,
                 "case_reference": g.case_reference,
                 "reason": g.reason,
-                "started": _when(g.started_at),
+                "since": _when(g.started_at),
                 "until": _when(g.expires_at),
                 "active": g.active,
             }

@@ -20,9 +20,9 @@ from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
 from ehdocs.web.pages import (
     CaseChoices,
+    change_rows,
     controls,
     error_summary,
-    html_name,
     problems_for,
     read_fields,
 )
@@ -101,7 +101,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     values = read_fields(section.fields, request.form, section.id)
     action = request.form.get("action", "continue")
     if action.startswith(("add:", "remove:")):
-        _change_rows(section, values, action)
+        change_rows(section, values, action)
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
@@ -160,21 +160,6 @@ def _check(
     except InvalidCaseError as exc:
         return exc.problems
     return []
-
-
-def _change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
-    """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
-    parts = action.split(":")
-    for fdef in section.fields:
-        if not fdef.fields or html_name(f"{section.id}.{fdef.id}") != parts[1]:
-            continue
-        rows = values.setdefault(fdef.id, [])
-        if parts[0] == "add":
-            rows.append({})
-        elif len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(rows):
-            rows.pop(int(parts[2]))
-        if not rows:
-            values.pop(fdef.id)
 
 
 def _next_section(form: FormDefinition, current: SectionDef) -> SectionDef | None:

@@ -39,9 +39,10 @@ from ehdocs.errors import (
 from ehdocs.fields.dates import format_date
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
+from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
-from ehdocs.ingest.service import Ingestor, question_label
+from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import get_storage
@@ -59,6 +60,7 @@ MEDIA_TYPES = {
         "docx",
     ),
     "message": ("message/rfc822", "eml"),
+    ONLINE_MEDIA: ("application/json", "json"),  # answers a partner filled in online
 }
 
 
@@ -103,6 +105,7 @@ class Row:
     due_today: bool
     document: str
     sender: str
+    verified: bool
     status: str
     status_class: str
     problems: int
@@ -125,12 +128,13 @@ def _summary(row: Submission) -> Row:
     current = now()
     return Row(
         reference=row.reference,
-        received=_when(row.received_at),
-        due=_when(row.deadline_at),
+        received=local_time(row.received_at),
+        due=local_time(row.deadline_at),
         overdue=row.status in OPEN and row.deadline_at < current,
         due_today=row.status in OPEN and row.deadline_at.date() == current.date(),
         document=_title(row.form, row.media),
         sender=row.sender or ("Uploaded" if row.source == "upload" else "Not known"),
+        verified=bool(row.verified_sender and row.sender),
         status=status,
         status_class=css,
         problems=problems,
@@ -140,7 +144,7 @@ def _summary(row: Submission) -> Row:
 LOCAL = ZoneInfo("Europe/London")
 
 
-def _when(value: dt.datetime) -> str:
+def local_time(value: dt.datetime) -> str:
     """A stored time (UTC) as the hub reads it: UK time."""
     local = value.replace(tzinfo=dt.UTC).astimezone(LOCAL)
     return f"{format_date(local.date())} {local:%H:%M}"
@@ -286,6 +290,8 @@ def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSect
     if extracted.get("kind") == "case":
         doc = _case_document(extracted)
         data = (doc or {}).get("data") or {}
+    elif extracted.get("kind") == online.KIND:
+        data = online.document_data(extracted, lambda ref: None)  # names: with the people
     else:
         try:
             data = ingest_cases.to_raw_document(
