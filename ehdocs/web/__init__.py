@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from ehdocs import storage
-from ehdocs.access import sessions
+from ehdocs.access import oidc, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formset = load_formset(app.config["PROFILE"])
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
+    oidc.init_app(app, formset.profile)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
@@ -65,13 +66,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_navigation": navigation,
         }
 
-    from ehdocs.web.views import cases, documents, hub, main, records
+    from ehdocs.web.views import cases, documents, hub, main, records, sso
 
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
+    app.register_blueprint(sso.bp)
     return app
 
 
