@@ -32,6 +32,8 @@ def _no_debug_or_env_profile(monkeypatch: pytest.MonkeyPatch) -> None:
         "EHDOCS_OIDC_ISSUER",
         "EHDOCS_OIDC_CLIENT_ID",
         "EHDOCS_OIDC_CLIENT_SECRET",
+        "EHDOCS_OIDC_SCOPE",
+        "EHDOCS_OIDC_REDIRECT_URI",
     ):
         monkeypatch.delenv(name, raising=False)
 

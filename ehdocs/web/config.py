@@ -34,6 +34,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "OIDC_CLIENT_ID": env.get("EHDOCS_OIDC_CLIENT_ID") or None,
             "OIDC_CLIENT_SECRET": env.get("EHDOCS_OIDC_CLIENT_SECRET") or None,
             "OIDC_SCOPE": env.get("EHDOCS_OIDC_SCOPE") or None,
+            # The callback as registered at the provider; default: from the request's host.
+            "OIDC_REDIRECT_URI": env.get("EHDOCS_OIDC_REDIRECT_URI") or None,
         }
     )
     config.update(overrides or {})

@@ -111,6 +111,9 @@ def refused_page(response: Any, status: int, message: str) -> None:
     page = page_of(response)
     assert page.h1 == "You cannot sign in"
     assert message in page.text
+    [again] = page.all("a", "govuk-button")  # try again, or with another account
+    assert again.get("href") == "/sign-in/sso"
+    assert "Sign in with your council account" in page.text
 
 
 # -- the whole flow -----------------------------------------------------------------------------
@@ -382,6 +385,16 @@ def test_without_a_provider_the_routes_are_not_found_and_the_button_is_not_shown
         button = render_template_string('{% include "auth/_sso.html" %}')
     assert "Sign in with your council account" in button
     assert 'href="/sign-in/sso?next=/cases/4"' in button or "next=%2Fcases%2F4" in button
+
+
+def test_the_registered_redirect_uri_is_used_when_set(
+    make_app: MakeApp, oidc_provider: OidcProvider
+) -> None:
+    """Behind a TLS proxy the request's own address is not the one the provider knows."""
+    registered = "https://ehdocs.council.example/sign-in/sso/callback"
+    app = sso_app(make_app, oidc_provider.url, OIDC_REDIRECT_URI=registered)
+    asked = parse_qs(urlsplit(begin(app.test_client())).query)
+    assert asked["redirect_uri"] == [registered]
 
 
 def test_the_provider_not_answering_shows_a_page(make_app: MakeApp) -> None:

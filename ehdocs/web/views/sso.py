@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from ehdocs.access import audit, oidc, sessions
@@ -29,7 +38,8 @@ def start() -> Response | tuple[str, int]:
         abort(404)
     target = within_service(request.args.get("next"))
     try:
-        response = oidc.begin(url_for(".callback", _external=True))
+        callback_url = current_app.config.get("OIDC_REDIRECT_URI")
+        response = oidc.begin(callback_url or url_for(".callback", _external=True))
     except oidc.SignInRefused as refused:
         return _refused(refused)
     session.pop(NEXT_KEY, None)
@@ -69,6 +79,4 @@ def within_service(target: object) -> str | None:
 
 def _refused(refused: oidc.SignInRefused) -> tuple[str, int]:
     audit.record("sign_in", outcome="refused", detail=f"sso: {refused.reason}", actor=refused.actor)
-    retry = isinstance(refused, oidc.ProviderAnswerRefused | oidc.ProviderUnavailable)
-    page = render_template("auth/sso_refused.html", message=refused.message, retry=retry)
-    return page, refused.status
+    return render_template("auth/sso_refused.html", message=refused.message), refused.status
