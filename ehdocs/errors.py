@@ -135,3 +135,39 @@ class LinkRefused(EhdocsError):
 
 class TooManyLinks(EhdocsError):
     """More links asked for, from one address or one computer, than the limits allow."""
+
+
+# -- single sign-on -----------------------------------------------------------------------
+
+
+class SignInRefused(EhdocsError):
+    """Single sign-on gave no usable account. `reason` goes to the audit trail and never holds
+    personal data; `actor` is who tried, when the provider told us."""
+
+    status = 403
+    message = "Your account is not set up for this service: ask your administrator."
+
+    def __init__(self, reason: str, actor: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.actor = actor
+
+
+class NotSetUp(SignInRefused):
+    """The person's groups give no role here (or their e-mail belongs to another account)."""
+
+
+class AccountDisabled(SignInRefused):
+    message = "Your account has been disabled: ask your administrator."
+
+
+class ProviderAnswerRefused(SignInRefused):
+    """The answer from the identity provider failed a check (state, code, id_token)."""
+
+    status = 400
+    message = "We could not check your sign-in with your council account. Try again."
+
+
+class ProviderUnavailable(SignInRefused):
+    status = 503
+    message = "Your council's sign-in service is not answering. Try again in a few minutes."

@@ -198,9 +198,31 @@ class RecordDef:
         return frozenset(f.id for f in self.fields if f.contact)
 
 
+TEAM_KINDS = ("hub", "locality", "other")
+
+
+@dataclass(frozen=True)
+class SsoTeam:
+    """A council team named by a group of the identity provider (made on first use)."""
+
+    name: str
+    kind: str = "locality"  # one of TEAM_KINDS
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """How the groups the council's identity provider sends become ehdocs roles and teams.
+    `roles` keeps the profile's order: a person in several mapped groups gets the first."""
+
+    groups_claim: str = "groups"  # a claim name; a dotted path reads a nested claim
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    teams: Mapping[str, SsoTeam] = field(default_factory=lambda: MappingProxyType({}))
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
-    """A council's settings: name, marking, contacts, timescales, variants, logo, partners."""
+    """A council's settings: name, marking, contacts, timescales, variants, logo, partners, and
+    how single sign-on maps the identity provider's groups."""
 
     name: str
     slug: str
@@ -213,6 +235,7 @@ class Profile:
     # E-mail domains of partner agencies whose staff may ask for a link to send a request
     # online: "nhs.net" (exactly that domain), "*.sch.uk" (any domain under sch.uk).
     partner_domains: tuple[str, ...] = ()
+    sso: SingleSignOn | None = None
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

@@ -13,14 +13,17 @@ from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
     DEFAULT_TIMESCALES,
+    TEAM_KINDS,
     FieldDef,
     FormDefinition,
     Option,
     Profile,
     RecordDef,
     SectionDef,
+    SingleSignOn,
+    SsoTeam,
 )
-from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
+from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, is_map, read_yaml
 
 DOMAIN = {
     "type": "string",
@@ -38,7 +41,17 @@ PROFILE_KEYS = {
     "records": Key({"type": "object"}),
     # nhs.net, police.uk (exactly), *.sch.uk (any subdomain): lower case, no "@"
     "partner_domains": Key({"type": "array", "items": DOMAIN}),
+    "sso": Key({"type": "object"}),
 }
+# Single sign-on: the identity provider's groups -> ehdocs roles and teams. Role names are
+# checked when the service starts (ehdocs.access.oidc): the roles live above this layer.
+GROUP_MAP = {"type": "object", "additionalProperties": TEXT}
+SSO_KEYS = {
+    "groups_claim": Key(TEXT),
+    "roles": Key(GROUP_MAP, required=True),
+    "teams": Key({"type": "object"}),
+}
+SSO_TEAM_KEYS = {"name": Key(TEXT, required=True), "kind": Key({"enum": list(TEAM_KINDS)})}
 OVERLAY_KEYS = {
     "title": Key(TEXT),
     "family_title": Key(TEXT),
@@ -150,6 +163,29 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         timescales=MappingProxyType(timescales),
         variants=MappingProxyType({str(k): str(v) for k, v in variants.items()}),
         partner_domains=tuple(str(d) for d in node.get("partner_domains", [])),
+        sso=build_sso(tree, rep) if "sso" in node else None,
+    )
+
+
+def build_sso(tree: _Tree, rep: Reporter) -> SingleSignOn | None:
+    """The profile's `sso:` mapping of identity-provider groups to roles and teams."""
+    node = tree.node["sso"]
+    ok = check_mapping(node, tree.file, SSO_KEYS, rep, "sso", tree.where(tree.node, "sso"))
+    if not is_map(node) or not is_map(node.get("teams", {})):
+        return None
+    teams: dict[str, SsoTeam] = {}
+    for group, team in node.get("teams", {}).items():
+        where = tree.where(node["teams"], group, value=True)
+        if isinstance(team, str) and team:
+            teams[str(group)] = SsoTeam(team)
+        elif check_mapping(team, tree.file, SSO_TEAM_KEYS, rep, f"team of '{group}'", where):
+            teams[str(group)] = SsoTeam(str(team["name"]), str(team.get("kind", "locality")))
+    if not ok:
+        return None
+    return SingleSignOn(
+        groups_claim=str(node.get("groups_claim", "groups")),
+        roles=MappingProxyType({str(k): str(v) for k, v in node["roles"].items()}),
+        teams=MappingProxyType(teams),
     )
 
 

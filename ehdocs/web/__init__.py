@@ -11,14 +11,14 @@ from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from ehdocs import storage
-from ehdocs.access import sessions
+from ehdocs.access import oidc, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.templating import StrictInOurTemplates
-from ehdocs.web.views import audit, cases, documents, hub, main, partner, records
+from ehdocs.web.views import audit, cases, documents, hub, main, partner, records, sso
 
 csrf = CSRFProtect()
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formset = load_formset(app.config["PROFILE"])
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
+    oidc.init_app(app, formset.profile)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hub.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(partner.bp)
+    app.register_blueprint(sso.bp)
     return app
 
 

@@ -29,6 +29,13 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
             "TESTING": False,
+            # Single sign-on (ehdocs.access.oidc): off unless the issuer is set.
+            "OIDC_ISSUER": env.get("EHDOCS_OIDC_ISSUER") or None,
+            "OIDC_CLIENT_ID": env.get("EHDOCS_OIDC_CLIENT_ID") or None,
+            "OIDC_CLIENT_SECRET": env.get("EHDOCS_OIDC_CLIENT_SECRET") or None,
+            "OIDC_SCOPE": env.get("EHDOCS_OIDC_SCOPE") or None,
+            # The callback as registered at the provider; default: from the request's host.
+            "OIDC_REDIRECT_URI": env.get("EHDOCS_OIDC_REDIRECT_URI") or None,
         }
     )
     config.update(overrides or {})

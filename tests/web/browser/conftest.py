@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,31 +70,26 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder."""
-    data_dir = tmp_path_factory.mktemp("ehdocs-data")
+@contextmanager
+def running_service(
+    data_dir: Path, settings: dict[str, str] | None = None, *options: str
+) -> Iterator[str]:
+    """`ehdocs serve` on a free loopback port with its own data folder and these EHDOCS_*
+    settings (the developer's shell changes nothing); yields its base URL."""
     port = _free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "EHDOCS_DEBUG", "EHDOCS_PROFILE", "EHDOCS_SCHEMA_DIR")
-        and not k.startswith("EHDOCS_ENV")
+        and not k.startswith(("EHDOCS_ENV", "EHDOCS_OIDC_"))
     }
     env["EHDOCS_DATA_DIR"] = str(data_dir)
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(settings or {})
     log = data_dir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                *_ehdocs_command(),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--load-examples",
-            ],
+            [*_ehdocs_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -110,6 +106,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder."""
+    with running_service(tmp_path_factory.mktemp("ehdocs-data"), None, "--load-examples") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
