@@ -12,6 +12,7 @@ import json
 
 from flask import has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ehdocs.access.sessions import Principal, current
 from ehdocs.storage import get_storage
@@ -31,25 +32,51 @@ def record(
     actor: str | None = None,
 ) -> None:
     """Append one entry. A failure raises: nothing unaudited happens."""
-    who = principal or (current() if has_request_context() else None)
-    name = actor or (who.email if who else "anonymous")
-    address = request.remote_addr if has_request_context() else None
     with get_storage().sessions() as db, db.begin():
-        last = db.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-        entry = AuditEntry(
-            at=now(),
-            actor_id=who.user_id if who else None,
-            actor=name,
-            address=address,
-            action=action,
+        append(
+            db,
+            action,
             outcome=outcome,
             case_id=case_id,
             document=document,
             detail=detail,
-            prev_hash=last or GENESIS,
+            principal=principal,
+            actor=actor,
         )
-        entry.hash = entry_hash(entry)
-        db.add(entry)
+
+
+def append(
+    db: Session,
+    action: str,
+    *,
+    outcome: str = "ok",
+    case_id: int | None = None,
+    document: str | None = None,
+    detail: str | None = None,
+    principal: Principal | None = None,
+    actor: str | None = None,
+) -> None:
+    """Append one entry in the caller's transaction: a change to a case and its entry are
+    committed together, or neither is."""
+    who = principal or (current() if has_request_context() else None)
+    name = actor or (who.email if who else "anonymous")
+    address = request.remote_addr if has_request_context() else None
+    last = db.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    entry = AuditEntry(
+        at=now(),
+        actor_id=who.user_id if who else None,
+        actor=name,
+        address=address,
+        action=action,
+        outcome=outcome,
+        case_id=case_id,
+        document=document,
+        detail=detail,
+        prev_hash=last or GENESIS,
+    )
+    entry.hash = entry_hash(entry)
+    db.add(entry)
+    db.flush()
 
 
 def entry_hash(entry: AuditEntry) -> str:

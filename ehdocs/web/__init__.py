@@ -11,8 +11,8 @@ from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 
-from ehdocs import storage
-from ehdocs.access import sessions
+from ehdocs import access, storage
+from ehdocs.access import enforce, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
@@ -45,14 +45,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formset = load_formset(app.config["PROFILE"])
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
+    enforce.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
     def council() -> dict[str, Any]:
         path = request.path
-        navigation = [
-            {"href": url_for("cases.index"), "text": "Cases", "active": path.startswith("/cases")},
-            {"href": url_for("hub.index"), "text": "Hub queue", "active": path.startswith("/hub")},
+        principal = access.current()
+        navigation = []
+        if policy.may(principal, policy.CASE_LIST):
+            navigation.append(
+                {
+                    "href": url_for("cases.index"),
+                    "text": "Cases",
+                    "active": path.startswith("/cases"),
+                }
+            )
+        if policy.may(principal, policy.HUB_QUEUE):
+            navigation.append(
+                {
+                    "href": url_for("hub.index"),
+                    "text": "Hub queue",
+                    "active": path.startswith("/hub"),
+                }
+            )
+        navigation += [
             {
                 "href": url_for("main.forms"),
                 "text": "Blank forms",
@@ -65,13 +82,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_navigation": navigation,
         }
 
-    from ehdocs.web.views import cases, documents, hub, main, records
+    from ehdocs.web.views import break_glass, cases, documents, hub, main, records
 
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
+    app.register_blueprint(break_glass.bp)
     return app
 
 

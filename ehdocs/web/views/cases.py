@@ -19,6 +19,9 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from ehdocs.access import policy
+from ehdocs.access.enforce import visible_cases
+from ehdocs.access.policy import rule
 from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
@@ -44,11 +47,13 @@ def load(case_id: int) -> StoredCase:
 
 
 @bp.get("/")
+@rule(policy.CASE_LIST)
 def index() -> str:
-    return render_template("cases/index.html", cases=get_storage().cases.list())
+    return render_template("cases/index.html", cases=visible_cases())
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@rule(policy.CASE_CREATE, audit_post="case.create")
 def new() -> str | Response:
     values = {"reference": get_storage().cases.next_reference(dt.date.today()), "family_name": ""}
     errors: dict[str, str] = {}
@@ -72,6 +77,7 @@ def new() -> str | Response:
 
 
 @bp.get("/<int:case_id>")
+@rule(policy.CASE_VIEW, audit="case.view")
 def overview(case_id: int) -> str:
     stored = load(case_id)
     case = stored.case
@@ -115,6 +121,7 @@ def overview(case_id: int) -> str:
 
 
 @bp.get("/<int:case_id>/pack/<audience>.<fmt>")
+@rule(policy.PACK, audit="pack.download")
 def pack(case_id: int, audience: str, fmt: str) -> Response:
     if audience not in AUDIENCES or fmt not in FORMATS:
         abort(404)
@@ -126,6 +133,7 @@ def pack(case_id: int, audience: str, fmt: str) -> Response:
 
 
 @bp.get("/<int:case_id>/documents/<doc_id>/<audience>.<fmt>")
+@rule(policy.DOWNLOAD, audit="document.download")
 def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
     if audience not in AUDIENCES or fmt not in FORMATS:
         abort(404)
