@@ -75,6 +75,7 @@ def _download(audience: str) -> str:
     return f"{DOWNLOAD}:{audience}"
 
 
+DOWNLOAD_AUDIENCES = ("professional", "family")  # the copies a case's pages offer
 _READ = frozenset({CASE_VIEW, _download("professional"), _download("family"), PACK})
 _EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE}
 CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
@@ -207,6 +208,8 @@ def decide(
         found, given_by_glass = BREAK_GLASS_GIVES, glass
     if found is Relation.NONE:
         return Decision(Outcome.HIDDEN)
+    if action == DOWNLOAD and audience not in DOWNLOAD_AUDIENCES:
+        return Decision(Outcome.HIDDEN, found)  # no such copy: the page does not exist
     wanted = _download(audience or "") if action == DOWNLOAD else action
     if wanted in CASE_GRANTS[found] or (
         action == DOCUMENT_EDIT

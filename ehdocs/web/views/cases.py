@@ -20,7 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ehdocs.access import policy
-from ehdocs.access.enforce import visible_cases
+from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
 from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
@@ -40,6 +40,9 @@ MIMETYPES = {
 
 
 def load(case_id: int) -> StoredCase:
+    checked = checked_case(case_id)
+    if checked is not None:
+        return checked
     try:
         return get_storage().cases.get(case_id)
     except NotFoundError:
