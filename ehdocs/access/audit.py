@@ -53,13 +53,54 @@ def record(
     so that the entry and the change it records are committed together or not at all.
 
     A failure raises AuditError: nothing unaudited happens."""
+    entry = _entry(action, outcome, case_id, document, detail, principal, actor)
+    try:
+        if session is not None:
+            _append(session, entry)
+            return
+        with writing(sessions) as db:
+            _append(db, entry)
+    except SQLAlchemyError as exc:
+        raise _failed() from exc
+
+
+def append(
+    db: Session,
+    action: str,
+    *,
+    outcome: str = "ok",
+    case_id: int | None = None,
+    document: str | None = None,
+    detail: str | None = None,
+    principal: Principal | None = None,
+    actor: str | None = None,
+) -> None:
+    """Append one entry in the caller's transaction, which has already written (a case saved):
+    SQLite holds the write lock from a transaction's first write, so the chain is as safe as in
+    `writing()`; the change and its entry are committed together, or neither is."""
+    entry = _entry(action, outcome, case_id, document, detail, principal, actor)
+    try:
+        _append(db, entry, wrote=True)
+    except SQLAlchemyError as exc:
+        raise _failed() from exc
+
+
+def _entry(
+    action: str,
+    outcome: str,
+    case_id: int | None,
+    document: str | None,
+    detail: str | None,
+    principal: Principal | None,
+    actor: str | None,
+) -> AuditEntry:
     if detail is not None and len(detail) > MAX_DETAIL:
         raise AuditError(
             f"An audit detail is at most {MAX_DETAIL} characters: it says which format, section "
             "or reason, never what a case holds"
         )
     who = principal or (current() if has_request_context() else None)
-    entry = AuditEntry(
+    return AuditEntry(
         actor_id=who.user_id if who else None,
         actor=actor or (who.email if who else "anonymous"),
         address=request.remote_addr if has_request_context() else None,
@@ -69,17 +110,13 @@ def record(
         document=document,
         detail=detail,
     )
-    try:
-        if session is not None:
-            _append(session, entry)
-            return
-        with writing(sessions) as db:
-            _append(db, entry)
-    except SQLAlchemyError as exc:
-        raise AuditError(
-            "The audit trail could not be written, so this has not been done. Try again; if "
-            "it keeps happening, tell the service's administrator."
-        ) from exc
+
+
+def _failed() -> AuditError:
+    return AuditError(
+        "The audit trail could not be written, so this has not been done. Try again; if "
+        "it keeps happening, tell the service's administrator."
+    )
 
 
 @contextmanager
@@ -92,12 +129,12 @@ def writing(sessions: Sessions | None = None) -> Iterator[Session]:
         yield db
 
 
-def _append(db: Session, entry: AuditEntry) -> None:
+def _append(db: Session, entry: AuditEntry, wrote: bool = False) -> None:
     connection = db.connection()
     if connection.dialect.name == "postgresql":
         # Held until this transaction ends: the next writer reads the hash written here.
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    elif connection.get_execution_options().get("ehdocs_sqlite_begin") != "IMMEDIATE":
+    elif not wrote and connection.get_execution_options().get("ehdocs_sqlite_begin") != "IMMEDIATE":
         raise RuntimeError("append to the audit trail in a session from audit.writing()")
     last = db.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     entry.at = now()  # taken under the lock: times rise with the chain

@@ -22,4 +22,5 @@ ROLES: dict[str, str] = {
     ADMIN: "Administrator",
 }
 
-BREAK_GLASS_ROLES = (HUB_ADVISER, TEAM_MANAGER)
+# Who may ask for time-limited access to a case outside their job, with a reason (audited).
+BREAK_GLASS_ROLES = (HUB_ADVISER, TEAM_MANAGER, DPO)

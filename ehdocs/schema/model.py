@@ -27,6 +27,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "review_interval_weeks": 6,
         "max_involvement_months": 6,
         "retention_years_after_18": 7,
+        "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case
     }
 )
 
@@ -95,6 +96,9 @@ class SectionDef:
     description: str | None = None
     variant: str | None = None
     role: str | None = None  # the role ehdocs reads this section in (see schema/roles.py)
+    # A Team Around the Family member with an account may write this section (review updates,
+    # the plan's actions); they may only read the rest of the case.
+    taf_edit: bool = False
     source: str = ""
 
     def child(self, field_id: str) -> FieldDef | None:

@@ -10,15 +10,25 @@ import jinja2
 from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from ehdocs import storage
-from ehdocs.access import oidc, sessions
+from ehdocs import access, storage
+from ehdocs.access import enforce, oidc, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
 from ehdocs.web import security
 from ehdocs.web.templating import StrictInOurTemplates
-from ehdocs.web.views import audit, cases, documents, hub, main, partner, records, sso
+from ehdocs.web.views import (
+    audit,
+    break_glass,
+    cases,
+    documents,
+    hub,
+    main,
+    partner,
+    records,
+    sso,
+)
 
 csrf = CSRFProtect()
 
@@ -44,14 +54,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
     oidc.init_app(app, formset.profile)
+    enforce.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
     def council() -> dict[str, Any]:
         path = request.path
-        navigation = [
-            {"href": url_for("cases.index"), "text": "Cases", "active": path.startswith("/cases")},
-            {"href": url_for("hub.index"), "text": "Hub queue", "active": path.startswith("/hub")},
+        principal = access.current()
+        navigation = []
+        if policy.may(principal, policy.CASE_LIST):
+            navigation.append(
+                {
+                    "href": url_for("cases.index"),
+                    "text": "Cases",
+                    "active": path.startswith("/cases"),
+                }
+            )
+        if policy.may(principal, policy.HUB_QUEUE):
+            navigation.append(
+                {
+                    "href": url_for("hub.index"),
+                    "text": "Hub queue",
+                    "active": path.startswith("/hub"),
+                }
+            )
+        navigation += [
             {
                 "href": url_for("main.forms"),
                 "text": "Blank forms",
@@ -77,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(sso.bp)
+    app.register_blueprint(break_glass.bp)
     return app
 
 

@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from ehdocs.storage import get_storage
 from ehdocs.web import create_app
+from tests.web.accounts import hub_client
 from tests.web.pg import PostgresServer, PostgresUnavailable
 
 DATABASES = ("sqlite", "postgresql")
@@ -149,6 +150,16 @@ def app(request: pytest.FixtureRequest, make_app: Callable[..., Flask]) -> Flask
 
 @pytest.fixture
 def client(app: Flask) -> QualityClient:
+    """A client signed in as a hub adviser: the cases the tests make are with the hub (not yet
+    allocated to a team), which a hub adviser sees and edits, and the hub queue is theirs."""
+    test_client = hub_client(app)
+    assert isinstance(test_client, QualityClient)
+    return test_client
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> QualityClient:
+    """A client nobody has signed in to."""
     test_client = app.test_client()
     assert isinstance(test_client, QualityClient)
     return test_client

@@ -12,6 +12,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.access import policy
+from ehdocs.access.policy import rule
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
@@ -46,6 +48,7 @@ def _section(form: FormDefinition, section_id: str) -> SectionDef:
 
 
 @bp.post("/new/<form_name>")
+@rule(policy.DOCUMENT_NEW, audit_post="document.new")
 def new(case_id: int, form_name: str) -> Response:
     stored = load(case_id)
     form = stored.case.formset.forms.get(form_name)
@@ -68,6 +71,7 @@ def new(case_id: int, form_name: str) -> Response:
 
 
 @bp.get("/<doc_id>")
+@rule(policy.CASE_VIEW)
 def resume(case_id: int, doc_id: str) -> Response:
     """Back where they left off: the first page with unsaved input, else the first unanswered."""
     stored = load(case_id)
@@ -87,6 +91,7 @@ def resume(case_id: int, doc_id: str) -> Response:
 
 
 @bp.route("/<doc_id>/sections/<section_id>", methods=["GET", "POST"])
+@rule(policy.DOCUMENT_EDIT, audit="document.view", audit_post="document.change")
 def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)
@@ -202,6 +207,12 @@ def _page(
 
 
 @bp.route("/<doc_id>/check", methods=["GET", "POST"])
+@rule(
+    policy.CASE_VIEW,
+    post=policy.DOCUMENT_COMPLETE,
+    audit="document.view",
+    audit_post="document.complete",
+)
 def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)

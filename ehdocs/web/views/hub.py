@@ -29,6 +29,8 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WResponse
 
+from ehdocs.access import policy
+from ehdocs.access.policy import rule
 from ehdocs.errors import (
     ConflictError,
     EhdocsError,
@@ -78,6 +80,7 @@ def _submission(reference: str) -> Submission:
 
 
 @bp.get("/")
+@rule(policy.HUB_QUEUE)
 def index() -> str:
     handled = request.args.get("show") == "handled"
     with get_storage().sessions() as session:
@@ -163,6 +166,7 @@ def _title(form: str | None, media: str) -> str:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
+@rule(policy.HUB_QUEUE, audit_post="submission.upload")
 def upload() -> str | WResponse | tuple[str, int]:
     errors: dict[str, str] = {}
     sender = ""
@@ -206,6 +210,7 @@ def _clean(name: str) -> str:
 
 
 @bp.get("/submissions/<reference>")
+@rule(policy.HUB_SUBMISSION, audit="submission.view")
 def submission(reference: str) -> str | tuple[str, int]:
     return _submission_page(_submission(reference))
 
@@ -336,6 +341,7 @@ def _dob(value: Any) -> str:
 
 
 @bp.get("/submissions/<reference>/original")
+@rule(policy.HUB_SUBMISSION, audit="submission.original")
 def original(reference: str) -> Response:
     row = _submission(reference)
     data = get_storage().blobs.get(row.sha256)
@@ -352,6 +358,7 @@ def original(reference: str) -> Response:
 
 
 @bp.post("/submissions/<reference>/accept")
+@rule(policy.HUB_SUBMISSION, audit_post="submission.accept")
 def accept(reference: str) -> str | WResponse | tuple[str, int]:
     row = _submission(reference)
     if row.status != "ready":
@@ -421,6 +428,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
 
 
 @bp.post("/submissions/<reference>/close")
+@rule(policy.HUB_SUBMISSION, audit_post="submission.dismiss")
 def close(reference: str) -> WResponse:
     row = _submission(reference)
     if row.status not in OPEN:
