@@ -103,3 +103,11 @@ class SourceError(EhdocsError):
 class SubmissionError(EhdocsError):
     """What was sent cannot go into the case chosen: a second copy of a document a case has only
     one of, or a copy that holds no document."""
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+class AccountError(EhdocsError):
+    """An account cannot be made or changed as asked: an address already used, no such
+    account, an unknown role, a password the policy refuses, a demo account in production."""

@@ -15,6 +15,9 @@ from ehdocs.schema.conditions import Condition
 AUDIENCES = ("family", "professional", "hub")
 
 # Every setting a council profile may change, with a typical council's practice standard.
+# How long a signed-in session lasts: ended after this long without a request, and this long
+# after signing in whatever happens in between. A profile's `sessions:` may change them.
+DEFAULT_SESSIONS: Mapping[str, int] = MappingProxyType({"idle_minutes": 30, "absolute_hours": 12})
 DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
     {
         "hub_decision_hours": 48,
@@ -200,7 +203,8 @@ class RecordDef:
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
-    """A council's settings: name, marking, contacts, timescales, variants, logo."""
+    """A council's settings: name, marking, contacts, timescales, variants, logo, and how long
+    a signed-in session lasts."""
 
     name: str
     slug: str
@@ -210,6 +214,7 @@ class Profile:
     contact: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timescales: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

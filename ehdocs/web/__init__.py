@@ -17,7 +17,7 @@ from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
-from ehdocs.web import security
+from ehdocs.web import limits, security
 
 csrf = CSRFProtect()
 
@@ -43,8 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     formset = load_formset(app.config["PROFILE"])
+    # The council's session timeouts, unless the app's own config says otherwise (tests).
+    app.config.setdefault("SESSION_IDLE_MINUTES", formset.profile.sessions["idle_minutes"])
+    app.config.setdefault("SESSION_MAX_HOURS", formset.profile.sessions["absolute_hours"])
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
+    limits.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
@@ -63,11 +67,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "council": formset.profile,
             "service_name": "Early help documents",
             "service_navigation": navigation,
+            "signed_in": sessions.current(),
         }
 
-    from ehdocs.web.views import cases, documents, hub, main, records
+    from ehdocs.web.views import auth, cases, documents, hub, main, records
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
