@@ -75,6 +75,7 @@ def _is_personal(password: str, email: str, name: str) -> bool:
     local, _, domain = email.lower().partition("@")
     name_parts = re.findall(r"[a-z]+", name.lower())
     personal = {
+        re.sub(r"[^a-z]", "", email.lower()),
         re.sub(r"[^a-z]", "", local),
         re.sub(r"[^a-z]", "", domain.split(".")[0]),
         "".join(name_parts),
