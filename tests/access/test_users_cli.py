@@ -52,10 +52,16 @@ def test_add_makes_the_first_administrator_and_says_how_to_sign_in(database, add
     result = add("Sam.Taylor@Council.example", "--name", "Sam Taylor", "--role", "admin")
 
     assert result.code == 0, result.output
-    assert result.out.splitlines()[0] == "Added Sam Taylor <sam.taylor@council.example>, Administrator"
+    assert (
+        result.out.splitlines()[0] == "Added Sam Taylor <sam.taylor@council.example>, Administrator"
+    )
     assert "/sign-in" in result.out and "authenticator app" in result.out
     [user] = users(database)
-    assert (user.email, user.name, user.role) == ("sam.taylor@council.example", "Sam Taylor", "admin")
+    assert (user.email, user.name, user.role) == (
+        "sam.taylor@council.example",
+        "Sam Taylor",
+        "admin",
+    )
     assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash and user.totp_secret is None
     [(action, actor, detail)] = audit(database)
@@ -123,7 +129,9 @@ def test_disable_ends_every_session_of_the_account(database, add, run_cli):
     [user] = users(database)
     with Session(database) as db, db.begin():
         for token in ("a", "b"):
-            db.add(UserSession(id=token * 64, user_id=user.id, created_at=now(), last_seen_at=now()))
+            db.add(
+                UserSession(id=token * 64, user_id=user.id, created_at=now(), last_seen_at=now())
+            )
 
     result = run_cli("users", "disable", "d@council.example")
 
@@ -155,13 +163,18 @@ def test_set_role_changes_the_role_and_audits_before_and_after(database, add, ru
 
     assert result.out == "d@council.example is now Team manager\n"
     assert users(database)[0].role == "team_manager"
-    assert audit(database)[-1][2] == f"account {users(database)[0].id}: practitioner -> team_manager"
+    assert (
+        audit(database)[-1][2] == f"account {users(database)[0].id}: practitioner -> team_manager"
+    )
 
 
 def test_a_command_on_an_unknown_account_says_so(database, run_cli):
     result = run_cli("users", "disable", "nobody@council.example")
 
-    assert (result.code, result.err) == (1, "ehdocs: There is no account for nobody@council.example\n")
+    assert (result.code, result.err) == (
+        1,
+        "ehdocs: There is no account for nobody@council.example\n",
+    )
 
 
 def test_demo_accounts_one_per_role_and_their_codes(database, run_cli):
@@ -196,4 +209,3 @@ def test_demo_accounts_and_examples_are_refused_in_production(database, run_cli,
     assert served.code == 1 and "never for a live service" in served.err
     assert code.code == 1 and "never for a live service" in code.err
     assert users(database) == []
-

@@ -76,7 +76,7 @@ def test_a_password_then_a_code_signs_in_and_the_header_names_the_person(app, cl
 
     response = sign_in(client)
 
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/cases/"
     assert signed_in_name(client) == NAME
     header = client.page("/cases/").one("form", "ehdocs-header__account")
     assert header.get("action") == "/sign-out"
@@ -93,9 +93,7 @@ def test_the_password_alone_opens_nothing(app, client, account):
     assert [r.stage for r in session_rows(app)] == ["password"]
 
 
-def test_an_unknown_address_and_a_wrong_password_get_the_same_words(
-    app, client, account, parse
-):
+def test_an_unknown_address_and_a_wrong_password_get_the_same_words(app, client, account, parse):
     unknown = parse(password_step(client, email="nobody@council.example"))
     wrong = parse(password_step(client, password="not-the-password-at-all"))
 
@@ -148,7 +146,7 @@ def test_five_failures_lock_the_account_for_15_minutes_in_the_same_words(
 
     with get_storage(app).sessions() as db, db.begin():  # 15 minutes later
         db.execute(update(User).values(locked_until=now() - dt.timedelta(seconds=1)))
-    assert sign_in(client).headers["Location"] == "/"
+    assert sign_in(client).headers["Location"] == "/cases/"
 
 
 def test_wrong_codes_count_towards_the_lockout_too(app, client, account):
@@ -198,7 +196,7 @@ def test_a_new_account_sets_up_its_authenticator_before_it_is_let_in(app, client
     assert wrong.error_summary and user_row(app).totp_confirmed_at is None
     right = client.submit("/sign-in/set-up-code", {"code": totp.current_code(secret)})
 
-    assert right.headers["Location"] == "/"
+    assert right.headers["Location"] == "/cases/"
     assert signed_in_name(client) == NAME
     assert user_row(app).totp_confirmed_at is not None
     assert "mfa_enrolled" in [e.action for e in audit_rows(app)]
@@ -245,7 +243,7 @@ def test_next_keeps_a_path_within_the_service():
 
 
 @pytest.mark.parametrize(
-    ("next_", "landing"), [("/hub/", "/hub/"), ("//evil.example/", "/"), ("https://x.example", "/")]
+    ("next_", "landing"), [("/hub/", "/hub/"), ("//evil.example/", "/cases/"), ("https://x.example", "/cases/")]
 )
 def test_after_signing_in_next_leads_only_within_the_service(client, account, next_, landing):
     assert sign_in(client, next_=next_).headers["Location"] == landing

@@ -49,7 +49,7 @@ def safe_next(value: str | None) -> str | None:
 def sign_in() -> str | Response:
     after = safe_next(request.values.get(NEXT))
     if sessions.current() is not None:
-        return redirect(after or url_for("main.home"))
+        return redirect(after or url_for("cases.index"))
     email = request.form.get("email", "").strip()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -140,4 +140,4 @@ def _signed_in(account: Account) -> Response:
     after = safe_next(session.get(NEXT))
     sessions.promote()  # a new token: whatever was known of the old one opens nothing
     audit.record("sign_in", principal=accounts.principal_of(account))
-    return redirect(after or url_for("main.home"))
+    return redirect(after or url_for("cases.index"))

@@ -70,9 +70,17 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder."""
-    data_dir = tmp_path_factory.mktemp("ehdocs-data")
+def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's data folder (its SQLite database): `ehdocs users …` with
+    EHDOCS_DATA_DIR set to it changes the accounts the server sees."""
+    return tmp_path_factory.mktemp("ehdocs-data")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_data_dir: Path) -> Iterator[str]:
+    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder
+    (the example cases, and the demo accounts of ehdocs.access.demo)."""
+    data_dir = live_data_dir
     port = _free_port()
     env = {
         k: v
