@@ -243,7 +243,8 @@ def test_next_keeps_a_path_within_the_service():
 
 
 @pytest.mark.parametrize(
-    ("next_", "landing"), [("/hub/", "/hub/"), ("//evil.example/", "/cases/"), ("https://x.example", "/cases/")]
+    ("next_", "landing"),
+    [("/hub/", "/hub/"), ("//evil.example/", "/cases/"), ("https://x.example", "/cases/")],
 )
 def test_after_signing_in_next_leads_only_within_the_service(client, account, next_, landing):
     assert sign_in(client, next_=next_).headers["Location"] == landing
