@@ -6,8 +6,6 @@ processes sets EHDOCS_RATELIMIT_STORAGE (e.g. redis://…) so they share one cou
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,9 +17,7 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("SIGN_IN_RATE_LIMIT", "10 per minute")
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", os.environ.get("EHDOCS_RATELIMIT_STORAGE", "memory://")
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 

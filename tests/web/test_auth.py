@@ -161,6 +161,16 @@ def test_wrong_codes_count_towards_the_lockout_too(app, client, account):
     assert signed_in_name(client) is None
 
 
+def test_the_right_password_alone_does_not_clear_the_count_of_failures(app, client, account):
+    for _ in range(accounts.LOCK_AFTER - 1):
+        password_step(client, password="a-wrong-password-again")
+    password_step(client)  # right: someone who has the password may not guess codes for ever
+
+    client.submit("/sign-in/code", {"code": "000000" if code() != "000000" else "111111"})
+
+    assert user_row(app).locked_until is not None
+
+
 def test_a_wrong_code_is_refused_and_a_used_code_never_works_again(app, client, account, parse):
     password_step(client)
     wrong = parse(client.submit("/sign-in/code", {"code": "12345"}))
