@@ -171,3 +171,11 @@ class ProviderAnswerRefused(SignInRefused):
 class ProviderUnavailable(SignInRefused):
     status = 503
     message = "Your council's sign-in service is not answering. Try again in a few minutes."
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+class AccountError(EhdocsError):
+    """An account cannot be made or changed as asked: an address already used, no such
+    account, an unknown role, a password the policy refuses, a demo account in production."""

@@ -15,6 +15,9 @@ from ehdocs.schema.conditions import Condition
 AUDIENCES = ("family", "professional", "hub")
 
 # Every setting a council profile may change, with a typical council's practice standard.
+# How long a signed-in session lasts: ended after this long without a request, and this long
+# after signing in whatever happens in between. A profile's `sessions:` may change them.
+DEFAULT_SESSIONS: Mapping[str, int] = MappingProxyType({"idle_minutes": 30, "absolute_hours": 12})
 DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
     {
         "hub_decision_hours": 48,
@@ -225,8 +228,8 @@ class SingleSignOn:
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
-    """A council's settings: name, marking, contacts, timescales, variants, logo, partners, and
-    how single sign-on maps the identity provider's groups."""
+    """A council's settings: name, marking, contacts, timescales, variants, logo, partners, how
+    single sign-on maps the identity provider's groups, and how long a session lasts."""
 
     name: str
     slug: str
@@ -240,6 +243,7 @@ class Profile:
     # online: "nhs.net" (exactly that domain), "*.sch.uk" (any domain under sch.uk).
     partner_domains: tuple[str, ...] = ()
     sso: SingleSignOn | None = None
+    sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

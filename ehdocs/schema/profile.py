@@ -12,6 +12,7 @@ from ehdocs.errors import ProfileNotFoundError
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
+    DEFAULT_SESSIONS,
     DEFAULT_TIMESCALES,
     TEAM_KINDS,
     FieldDef,
@@ -35,6 +36,7 @@ PROFILE_KEYS = {
     "logo": Key(TEXT),
     "contact": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "timescales": Key({"type": "object"}),
+    "sessions": Key({"type": "object"}),
     "variants": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "lists": Key({"type": "object"}),
     "documents": Key({"type": "object"}),
@@ -118,22 +120,8 @@ def list_overrides(tree: _Tree, rep: Reporter) -> dict[str, tuple[Option, ...]]:
 
 def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporter) -> Profile:
     node = tree.node
-    timescales = dict(DEFAULT_TIMESCALES)
-    for key, value in node.get("timescales", {}).items():
-        if key not in DEFAULT_TIMESCALES:
-            rep.at(
-                tree.where(node["timescales"], key),
-                f"unknown timescale '{key}'"
-                f"{did_you_mean(key, DEFAULT_TIMESCALES)}"
-                f" (expected one of: {', '.join(DEFAULT_TIMESCALES)})",
-            )
-        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            rep.at(
-                tree.where(node["timescales"], key, value=True),
-                f"timescale '{key}' must be a whole number of at least 0",
-            )
-        else:
-            timescales[key] = int(value)
+    timescales = _numbers(tree, "timescales", "timescale", DEFAULT_TIMESCALES, 0, rep)
+    sessions = _numbers(tree, "sessions", "session setting", DEFAULT_SESSIONS, 1, rep)
     variants = dict(node.get("variants", {}))
     for form_name, variant in variants.items():
         form = forms.get(form_name)
@@ -164,6 +152,7 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         variants=MappingProxyType({str(k): str(v) for k, v in variants.items()}),
         partner_domains=tuple(str(d) for d in node.get("partner_domains", [])),
         sso=build_sso(tree, rep) if "sso" in node else None,
+        sessions=MappingProxyType(sessions),
     )
 
 
@@ -187,6 +176,30 @@ def build_sso(tree: _Tree, rep: Reporter) -> SingleSignOn | None:
         roles=MappingProxyType({str(k): str(v) for k, v in node["roles"].items()}),
         teams=MappingProxyType(teams),
     )
+
+
+def _numbers(
+    tree: _Tree, key: str, what: str, defaults: Mapping[str, int], least: int, rep: Reporter
+) -> dict[str, int]:
+    """A mapping of named whole numbers (timescales, session times) over their defaults."""
+    node = tree.node.get(key, {})
+    numbers = dict(defaults)
+    for name, value in node.items():
+        if name not in defaults:
+            rep.at(
+                tree.where(node, name),
+                f"unknown {what} '{name}'"
+                f"{did_you_mean(name, defaults)}"
+                f" (expected one of: {', '.join(defaults)})",
+            )
+        elif not isinstance(value, int) or isinstance(value, bool) or value < least:
+            rep.at(
+                tree.where(node, name, value=True),
+                f"{what} '{name}' must be a whole number of at least {least}",
+            )
+        else:
+            numbers[name] = int(value)
+    return numbers
 
 
 def apply(

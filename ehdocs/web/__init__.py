@@ -16,10 +16,11 @@ from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
-from ehdocs.web import security
+from ehdocs.web import limits, security
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
     audit,
+    auth,
     break_glass,
     cases,
     documents,
@@ -51,10 +52,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     formset = load_formset(app.config["PROFILE"])
+    # The council's session timeouts, unless the app's own config says otherwise (tests).
+    app.config.setdefault("SESSION_IDLE_MINUTES", formset.profile.sessions["idle_minutes"])
+    app.config.setdefault("SESSION_MAX_HOURS", formset.profile.sessions["absolute_hours"])
     opened = storage.init_app(app, formset)
     sessions.init_app(app)
     oidc.init_app(app, formset.profile)
     enforce.init_app(app)
+    limits.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
@@ -94,9 +99,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "service_name": "Early help documents",
             "service_navigation": navigation,
             "service_url": service_url,
+            "signed_in": sessions.current(),
         }
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)

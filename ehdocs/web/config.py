@@ -28,6 +28,9 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
+            # Where sign-in attempts are counted: memory (one process), or e.g. redis://… shared
+            # by the processes of one service.
+            "RATELIMIT_STORAGE_URI": env.get("EHDOCS_RATELIMIT_STORAGE", "memory://"),
             "TESTING": False,
             # Single sign-on (ehdocs.access.oidc): off unless the issuer is set.
             "OIDC_ISSUER": env.get("EHDOCS_OIDC_ISSUER") or None,

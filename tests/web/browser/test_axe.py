@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ehdocs.schema import load_formset
 
+from .accounts import CODE_PAGE, add_account, enter_password, sign_in
 from .conftest import STEP_TIMEOUT_MS
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -28,6 +30,7 @@ RUN_AXE = (
     " summary: n.failureSummary}))})))"
 )
 EXAMPLE = "EH-2026-0103"  # the example case with one document of every form
+NEW_ACCOUNT = ("axe.new@council.example", "plum-kettle-orbit-9")  # no authenticator yet
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ def _path(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def urls(browser: Browser, live_server: str) -> Iterator[Urls]:
-    """An example case, and a new case made as a user makes one."""
+def urls(browser: Browser, live_server: str, live_data_dir: Path) -> Iterator[Urls]:
+    """An example case, and a new case made as a user makes one; an account that has not
+    set up its authenticator yet."""
+    add_account(live_data_dir, NEW_ACCOUNT[0], "Axe New", "practitioner", NEW_ACCOUNT[1])
     ctx = browser.new_context(base_url=live_server)
     ctx.set_default_timeout(STEP_TIMEOUT_MS)
     page = ctx.new_page()
@@ -241,7 +246,39 @@ def _audit_search_errors(page: Page, u: Urls) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
+def _sign_in_errors(page: Page, u: Urls) -> None:
+    page.goto("/sign-in")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _code(page: Page, u: Urls) -> None:
+    enter_password(page, "dpo@demo.example")
+
+
+def _code_errors(page: Page, u: Urls) -> None:
+    enter_password(page, "dpo@demo.example")
+    page.get_by_label(CODE_PAGE).fill("12345")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _set_up_code(page: Page, u: Urls) -> None:
+    enter_password(page, *NEW_ACCOUNT)
+    page.get_by_text("I cannot scan the QR code").click()  # the key shown too
+
+
+def _signed_in(page: Page, u: Urls) -> None:
+    sign_in(page, "manager@demo.example")  # the header with a name and "Sign out"
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
+    "sign in": _goto(lambda u: "/sign-in"),
+    "sign in with errors": _sign_in_errors,
+    "sign in: code": _code,
+    "sign in: code with errors": _code_errors,
+    "sign in: set up an authenticator": _set_up_code,
+    "signed in: the header": _signed_in,
     "hub queue": _goto(lambda u: "/hub/"),
     "hub upload": _goto(lambda u: "/hub/upload"),
     "hub upload with errors": _hub_upload_errors,
