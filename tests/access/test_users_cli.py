@@ -178,7 +178,7 @@ def test_a_command_on_an_unknown_account_says_so(database, run_cli):
 
 
 def test_demo_accounts_one_per_role_and_their_codes(database, run_cli):
-    with ehdocs.cli._database():
+    with ehdocs.cli._accounts_app():
         made = demo.create_accounts("development")
         again = demo.create_accounts("development")
 

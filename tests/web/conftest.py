@@ -288,9 +288,13 @@ class Page:
     # -- forms, as a browser sends them -------------------------------------------------------
 
     def form(self, action: str | None = None) -> ET.Element:
+        """The page's POST form (to `action`): without one named, the first in the page's
+        main content, never the header's "Sign out"."""
         forms = [f for f in self.all("form") if (f.get("method") or "").lower() == "post"]
         if action is not None:
             forms = [f for f in forms if f.get("action") == action]
+        else:
+            forms = [f for f in forms if not (f.get("action") or "").endswith("/sign-out")]
         assert forms, f"no POST form{' to ' + action if action else ''} on the page"
         return forms[0]
 

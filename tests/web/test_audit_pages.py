@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from ehdocs.access import audit, roles, sessions
 from ehdocs.storage import get_storage
-from ehdocs.storage.models import AuditEntry, BreakGlass, CaseRow, User, UserSession, now
+from ehdocs.storage.models import AuditEntry, BreakGlass, User, UserSession, now
+from tests.factories import make_case
 from tests.web.conftest import QualityClient
 from tests.web.test_audit import _break_audit_inserts
 
@@ -39,11 +40,7 @@ def _sign_in(app: Flask, client: QualityClient, user_id: int) -> None:
 
 
 def _case(app: Flask, reference: str) -> int:
-    with get_storage(app).sessions() as db, db.begin():
-        row = CaseRow(reference=reference, profile="default", data="{}")
-        db.add(row)
-        db.flush()
-        return row.id
+    return get_storage(app).cases.create(make_case(reference=reference)).id
 
 
 def _entry(app: Flask, at: dt.datetime, **fields: object) -> None:

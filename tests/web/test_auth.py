@@ -15,10 +15,17 @@ from ehdocs.access import accounts, passwords, totp
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry, User, UserSession, now
 from ehdocs.web.views.auth import SIGN_IN_ERROR, safe_next
+from tests.web.conftest import QualityClient
 
 EMAIL, NAME, PASSWORD = "pat.morgan@council.example", "Pat Morgan", "plum-kettle-orbit-9"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 COOKIE = "ehdocs_session"
+
+
+@pytest.fixture
+def client(anonymous: QualityClient) -> QualityClient:
+    """Nobody signed in: these tests sign in (or ask for a link) themselves."""
+    return anonymous
 
 
 @pytest.fixture
@@ -45,8 +52,9 @@ def sign_in(client, step_offset: int = 0, next_=None):
 
 
 def signed_in_name(client) -> str | None:
-    """The name in the header of the case list, or None when nobody is signed in."""
-    page = client.page("/cases/")
+    """The name in the header (of the public blank forms page, which anyone may open), or None
+    when nobody is signed in."""
+    page = client.page("/forms")
     names = page.all("span", "ehdocs-header__name")
     return "".join(names[0].itertext()) if names else None
 

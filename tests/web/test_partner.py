@@ -25,6 +25,12 @@ LINK = re.compile(r"http://localhost/partner/sign-in/([A-Za-z0-9_-]+)")
 TODAY = dt.date.today()
 
 
+@pytest.fixture
+def client(anonymous: QualityClient) -> QualityClient:
+    """Nobody signed in: these tests sign in (or ask for a link) themselves."""
+    return anonymous
+
+
 @pytest.fixture(params=DATABASES)
 def partner_app(
     request: pytest.FixtureRequest,

@@ -10,22 +10,26 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.mailservers import SmtpCatcher
 
-from .conftest import REPO, _ehdocs_command, _free_port, _wait_until_up
+from .accounts import add_account, set_up_and_sign_in
+from .conftest import REPO, STEP_TIMEOUT_MS, _ehdocs_command, _free_port, _wait_until_up
 from .test_axe import report, violations
 
 SCHOOL = "teacher@school.sch.uk"
+HUB = ("hub.partner-flow@council.example", "Hub Adviser", "wren-ladle-cobalt-4")
 
 
 @dataclass(frozen=True)
 class Served:
     url: str
     mail: SmtpCatcher
+    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(url, process, log)
-            yield Served(url, mail)
+            yield Served(url, mail, data_dir)
         finally:
             process.terminate()
             try:
@@ -74,7 +78,7 @@ def no_violations(page: Page, axe_source: str, name: str) -> None:
 
 
 def test_a_partner_asks_for_a_link_fills_and_sends_a_notification(
-    page: Page, served: Served, axe_source: str
+    page: Page, browser: Browser, served: Served, axe_source: str
 ) -> None:
     page.goto(f"{served.url}/partner/")
     no_violations(page, axe_source, "partner start")
@@ -166,8 +170,16 @@ def test_a_partner_asks_for_a_link_fills_and_sends_a_notification(
     expect(page.locator("h1")).to_have_text("This link has already been used")
     no_violations(page, axe_source, "a used link")
 
-    # In the hub's queue, from a verified sender (the queue is open in this branch: the
-    # policy that puts it behind the hub adviser's sign-in lands with its own part of #15).
-    page.goto(f"{served.url}/hub/")
-    row = page.get_by_role("row", name=re.compile(reference.group(0)))
-    expect(row).to_contain_text("Verified sender")
+    # In the hub's queue, from a verified sender: a hub adviser signs in to see it (an
+    # account of this service's own: it has no demo accounts).
+    add_account(served.data_dir, HUB[0], HUB[1], "hub_adviser", HUB[2])
+    hub = browser.new_context(base_url=served.url, locale="en-GB")
+    hub.set_default_timeout(STEP_TIMEOUT_MS)
+    try:
+        page = hub.new_page()
+        set_up_and_sign_in(page, HUB[0], HUB[2])
+        page.goto(f"{served.url}/hub/")
+        row = page.get_by_role("row", name=re.compile(reference.group(0)))
+        expect(row).to_contain_text("Verified sender")
+    finally:
+        hub.close()
