@@ -287,6 +287,10 @@ class Page:
 
     # -- forms, as a browser sends them -------------------------------------------------------
 
+    def main_forms(self) -> list[ET.Element]:
+        """The page's forms, less the header's "Sign out" (every signed-in page has it)."""
+        return [f for f in self.all("form") if not (f.get("action") or "").endswith("/sign-out")]
+
     def form(self, action: str | None = None) -> ET.Element:
         """The page's POST form (to `action`): without one named, the first in the page's
         main content, never the header's "Sign out"."""

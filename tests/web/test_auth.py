@@ -186,7 +186,7 @@ def test_a_wrong_code_is_refused_and_a_used_code_never_works_again(app, client, 
         ("Enter the correct 6-digit code from your authenticator app", "#code")
     ]
     assert client.submit("/sign-in/code", {"code": code()}).status_code == 302
-    client.submit("/sign-out", page=client.page("/cases/"))
+    client.submit("/sign-out", form_action="/sign-out", page=client.page("/cases/"))
 
     password_step(client)
     reused = client.submit("/sign-in/code", {"code": code()})  # seen over a shoulder
@@ -293,7 +293,7 @@ def test_sign_out_ends_the_session_on_the_server(app, client, account):
     cookie = client.get_cookie(COOKIE)
     assert cookie is not None
 
-    response = client.submit("/sign-out", page=client.page("/cases/"))
+    response = client.submit("/sign-out", form_action="/sign-out", page=client.page("/cases/"))
 
     assert response.headers["Location"] == "/sign-in"
     assert "You have signed out." in client.page("/sign-in").banners[0]

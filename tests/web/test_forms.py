@@ -393,7 +393,7 @@ def test_completing_a_fully_answered_notification(
     assert overview.all("a", href=f"{base}/check")
     answers = client.page(f"{base}/check")
     assert answers.h1 == "Your answers"
-    assert not answers.all("form")
+    assert not answers.main_forms()
 
 
 def test_a_completed_document_still_checks_every_answer_on_save(

@@ -18,6 +18,7 @@ from ehdocs.ingest.reply import LINK_SUBJECT
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry, PartnerDraft, PartnerLink, Submission
 from tests.mailservers import SmtpCatcher, smtp_catcher  # noqa: F401
+from tests.web.accounts import hub_client
 from tests.web.conftest import DATABASES, QualityClient, page_of
 
 SCHOOL = "teacher@school.sch.uk"
@@ -282,7 +283,7 @@ def test_a_partner_fills_and_sends_a_notification_into_the_hub_queue(
     assert "Riley Bloggs" not in json.dumps(extracted["data"])  # names are references
 
     # The hub sees it in its queue, from a verified sender, like any other form.
-    hub = partner_app.test_client()
+    hub = hub_client(partner_app)
     assert isinstance(hub, QualityClient)
     queue = hub.page("/hub/")
     (cell,) = [c for c in queue.all("td") if SCHOOL in "".join(c.itertext())]
