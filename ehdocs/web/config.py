@@ -54,6 +54,8 @@ def check(config: dict[str, Any]) -> None:
             # A fresh key each start: sessions end on restart, which is fine on a laptop.
             config["SECRET_KEY"] = secrets.token_hex(32)
         return
+    if config.get("ACCESS_CHECKS") is False:  # bench/bench_access.py's setting, never live
+        raise ConfigError("Access checks cannot be switched off outside development")
     if config["DEBUG"]:
         raise ConfigError(
             "EHDOCS_DEBUG is on outside development: turn it off (debug pages show code and data)"

@@ -3,14 +3,19 @@ request from someone not signed in."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from ehdocs.access.policy import rule_of
+from ehdocs.errors import ConfigError
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry
+from ehdocs.web import create_app
 from tests.web.accounts import hub_client
 from tests.web.conftest import QualityClient
 
@@ -65,3 +70,15 @@ def test_a_post_from_someone_not_signed_in_is_refused(make_app: Callable[..., Fl
     with get_storage(app).sessions() as db:
         last = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
     assert (last.actor, last.action, last.outcome) == ("anonymous", "case.create", "refused")
+
+
+def test_access_checks_cannot_be_switched_off_in_production(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot be switched off outside development"):
+        create_app(
+            {
+                "ENV_NAME": "production",
+                "SECRET_KEY": secrets.token_hex(32),
+                "DATA_DIR": str(tmp_path),
+                "ACCESS_CHECKS": False,
+            }
+        )

@@ -3,13 +3,13 @@ of audit_entries, whoever asks, the table's owner included. (The web service's o
 also hold only SELECT and INSERT on it: `ehdocs db grant-app-role`.) SQLite has no roles; there
 the hash chain (`ehdocs audit verify`) is what shows an edit.
 
-Revision ID: 0006
-Revises: 0003 (0005 once the access branches are merged)
+Revision ID: 0004
+Revises: 0003
 """
 
 from alembic import op
 
-revision = "0006"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
