@@ -1,6 +1,18 @@
 """Web load benchmark: 50 concurrent users against gunicorn (4 workers), on SQLite and on
 PostgreSQL, each user editing a form section of their own case.
 
+Every user is a real signed-in hub adviser: the seed step makes one account (role
+"hub_adviser") per user and a server-side session for it (a UserSession row, stage "full"),
+directly in the database as tests/web/accounts.py does, and the user's cookie jar starts with
+the Flask session cookie holding that session's token, signed by the app's own session
+interface with the EHDOCS_SECRET_KEY gunicorn is given. The seeded cases have no team, so a hub
+adviser may see and edit them. Every case page request therefore loads and checks the session,
+passes the access policy and writes an audit trail entry (one per page view and per save,
+hash-chained, appended one at a time): that work is part of what is measured. A response that
+redirects to /sign-in stops the benchmark with an error (the sessions were refused), and only a
+200 form page (with its csrf_token and version) or a 302 onwards within the same case counts
+as ok.
+
 Every user keeps their own cookie jar and, for each of a fixed number of rounds:
   GET  /healthz                                  the baseline: the same server, no work
   GET  /cases/<id>/documents/n1/sections/referrer   (a) a form section page
@@ -20,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import http.client
 import json
 import os
@@ -48,6 +61,8 @@ DOC, SECTION = "n1", "referrer"
 TARGET_P95_MS = {"GET section": 150.0, "POST section": 250.0}
 START_TIMEOUT = 120.0
 REQUEST_TIMEOUT = 60.0
+
+SIGN_IN = "/sign-in"
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -111,27 +126,65 @@ class Postgres:
 # -- seeding and the server --------------------------------------------------------------------
 
 
-def seed(env: dict[str, str], users: int) -> list[int]:
-    """One case per user (the single-parent example, its notification back to draft)."""
+@dataclass(frozen=True)
+class Seeded:
+    """One simulated user: their case and their signed-in session cookie."""
+
+    case_id: int
+    cookie: dict[str, str]
+
+
+def seed(env: dict[str, str], users: int) -> list[Seeded]:
+    """One case per user (the single-parent example, its notification back to draft, no team:
+    with the hub) and one signed-in hub adviser per user: an account and a full server-side
+    session in the database (as tests/web/accounts.py), its token in a session cookie signed
+    by the app's own session interface under `env`'s EHDOCS_SECRET_KEY (gunicorn's too)."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
+        from ehdocs.access import roles, sessions
         from ehdocs.storage import get_storage
+        from ehdocs.storage.models import User, UserSession, now
         from ehdocs.web import create_app
 
         app = create_app()
         store = get_storage(app).cases
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        if serializer is None:
+            raise SystemExit("the app has no SECRET_KEY: its session cookies cannot be signed")
+        cookie_name = app.config["SESSION_COOKIE_NAME"]
         raw = json.loads(EXAMPLE.read_text(encoding="utf-8"))
         for doc in raw["documents"]:
             if doc["id"] == DOC:
                 doc["status"] = "draft"
-        ids = []
+        seeded = []
         for number in range(1, users + 1):
             case = copy.deepcopy(raw)
             case["reference"] = f"EH-2099-{number:04d}"
-            ids.append(store.create(case).id)
+            case_id = store.create(case).id
+            token = secrets.token_urlsafe(32)
+            moment = now()
+            with get_storage(app).sessions() as db, db.begin():
+                account = User(
+                    email=f"bench-hub-{number:04d}@council.example",
+                    name=f"Bench hub adviser {number}",
+                    role=roles.HUB_ADVISER,
+                )
+                db.add(account)
+                db.flush()
+                db.add(
+                    UserSession(
+                        id=hashlib.sha256(token.encode()).hexdigest(),
+                        user_id=account.id,
+                        stage="full",
+                        created_at=moment,
+                        last_seen_at=moment,
+                    )
+                )
+            cookie = {cookie_name: serializer.dumps({sessions.KEY: token})}
+            seeded.append(Seeded(case_id, cookie))
         get_storage(app).close()
-        return ids
+        return seeded
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -173,10 +226,15 @@ def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[int]:
 # -- one user ----------------------------------------------------------------------------------
 
 
+class SignedOut(Exception):
+    """A response redirected to the sign-in page: the benchmark's session was not accepted."""
+
+
 def request(
     port: int, method: str, path: str, jar: dict[str, str], body: dict[str, str] | None = None
 ) -> tuple[int, str, float]:
-    """One request on a fresh connection (gunicorn's sync workers close it anyway)."""
+    """One request on a fresh connection (gunicorn's sync workers close it anyway). A 302
+    answer's Location is returned as its text; a redirect to /sign-in raises SignedOut."""
     headers = {"Connection": "close"}
     if jar:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
@@ -191,6 +249,13 @@ def request(
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
         elapsed = (time.perf_counter() - started) * 1000
+        location = response.getheader("Location")
+        if location is not None:
+            target = urllib.parse.urlsplit(location).path
+            if target == SIGN_IN or target.startswith(SIGN_IN + "/"):
+                raise SignedOut(f"{method} {path} -> {response.status} {location}")
+            if response.status == 302:
+                text = target
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie: SimpleCookie = SimpleCookie()
             cookie.load(header)
@@ -207,6 +272,7 @@ class Results:
     errors: dict[str, list[str]] = field(default_factory=dict)
     conflicts: int = 0
     skipped: int = 0
+    signed_out: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, ms: float) -> None:
@@ -225,12 +291,17 @@ class Results:
         with self.lock:
             self.skipped += rounds
 
+    def sign_in_redirect(self, what: str) -> None:
+        with self.lock:
+            self.signed_out.append(what)
+
 
 def user(
-    port: int, case_id: int, rounds: int, deadline: float, think: float, results: Results
+    port: int, seeded: Seeded, rounds: int, deadline: float, think: float, results: Results
 ) -> None:
-    jar: dict[str, str] = {}
-    page = f"/cases/{case_id}/documents/{DOC}/sections/{SECTION}"
+    jar = dict(seeded.cookie)  # signed in from the first request
+    case_pages = f"/cases/{seeded.case_id}/"
+    page = f"{case_pages}documents/{DOC}/sections/{SECTION}"
     for number in range(rounds):
         if time.monotonic() > deadline:
             results.skip(rounds - number)
@@ -264,8 +335,10 @@ def user(
                 "referrer-date-year": "2026",
             }
             status, text, ms = request(port, "POST", page, jar, form)
-            if status == 302:
+            if status == 302 and text.startswith(case_pages):
                 results.add("POST section", ms)
+            elif status == 302:
+                results.error("POST section", f"302 to {text[:160]}, outside the case")
             elif status == 409:
                 results.conflict()
             else:
@@ -274,6 +347,9 @@ def user(
                     re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))) if found else ""
                 )
                 results.error("POST section", f"status {status} {detail.strip()[:160]}")
+        except SignedOut as exc:
+            results.sign_in_redirect(str(exc))
+            return
         except OSError as exc:
             results.error("connection", f"{type(exc).__name__}: {exc}")
         if think:
@@ -291,20 +367,26 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def load(
-    port: int, case_ids: Sequence[int], rounds: int, think: float, cap: float
+    port: int, users: Sequence[Seeded], rounds: int, think: float, cap: float
 ) -> tuple[Results, float]:
-    """Every case's user at once, each for `rounds` rounds, stopping at the time cap."""
+    """Every case's user at once, each for `rounds` rounds, stopping at the time cap. Stops
+    the benchmark if any response redirected to /sign-in."""
     results = Results()
     deadline = time.monotonic() + cap
     threads = [
-        threading.Thread(target=user, args=(port, i, rounds, deadline, think, results))
-        for i in case_ids
+        threading.Thread(target=user, args=(port, seeded, rounds, deadline, think, results))
+        for seeded in users
     ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if results.signed_out:
+        raise SystemExit(
+            f"{len(results.signed_out)} responses redirected to {SIGN_IN}: the benchmark's "
+            f"signed-in sessions were refused, e.g. {sorted(set(results.signed_out))[:3]}"
+        )
     return results, time.monotonic() - started
 
 
@@ -321,11 +403,11 @@ def run(database: str, args: argparse.Namespace) -> bool:
         env["DATABASE_URL"] = (
             pg.start() if pg else f"sqlite:///{workdir / 'data' / 'ehdocs.sqlite3'}"
         )
-        case_ids = seed(env, args.users)
+        users = seed(env, args.users)
         with gunicorn(env, args.workers, workdir / "gunicorn.log") as port:
-            load(port, case_ids[: args.workers * 2], 2, 0, args.cap)  # every worker warm
-            alone = load(port, case_ids[:1], args.rounds, 0, args.cap)
-            crowd = load(port, case_ids, args.rounds, args.think, args.cap)
+            load(port, users[: args.workers * 2], 2, 0, args.cap)  # every worker warm
+            alone = load(port, users[:1], args.rounds, 0, args.cap)
+            crowd = load(port, users, args.rounds, args.think, args.cap)
         print(f"\n== {database}")
         report("1 user alone (service time)", 1, args, *alone, targets=False)
         return report(f"{args.users} users at once", args.users, args, *crowd, targets=True)

@@ -1,21 +1,32 @@
-"""The `ehdocs` command: validate cases, list forms, export and check schemas, summarise cases."""
+"""The `ehdocs` command: validate cases, list forms, export and check schemas, summarise cases,
+serve the web service, take in forms, manage accounts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import io
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from flask import Flask
 from pypdf import PdfReader, PdfWriter
+from sqlalchemy import Engine
 
+from ehdocs import storage
+from ehdocs.access import accounts, demo, sessions, totp
+from ehdocs.access import audit as audit_trail
+from ehdocs.access.audit_search import Search
+from ehdocs.access.audit_search import export as export_entries
+from ehdocs.access.roles import ROLES
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
@@ -26,11 +37,16 @@ from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.schema import FormSet, load_formset
+from ehdocs.storage.config import from_environment
+from ehdocs.storage.db import make_engine, migrate, session_factory
+from ehdocs.storage.grants import grant_app_role
 from ehdocs.validation import ValidationResult, validate_case
+from ehdocs.web import config as web_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 1
+DAY = click.DateTime(["%Y-%m-%d"])
 
 
 def profile_option(command: F) -> F:
@@ -296,6 +312,7 @@ def serve(host: str, port: int, load_examples: bool) -> None:
 
     app = create_app()
     if load_examples:
+        demo.refuse_in_production(app.config["ENV_NAME"])
         examples = Path(__file__).resolve().parents[1] / "examples"
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):
@@ -303,9 +320,12 @@ def serve(host: str, port: int, load_examples: bool) -> None:
             if store.find(raw.get("reference", "")) is None:
                 store.create(raw)
                 click.echo(f"Loaded example case {raw['reference']}")
-        demo = examples / "hub" / "referral.json"
-        if demo.exists() and _demo_submission(app, demo):
+        referral = examples / "hub" / "referral.json"
+        if referral.exists() and _demo_submission(app, referral):
             click.echo("Put an example e-mailed form in the hub queue")
+        with app.app_context():
+            demo.create_accounts(app.config["ENV_NAME"])
+        click.echo(_demo_notice(f"http://{host}:{port}/sign-in"))
     click.echo(f"ehdocs is running at http://{host}:{port}/  (press Ctrl-C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -359,6 +379,130 @@ def ingest(
     ingest_cli.run(list(paths), imap_url, folder, every, smtp_listen, database)
 
 
+def database_option(command: F) -> F:
+    return click.option(
+        "--database",
+        envvar="DATABASE_URL",
+        help="Database URL (default: the service's SQLite file under EHDOCS_DATA_DIR).",
+    )(command)
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[Engine]:
+    """The service's database, migrated, for a command that reads or changes it."""
+    config = from_environment({"DATABASE_URL": url} if url else None)
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@cli.group()
+def audit() -> None:
+    """Check the audit trail's hash chain, or export its entries as CSV."""
+
+
+@audit.command("verify")
+@database_option
+def audit_verify(database: str | None) -> None:
+    """Check every entry's hash and its link to the one before; name the first broken one."""
+    with _database(database) as engine:
+        result = audit_trail.check_chain(session_factory(engine))
+    if result.broken_id is None:
+        entries = f"{result.entries} entr{'y' if result.entries == 1 else 'ies'}"
+        click.echo(f"The audit trail is intact: {entries}")
+        return
+    when = f"{result.broken_at:%Y-%m-%d %H:%M:%S} UTC" if result.broken_at else "at an unknown time"
+    click.echo(
+        f"The audit trail is broken at entry {result.broken_id}, written {when}: "
+        f"{result.reason}. Entries from there on cannot be trusted; keep a copy of the "
+        "database as it is and tell your data protection officer.",
+        err=True,
+    )
+    sys.exit(EXIT_PROBLEMS)
+
+
+@audit.command("export")
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (UK), YYYY-MM-DD."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UK), YYYY-MM-DD.")
+@click.option("--case", "case_reference", help="Only this case, by its reference.")
+@click.option("--actor", help="Only what this person did, by e-mail address.")
+@click.option("--action", help="Only this action, e.g. case.view.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="CSV file.")
+@database_option
+def audit_export(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    case_reference: str | None,
+    actor: str | None,
+    action: str | None,
+    output: Path,
+    database: str | None,
+) -> None:
+    """Write the audit entries that match as CSV, newest first (times in UTC)."""
+    search = Search(
+        actor=actor,
+        case_reference=case_reference,
+        action=action,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+    )
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        buffer = io.StringIO()
+        with sessions() as db:
+            count = export_entries(db, search, buffer)
+        audit_trail.record(
+            "audit.export", actor="system", detail="csv, from the command line", sessions=sessions
+        )
+    write_atomic(output, buffer.getvalue().encode("utf-8"))
+    click.echo(f"Wrote {count} entr{'y' if count == 1 else 'ies'} to {output}", err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Run the database's migrations, or set up the web service's PostgreSQL role."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database: str | None) -> None:
+    """Bring the database's tables up to date (as their owner, before starting the service)."""
+    with _database(database):
+        click.echo("The database is up to date")
+
+
+@db.command("grant-app-role")
+@click.argument("role")
+@database_option
+def db_grant_app_role(role: str, database: str | None) -> None:
+    """Let ROLE (the web service's login role) use every table, but only read and add to the
+    audit trail: it cannot update, delete or truncate audit entries. PostgreSQL only; run it
+    as the tables' owner after each upgrade."""
+    with _database(database) as engine:
+        grant_app_role(engine, role)
+    click.echo(f"{role} may now read and add audit entries, never change or delete them")
+
+
+def _demo_notice(address: str) -> str:
+    width = max(len(a.email) for a in demo.ACCOUNTS)
+    lines = [
+        "",
+        "DEMO ACCOUNTS, FOR THIS DEMO ONLY: their password and codes are published here.",
+        "Never use them, or --load-examples, on a service with real families' data.",
+        f"  Sign in at {address} as one of these, with the password: {demo.PASSWORD}",
+        *(f"    {a.email:<{width}}  {ROLES[a.role]}" for a in demo.ACCOUNTS),
+        "  Then the code: run 'ehdocs users code EMAIL' for the current one, or add this",
+        f"  key to an authenticator app (time-based, 6 digits): {totp.grouped(demo.TOTP_SECRET)}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _demo_submission(app: Any, path: Path) -> bool:
     """A filled blank form in an empty hub queue, taken in as an e-mailed one would be."""
     ingestor = app.extensions["ehdocs.ingestor"]
@@ -375,6 +519,133 @@ def _demo_submission(app: Any, path: Path) -> bool:
     receipt = ingestor.receive_file(out.getvalue(), source="upload", name="example.pdf")
     ingestor.process([receipt.reference])
     return True
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+ROLE = click.Choice(list(ROLES))
+
+
+@cli.group()
+def users() -> None:
+    """Local accounts: add them (the first administrator too), list them, disable them, reset
+    their authenticator, change their role. Uses the service's database (DATABASE_URL, or the
+    SQLite file under EHDOCS_DATA_DIR)."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name, as others will see it.")
+@click.option("--role", type=ROLE, required=True, help="What their job gives them.")
+@click.option("--team", "teams", multiple=True, help="A council team they belong to (repeat).")
+@click.option(
+    "--team-kind",
+    type=click.Choice(accounts.TEAM_KINDS),
+    default="locality",
+    show_default=True,
+    help="The kind of a --team that does not exist yet (it is made).",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_add(
+    email: str, name: str, role: str, teams: tuple[str, ...], team_kind: str, password_stdin: bool
+) -> None:
+    """Add a local account; you are asked for its password (12 characters or more)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "Password (12 characters or more)", hide_input=True, confirmation_prompt=True
+        )
+    with _accounts_app():
+        account = accounts.create(
+            email, name, role, password, teams=teams, team_kind=team_kind, actor=_shell_user()
+        )
+    click.echo(f"Added {account.name} <{account.email}>, {ROLES[account.role]}")
+    click.echo(
+        "To sign in: open the service's /sign-in page and enter this e-mail address and the "
+        "password. At the first sign-in they set up an authenticator app by scanning the QR "
+        "code shown; every sign-in after that asks for its 6-digit code."
+    )
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every account, with its role, teams and state."""
+    with _accounts_app():
+        found = accounts.list_accounts()
+    if not found:
+        click.echo("No accounts yet: add the first administrator with 'ehdocs users add'")
+    for account in found:
+        state = "disabled" if account.disabled else "locked" if account.locked else "active"
+        factor = "" if account.second_factor else ", authenticator not set up"
+        teams = f" ({', '.join(account.teams)})" if account.teams else ""
+        click.echo(
+            f"{account.email}  {account.name}  {ROLES.get(account.role, account.role)}"
+            f"{teams}  {state}{factor}"
+        )
+
+
+@users.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """Disable an account: every session it has ends now. Accounts are never deleted."""
+    with _accounts_app():
+        account = accounts.disable(email, actor=_shell_user())
+    click.echo(f"Disabled {account.email}: signed out everywhere")
+
+
+@users.command("reset-mfa")
+@click.argument("email")
+def users_reset_mfa(email: str) -> None:
+    """Forget an account's authenticator app: it sets one up again at its next sign-in."""
+    with _accounts_app():
+        account = accounts.reset_second_factor(email, actor=_shell_user())
+    click.echo(f"Reset the authenticator of {account.email}: set up again at the next sign-in")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE)
+def users_set_role(email: str, role: str) -> None:
+    """Change an account's role (its sessions end: it signs in again)."""
+    with _accounts_app():
+        account = accounts.set_role(email, role, actor=_shell_user())
+    click.echo(f"{account.email} is now {ROLES[account.role]}")
+
+
+@users.command("code")
+@click.argument("email")
+def users_code(email: str) -> None:
+    """The current sign-in code of a DEMO account (script/run's), never of a real one."""
+    with _accounts_app() as app:
+        demo.refuse_in_production(app.config["ENV_NAME"])
+        if not demo.is_demo(email):
+            raise EhdocsError(
+                f"{email} is not a demo account: codes come from its owner's authenticator app"
+            )
+    click.echo(totp.current_code(demo.TOTP_SECRET))
+
+
+@contextmanager
+def _accounts_app() -> Iterator[Flask]:
+    """The service's database, open for account commands (the web service is not started)."""
+    app = Flask("ehdocs")
+    app.config.update(web_config.from_environment())
+    opened = storage.init_app(app, load_formset(app.config["PROFILE"]))
+    sessions.init_app(app)
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        opened.close()
+
+
+def _shell_user() -> str:
+    """Who made a change from the shell, for the audit trail."""
+    try:
+        return f"system:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "system"
 
 
 def _formset_for(raw: Any, profile: str | None) -> FormSet:

@@ -103,3 +103,79 @@ class SourceError(EhdocsError):
 class SubmissionError(EhdocsError):
     """What was sent cannot go into the case chosen: a second copy of a document a case has only
     one of, or a copy that holds no document."""
+
+
+# -- the audit trail --------------------------------------------------------------------------
+
+
+class AuditError(EhdocsError):
+    """An audit entry could not be written (or was refused, e.g. a detail long enough to hold
+    case content): what it would have recorded must not happen either."""
+
+    exit_code = 7
+
+
+# -- partners without an account ------------------------------------------------------------
+
+
+class LinkRefused(EhdocsError):
+    """A sign-in link that cannot be used: `reason` is "used", "expired" or "invalid"."""
+
+    MESSAGES = {
+        "used": "This link has already been used",
+        "expired": "This link has expired: ask for a new one",
+        "invalid": "This link is not valid",
+    }
+
+    def __init__(self, reason: str, email: str | None = None) -> None:
+        super().__init__(self.MESSAGES[reason])
+        self.reason = reason
+        self.email = email
+
+
+class TooManyLinks(EhdocsError):
+    """More links asked for, from one address or one computer, than the limits allow."""
+
+
+# -- single sign-on -----------------------------------------------------------------------
+
+
+class SignInRefused(EhdocsError):
+    """Single sign-on gave no usable account. `reason` goes to the audit trail and never holds
+    personal data; `actor` is who tried, when the provider told us."""
+
+    status = 403
+    message = "Your account is not set up for this service: ask your administrator."
+
+    def __init__(self, reason: str, actor: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.actor = actor
+
+
+class NotSetUp(SignInRefused):
+    """The person's groups give no role here (or their e-mail belongs to another account)."""
+
+
+class AccountDisabled(SignInRefused):
+    message = "Your account has been disabled: ask your administrator."
+
+
+class ProviderAnswerRefused(SignInRefused):
+    """The answer from the identity provider failed a check (state, code, id_token)."""
+
+    status = 400
+    message = "We could not check your sign-in with your council account. Try again."
+
+
+class ProviderUnavailable(SignInRefused):
+    status = 503
+    message = "Your council's sign-in service is not answering. Try again in a few minutes."
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+class AccountError(EhdocsError):
+    """An account cannot be made or changed as asked: an address already used, no such
+    account, an unknown role, a password the policy refuses, a demo account in production."""

@@ -25,7 +25,16 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 @pytest.fixture(autouse=True)
 def _no_debug_or_env_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's shell must not change what the suite checks.
-    for name in ("EHDOCS_DEBUG", "EHDOCS_PROFILE", "EHDOCS_SCHEMA_DIR"):
+    for name in (
+        "EHDOCS_DEBUG",
+        "EHDOCS_PROFILE",
+        "EHDOCS_SCHEMA_DIR",
+        "EHDOCS_OIDC_ISSUER",
+        "EHDOCS_OIDC_CLIENT_ID",
+        "EHDOCS_OIDC_CLIENT_SECRET",
+        "EHDOCS_OIDC_SCOPE",
+        "EHDOCS_OIDC_REDIRECT_URI",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -44,6 +44,7 @@ def test_every_ehdocs_error_is_defined_in_the_hierarchy() -> None:
         (errors.NotFoundError, 1),
         (errors.ConflictError, 1),
         (errors.SubmissionError, 1),
+        (errors.AuditError, 7),
     ],
 )
 def test_exit_codes(error: type[errors.EhdocsError], exit_code: int) -> None:

@@ -206,6 +206,11 @@ def _renumbering(paths: set[str]) -> Callable[[str], str]:
     return renumber
 
 
+def put_answer(data: dict[str, Any], path: str, value: Any) -> None:
+    """Put a value at a path (section.field or section.group[i].field) of raw document data."""
+    _put(data, path, value)
+
+
 def _put(data: dict[str, Any], path: str, value: Any) -> None:
     match = _ROW.match(path)
     if match:

@@ -25,6 +25,7 @@ from ehdocs.case.new import add_document, empty_case, new_record_id, only_copy
 from ehdocs.errors import SubmissionError
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.raw import NameReference, to_raw_document
+from ehdocs.ingest import online
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormSet
 
@@ -142,15 +143,17 @@ def _add_form_document(
     extracted: Mapping[str, Any],
     hub: Mapping[str, Any] | None,
 ) -> str:
-    filled = filled_form(extracted)
-    form = formset.form(filled.form)
+    form = formset.form(str(extracted["form"]))
     if only_copy(raw, form) is not None:
         raise SubmissionError(
             f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
             "Create a new case for this request, or add it to a different case"
         )
     resolver = _Resolver(raw, formset)
-    data = to_raw_document(filled, formset, resolve=resolver)
+    if extracted.get("kind") == online.KIND:
+        data = online.document_data(extracted, resolver)
+    else:
+        data = to_raw_document(filled_form(extracted), formset, resolve=resolver)
     doc_id = str(add_document(raw, form, data)["id"])
     _put_hub(raw, doc_id, hub)
     return doc_id

@@ -21,6 +21,7 @@ from ehdocs.errors import EhdocsError, MailConfigError
 from ehdocs.schema.model import FormSet
 
 SUBJECT = "Your form to the Early Help Hub"
+LINK_SUBJECT = "Your sign-in link for the Early Help Hub"
 MAX_LISTED = 30
 
 
@@ -60,6 +61,37 @@ class Mailer:
 
     def send_reply(self, submission: Any, formset: FormSet) -> None:
         self.send(reply_message(submission, formset, self.sender))
+
+    def send_link(self, to: str, url: str, formset: FormSet) -> None:
+        self.send(link_message(to, url, formset, self.sender))
+
+
+def link_message(to: str, url: str, formset: FormSet, sender: str) -> EmailMessage:
+    """A partner's single-use sign-in link. Nothing in it but the link: the same subject for
+    everyone, and no personal data (the address it goes to is the one that asked)."""
+    hub = formset.profile.contact.get("hub_name", "the Early Help Hub")
+    message = EmailMessage()
+    message["Subject"] = LINK_SUBJECT
+    message["From"] = sender
+    message["To"] = to
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    lines = [
+        "Hello,",
+        "",
+        f"Use this link to fill in a request for early help and send it to {hub}:",
+        "",
+        url,
+        "",
+        "The link works once, for one hour. If it has expired, ask for a new one on the "
+        "page where you asked for this one.",
+        "",
+        "If you did not ask for this link, you can ignore this e-mail.",
+        "",
+        hub,
+    ]
+    message.set_content("\n".join(lines) + "\n")
+    return message
 
 
 def reply_message(submission: Any, formset: FormSet, sender: str) -> EmailMessage:

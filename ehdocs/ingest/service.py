@@ -31,7 +31,7 @@ from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
 from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
-from ehdocs.ingest import cases
+from ehdocs.ingest import cases, online
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
@@ -41,7 +41,8 @@ from ehdocs.storage.models import Submission, now
 from ehdocs.validation import validate_case
 
 log = logging.getLogger("ehdocs.ingest")
-SOURCES = ("upload", "file", "mbox", "imap", "smtp")
+SOURCES = ("upload", "file", "mbox", "imap", "smtp", "partner")
+ONLINE_MEDIA = "json"  # a form filled in online: its answers as JSON, not a file to parse
 READ_BATCH = 32
 
 
@@ -136,8 +137,10 @@ class Ingestor:
         received_at: dt.datetime | None = None,
         refusal: str | None = None,
         media: str | None = None,
+        verified: bool = False,
     ) -> Receipt:
-        """Keep one received file and record it as a submission (or find it already there)."""
+        """Keep one received file and record it as a submission (or find it already there).
+        `verified`: the sender proved they own the address (a partner's single-use link)."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         digest = sha256(data)
@@ -155,7 +158,20 @@ class Ingestor:
             message_id=message_id,
             received_at=received_at,
             refusal=refusal,
+            verified=verified,
         )
+
+    def receive_partner(self, extracted: dict[str, Any], sender: str) -> Receipt:
+        """A notification a partner filled in online and sent, from the address their link
+        was sent to. It is kept and checked like any form (its answers are the file), so it
+        waits in the hub's queue exactly as a form sent by e-mail does."""
+        data = json.dumps(extracted, ensure_ascii=False, sort_keys=True).encode()
+        receipt = self.receive_file(
+            data, source="partner", sender=sender, media=ONLINE_MEDIA, verified=True
+        )
+        if receipt.new:
+            self._conclude(receipt.reference, extracted)
+        return receipt
 
     def receive_big_file(self, path: Path, *, source: str, name: str | None = None) -> Receipt:
         """A file over the size limit: kept whole (streamed, never held in memory) and
@@ -196,6 +212,7 @@ class Ingestor:
         message_id: str | None = None,
         received_at: dt.datetime | None = None,
         refusal: str | None = None,
+        verified: bool = False,
     ) -> Receipt:
         when = received_at or self.clock()
         row = Submission(
@@ -211,6 +228,7 @@ class Ingestor:
             deadline_at=deadline(when, self.formset),
             status="refused" if refusal else "received",
             reason=refusal,
+            verified_sender=verified,
         )
         try:
             with self._session() as session:
@@ -280,16 +298,22 @@ class Ingestor:
         return self._process(list(references))
 
     def _process(self, references: list[str]) -> list[Outcome]:
-        loaded: list[tuple[str, bytes | None]] = []
+        loaded: list[tuple[str, bytes | None, str]] = []
         with self._session() as session:
             for reference in references:
                 row = session.scalar(select(Submission).where(Submission.reference == reference))
                 if row is None or row.status != "received":
                     continue
-                loaded.append((reference, self.blobs.get(row.sha256)))
-        results = self.pool.parse_many(data or b"" for _, data in loaded)
+                loaded.append((reference, self.blobs.get(row.sha256), row.media))
+        # Answers filled in online are read as they are; only files go to the parsers.
+        files = [(r, d) for r, d, media in loaded if media != ONLINE_MEDIA]
+        parsed = iter(self.pool.parse_many(data or b"" for _, data in files) if files else [])
         outcomes = []
-        for (reference, data), result in zip(loaded, results, strict=True):
+        for reference, data, media in loaded:
+            if media == ONLINE_MEDIA:
+                result = json.loads(data) if data else {}
+            else:
+                result = next(parsed)
             if data is None:
                 result = {
                     "kind": "refused",
@@ -328,11 +352,13 @@ class Ingestor:
     def check(self, result: dict[str, Any]) -> tuple[dict[str, Any], str, list[dict[str, str]]]:
         """(what to keep, the document's form name, its problems) for a parsed file."""
         extracted = dict(result)
-        if result["kind"] == "form":
-            filled = cases.filled_form(result)
-            extracted["references"] = [asdict(r) for r in name_references(filled, self.formset)]
+        if result["kind"] in ("form", online.KIND):
+            if result["kind"] == "form":
+                filled = cases.filled_form(result)
+                refs = name_references(filled, self.formset)
+                extracted["references"] = [asdict(r) for r in refs]
             raw, _ = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
-            form = filled.form
+            form = str(result["form"])
         else:
             raw = dict(result["case"])
             document = next(

@@ -42,6 +42,7 @@ SECTION_KEYS = {
     "description": Key(TEXT),
     "variant": Key(ID),
     "role": Key({"enum": list(roles.SECTION_ROLES)}),
+    "taf_edit": Key(BOOL),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
 }
 FORM_KEYS = {
@@ -231,6 +232,7 @@ def build_form(
                 description=node.get("description"),
                 variant=node.get("variant"),
                 role=node.get("role"),
+                taf_edit=bool(node.get("taf_edit", False)),
                 source=f"{file}:{where.line}",
             )
         )

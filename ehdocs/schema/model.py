@@ -15,6 +15,9 @@ from ehdocs.schema.conditions import Condition
 AUDIENCES = ("family", "professional", "hub")
 
 # Every setting a council profile may change, with a typical council's practice standard.
+# How long a signed-in session lasts: ended after this long without a request, and this long
+# after signing in whatever happens in between. A profile's `sessions:` may change them.
+DEFAULT_SESSIONS: Mapping[str, int] = MappingProxyType({"idle_minutes": 30, "absolute_hours": 12})
 DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
     {
         "hub_decision_hours": 48,
@@ -27,6 +30,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "review_interval_weeks": 6,
         "max_involvement_months": 6,
         "retention_years_after_18": 7,
+        "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case
     }
 )
 
@@ -95,6 +99,9 @@ class SectionDef:
     description: str | None = None
     variant: str | None = None
     role: str | None = None  # the role ehdocs reads this section in (see schema/roles.py)
+    # A Team Around the Family member with an account may write this section (review updates,
+    # the plan's actions); they may only read the rest of the case.
+    taf_edit: bool = False
     source: str = ""
 
     def child(self, field_id: str) -> FieldDef | None:
@@ -198,9 +205,31 @@ class RecordDef:
         return frozenset(f.id for f in self.fields if f.contact)
 
 
+TEAM_KINDS = ("hub", "locality", "other")
+
+
+@dataclass(frozen=True)
+class SsoTeam:
+    """A council team named by a group of the identity provider (made on first use)."""
+
+    name: str
+    kind: str = "locality"  # one of TEAM_KINDS
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """How the groups the council's identity provider sends become ehdocs roles and teams.
+    `roles` keeps the profile's order: a person in several mapped groups gets the first."""
+
+    groups_claim: str = "groups"  # a claim name; a dotted path reads a nested claim
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    teams: Mapping[str, SsoTeam] = field(default_factory=lambda: MappingProxyType({}))
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class Profile:
-    """A council's settings: name, marking, contacts, timescales, variants, logo."""
+    """A council's settings: name, marking, contacts, timescales, variants, logo, partners, how
+    single sign-on maps the identity provider's groups, and how long a session lasts."""
 
     name: str
     slug: str
@@ -210,6 +239,11 @@ class Profile:
     contact: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timescales: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # E-mail domains of partner agencies whose staff may ask for a link to send a request
+    # online: "nhs.net" (exactly that domain), "*.sch.uk" (any domain under sch.uk).
+    partner_domains: tuple[str, ...] = ()
+    sso: SingleSignOn | None = None
+    sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

@@ -12,27 +12,48 @@ from ehdocs.errors import ProfileNotFoundError
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
+    DEFAULT_SESSIONS,
     DEFAULT_TIMESCALES,
+    TEAM_KINDS,
     FieldDef,
     FormDefinition,
     Option,
     Profile,
     RecordDef,
     SectionDef,
+    SingleSignOn,
+    SsoTeam,
 )
-from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
+from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, is_map, read_yaml
 
+DOMAIN = {
+    "type": "string",
+    "pattern": r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+}
 PROFILE_KEYS = {
     "name": Key(TEXT, required=True),
     "marking": Key(TEXT),
     "logo": Key(TEXT),
     "contact": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "timescales": Key({"type": "object"}),
+    "sessions": Key({"type": "object"}),
     "variants": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "lists": Key({"type": "object"}),
     "documents": Key({"type": "object"}),
     "records": Key({"type": "object"}),
+    # nhs.net, police.uk (exactly), *.sch.uk (any subdomain): lower case, no "@"
+    "partner_domains": Key({"type": "array", "items": DOMAIN}),
+    "sso": Key({"type": "object"}),
 }
+# Single sign-on: the identity provider's groups -> ehdocs roles and teams. Role names are
+# checked when the service starts (ehdocs.access.oidc): the roles live above this layer.
+GROUP_MAP = {"type": "object", "additionalProperties": TEXT}
+SSO_KEYS = {
+    "groups_claim": Key(TEXT),
+    "roles": Key(GROUP_MAP, required=True),
+    "teams": Key({"type": "object"}),
+}
+SSO_TEAM_KEYS = {"name": Key(TEXT, required=True), "kind": Key({"enum": list(TEAM_KINDS)})}
 OVERLAY_KEYS = {
     "title": Key(TEXT),
     "family_title": Key(TEXT),
@@ -99,22 +120,8 @@ def list_overrides(tree: _Tree, rep: Reporter) -> dict[str, tuple[Option, ...]]:
 
 def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporter) -> Profile:
     node = tree.node
-    timescales = dict(DEFAULT_TIMESCALES)
-    for key, value in node.get("timescales", {}).items():
-        if key not in DEFAULT_TIMESCALES:
-            rep.at(
-                tree.where(node["timescales"], key),
-                f"unknown timescale '{key}'"
-                f"{did_you_mean(key, DEFAULT_TIMESCALES)}"
-                f" (expected one of: {', '.join(DEFAULT_TIMESCALES)})",
-            )
-        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            rep.at(
-                tree.where(node["timescales"], key, value=True),
-                f"timescale '{key}' must be a whole number of at least 0",
-            )
-        else:
-            timescales[key] = int(value)
+    timescales = _numbers(tree, "timescales", "timescale", DEFAULT_TIMESCALES, 0, rep)
+    sessions = _numbers(tree, "sessions", "session setting", DEFAULT_SESSIONS, 1, rep)
     variants = dict(node.get("variants", {}))
     for form_name, variant in variants.items():
         form = forms.get(form_name)
@@ -143,7 +150,56 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         contact=MappingProxyType({str(k): str(v) for k, v in node.get("contact", {}).items()}),
         timescales=MappingProxyType(timescales),
         variants=MappingProxyType({str(k): str(v) for k, v in variants.items()}),
+        partner_domains=tuple(str(d) for d in node.get("partner_domains", [])),
+        sso=build_sso(tree, rep) if "sso" in node else None,
+        sessions=MappingProxyType(sessions),
     )
+
+
+def build_sso(tree: _Tree, rep: Reporter) -> SingleSignOn | None:
+    """The profile's `sso:` mapping of identity-provider groups to roles and teams."""
+    node = tree.node["sso"]
+    ok = check_mapping(node, tree.file, SSO_KEYS, rep, "sso", tree.where(tree.node, "sso"))
+    if not is_map(node) or not is_map(node.get("teams", {})):
+        return None
+    teams: dict[str, SsoTeam] = {}
+    for group, team in node.get("teams", {}).items():
+        where = tree.where(node["teams"], group, value=True)
+        if isinstance(team, str) and team:
+            teams[str(group)] = SsoTeam(team)
+        elif check_mapping(team, tree.file, SSO_TEAM_KEYS, rep, f"team of '{group}'", where):
+            teams[str(group)] = SsoTeam(str(team["name"]), str(team.get("kind", "locality")))
+    if not ok:
+        return None
+    return SingleSignOn(
+        groups_claim=str(node.get("groups_claim", "groups")),
+        roles=MappingProxyType({str(k): str(v) for k, v in node["roles"].items()}),
+        teams=MappingProxyType(teams),
+    )
+
+
+def _numbers(
+    tree: _Tree, key: str, what: str, defaults: Mapping[str, int], least: int, rep: Reporter
+) -> dict[str, int]:
+    """A mapping of named whole numbers (timescales, session times) over their defaults."""
+    node = tree.node.get(key, {})
+    numbers = dict(defaults)
+    for name, value in node.items():
+        if name not in defaults:
+            rep.at(
+                tree.where(node, name),
+                f"unknown {what} '{name}'"
+                f"{did_you_mean(name, defaults)}"
+                f" (expected one of: {', '.join(defaults)})",
+            )
+        elif not isinstance(value, int) or isinstance(value, bool) or value < least:
+            rep.at(
+                tree.where(node, name, value=True),
+                f"{what} '{name}' must be a whole number of at least {least}",
+            )
+        else:
+            numbers[name] = int(value)
+    return numbers
 
 
 def apply(

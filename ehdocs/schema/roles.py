@@ -71,6 +71,7 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "name": "text",
         "role": "text",
         "agency": "text",
+        "email": "text",
         "works_with": "person",
         "lead_practitioner": "yes_no",
         "strength": "choice",
@@ -82,6 +83,7 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "withdrawn": "yes_no",
         "withdrawn_date": "date",
         "not_shared_with": "person",
+        "not_shared_with_professionals": "professional",
     },
     "chronology_event": {
         "date": "partial_date",

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,7 @@ def make_engine(url: str) -> Engine:
             _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -45,6 +46,26 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+# A session opened with this execution option starts its SQLite transaction with BEGIN
+# IMMEDIATE: it takes the database's write lock before its first read, so what it reads cannot
+# change before it writes (the audit chain reads the last hash, then appends after it).
+IMMEDIATE = {"ehdocs_sqlite_begin": "IMMEDIATE"}
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """SQLAlchemy's recipe for pysqlite's transactions, for the sessions that ask for it.
+
+    pysqlite begins a transaction lazily, just before the first INSERT/UPDATE/DELETE, so a
+    read that comes first is outside it. Emitting BEGIN IMMEDIATE ourselves starts the
+    transaction at once with the write lock held (waiting up to the busy timeout for it);
+    pysqlite then sees a transaction open and adds no BEGIN of its own. Other sessions keep
+    pysqlite's lazy BEGIN: a deferred BEGIN on every read-then-write transaction would fail
+    at once with SQLITE_BUSY when another writer committed in between.
+    """
+    if connection.get_execution_options().get("ehdocs_sqlite_begin") == "IMMEDIATE":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:

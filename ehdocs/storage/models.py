@@ -1,10 +1,12 @@
-"""The database: cases as their JSON interchange form, and page drafts that keep raw input."""
+"""The database: cases as their JSON interchange form, page drafts that keep raw input,
+submissions to the hub, and who may see them: organisations, teams, accounts, sessions,
+break-glass grants, partners' sign-in links and the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -29,6 +31,11 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
+    # Whose case it is: none while it is with the hub (before allocation).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True, index=True)
+    allocated_to: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -77,6 +84,153 @@ class Submission(Base):
         ForeignKey("cases.id", ondelete="SET NULL"), nullable=True
     )
     decision: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The sender proved they own the address (a partner's single-use link, a signed-in user).
+    verified_sender: Mapped[bool] = mapped_column(Boolean, default=False)
     handled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     replied_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
+
+
+class Organisation(Base):
+    """The council, or a partner agency (a school, a GP practice, a charity) known by the
+    domains of its staff's e-mail addresses."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # council | partner
+    domains: Mapped[str] = mapped_column(Text, default="")  # space-separated, e.g. "nhs.net"
+
+
+class Team(Base):
+    """A team of the council (the hub, a locality team) that cases belong to."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # hub | locality | other
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True
+    )
+
+
+class User(Base):
+    """An account. Its role says what its job gives it (ehdocs.access.roles); a local account
+    has a password hash and a TOTP secret, a single-sign-on account an issuer and subject.
+    Accounts are disabled, never deleted, so the audit trail always names someone."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # lower case
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(24))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)  # argon2id
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no reuse
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class TeamMember(Base):
+    """A user's teams: a practitioner's team, the teams a manager manages, the hub."""
+
+    __tablename__ = "team_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+
+class UserSession(Base):
+    """A signed-in session, kept on the server so that signing out (or disabling the account)
+    ends it there. The cookie holds a random token; only its SHA-256 is stored. A partner
+    signed in by a single-use link has an e-mail address and no account."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # "password" (waiting for the second factor), "full"
+    stage: Mapped[str] = mapped_column(String(12), default="full")
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class BreakGlass(Base):
+    """A manager's or hub adviser's time-limited access to a case outside their job, with the
+    reason they gave: shown in the audit trail and on the data protection officer's page."""
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class PartnerLink(Base):
+    """A single-use sign-in link sent to a partner's work address; only its hash is kept."""
+
+    __tablename__ = "partner_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    requested_from: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PartnerDraft(Base):
+    """A partner's notification filled online, kept as typed until they send it."""
+
+    __tablename__ = "partner_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    form: Mapped[str] = mapped_column(String(40))
+    raw: Mapped[str] = mapped_column(Text)  # JSON, as typed
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
+
+
+class AuditEntry(Base):
+    """One thing someone did or was refused: who, when, from where, to which case and
+    document, never the content. Append-only; each entry holds the SHA-256 of the one before
+    it, so an edit or a deletion breaks the chain (`ehdocs audit verify`)."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=now, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(320))  # e-mail, or "anonymous" / "system"
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    outcome: Mapped[str] = mapped_column(String(12))  # ok | refused | failed
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    document: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import OrderedDict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +24,11 @@ from ehdocs.validation import Problem, dump_case, validate_case
 
 CACHED_CASES = 256
 
+# Called inside the transaction that writes a case, after the write is flushed: (session,
+# case id, version before or None for a new case, version after). The audit trail writes its
+# entry here, so a change and its audit entry are committed together or not at all.
+ChangeListener = Callable[[Session, int, "int | None", int], None]
+
 
 @dataclass(frozen=True)
 class StoredCase:
@@ -32,6 +37,8 @@ class StoredCase:
     version: int
     raw: dict[str, Any]  # the case JSON
     case: Case  # the same, validated and typed
+    team_id: int | None = None  # whose case it is: None while it is with the hub
+    allocated_to: int | None = None  # the allocated worker's account
 
 
 class CaseStore:
@@ -42,15 +49,20 @@ class CaseStore:
         # stored version never changes, so it need not be validated again; and a deleted
         # case's id reused by a new one (SQLite does) cannot match the old text.
         self._validated: OrderedDict[tuple[int, int], tuple[str, StoredCase]] = OrderedDict()
+        self.listeners: list[ChangeListener] = []
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
 
-    def list(self) -> list[StoredCase]:
+    def list(self, where: ColumnElement[bool] | None = None) -> list[StoredCase]:
+        """Every case, or those `where` selects (the access policy's filter for a person)."""
+        query = select(CaseRow).order_by(CaseRow.updated_at.desc())
+        if where is not None:
+            query = query.where(where)
         with self._session() as session:
-            rows = session.scalars(select(CaseRow).order_by(CaseRow.updated_at.desc())).all()
+            rows = session.scalars(query).all()
             return [self._stored(row) for row in rows]
 
     def get(self, case_id: int) -> StoredCase:
@@ -87,6 +99,7 @@ class CaseStore:
             with self._session() as session:
                 session.add(row)
                 session.flush()
+                self._changed(session, row.id, None, row.version)
                 return self._stored(row, case)
         except IntegrityError:
             raise InvalidCaseError(
@@ -112,9 +125,14 @@ class CaseStore:
                     raise ConflictError(_CONFLICT)
                 row.data = data
                 session.flush()  # the UPDATE checks the version again, in the database
+                self._changed(session, row.id, expected_version, row.version)
                 return self._stored(row, case)
         except StaleDataError:
             raise ConflictError(_CONFLICT) from None
+
+    def _changed(self, session: Session, case_id: int, before: int | None, after: int) -> None:
+        for listener in self.listeners:
+            listener(session, case_id, before, after)
 
     def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
         result = validate_case(raw, self.formset, complete=complete)
@@ -153,7 +171,11 @@ class CaseStore:
     def _stored(self, row: CaseRow, case: Case | None = None) -> StoredCase:
         key = (row.id, row.version)
         found = self._validated.get(key)
-        if found is not None and found[0] == row.data:
+        if (
+            found is not None
+            and found[0] == row.data
+            and (found[1].team_id, found[1].allocated_to) == (row.team_id, row.allocated_to)
+        ):
             self._validated.move_to_end(key)
             return found[1]
         raw = json.loads(row.data)
@@ -162,7 +184,9 @@ class CaseStore:
             if result.case is None:  # stored data is valid; a schema change could break it
                 raise InvalidCaseError(result.problems)
             case = result.case
-        stored = StoredCase(row.id, row.reference, row.version, raw, case)
+        stored = StoredCase(
+            row.id, row.reference, row.version, raw, case, row.team_id, row.allocated_to
+        )
         self._validated[key] = (row.data, stored)
         while len(self._validated) > CACHED_CASES:
             self._validated.popitem(last=False)

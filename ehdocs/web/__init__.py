@@ -10,14 +10,26 @@ import jinja2
 from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from ehdocs import storage
+from ehdocs import access, storage
+from ehdocs.access import enforce, oidc, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.web import config as configuration
-from ehdocs.web import security
+from ehdocs.web import limits, security
 from ehdocs.web.templating import StrictInOurTemplates
-from ehdocs.web.views import cases, documents, hub, main, records
+from ehdocs.web.views import (
+    audit,
+    auth,
+    break_glass,
+    cases,
+    documents,
+    hub,
+    main,
+    partner,
+    records,
+    sso,
+)
 
 csrf = CSRFProtect()
 
@@ -40,33 +52,85 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     formset = load_formset(app.config["PROFILE"])
+    # The council's session timeouts, unless the app's own config says otherwise (tests).
+    app.config.setdefault("SESSION_IDLE_MINUTES", formset.profile.sessions["idle_minutes"])
+    app.config.setdefault("SESSION_MAX_HOURS", formset.profile.sessions["absolute_hours"])
     opened = storage.init_app(app, formset)
+    sessions.init_app(app)
+    oidc.init_app(app, formset.profile)
+    enforce.init_app(app)
+    limits.init_app(app)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor
     def council() -> dict[str, Any]:
         path = request.path
-        navigation = [
-            {"href": url_for("cases.index"), "text": "Cases", "active": path.startswith("/cases")},
-            {"href": url_for("hub.index"), "text": "Hub queue", "active": path.startswith("/hub")},
+        principal = access.current()
+        navigation = []
+        if policy.may(principal, policy.CASE_LIST):
+            navigation.append(
+                {
+                    "href": url_for("cases.index"),
+                    "text": "Cases",
+                    "active": path.startswith("/cases"),
+                }
+            )
+        if policy.may(principal, policy.HUB_QUEUE):
+            navigation.append(
+                {
+                    "href": url_for("hub.index"),
+                    "text": "Hub queue",
+                    "active": path.startswith("/hub"),
+                }
+            )
+        navigation += [
             {
                 "href": url_for("main.forms"),
                 "text": "Blank forms",
                 "active": path.startswith("/forms"),
             },
         ]
+        service_url = url_for("cases.index")
+        if request.blueprint == "partner":  # partners see their own pages, and nothing else
+            service_url = url_for("partner.start")
+            navigation = _partner_navigation(path)
         return {
             "council": formset.profile,
             "service_name": "Early help documents",
             "service_navigation": navigation,
+            "service_url": service_url,
+            "signed_in": sessions.current(),
         }
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(hub.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(partner.bp)
+    app.register_blueprint(sso.bp)
+    app.register_blueprint(break_glass.bp)
     return app
+
+
+def _partner_navigation(path: str) -> list[dict[str, Any]]:
+    principal = sessions.current()
+    if principal is None:
+        return []
+    return [
+        {
+            "href": url_for("partner.resume"),
+            "text": "Your request",
+            "active": path.startswith("/partner/notification"),
+        },
+        {
+            "href": url_for("partner.sent"),
+            "text": "What you have sent",
+            "active": path.startswith("/partner/sent"),
+        },
+    ]
 
 
 def _ingestor(app: Flask, opened: storage.Storage) -> Ingestor:

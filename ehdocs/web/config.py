@@ -28,7 +28,17 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a working day: a long form must not expire mid-way
+            # Where sign-in attempts are counted: memory (one process), or e.g. redis://… shared
+            # by the processes of one service.
+            "RATELIMIT_STORAGE_URI": env.get("EHDOCS_RATELIMIT_STORAGE", "memory://"),
             "TESTING": False,
+            # Single sign-on (ehdocs.access.oidc): off unless the issuer is set.
+            "OIDC_ISSUER": env.get("EHDOCS_OIDC_ISSUER") or None,
+            "OIDC_CLIENT_ID": env.get("EHDOCS_OIDC_CLIENT_ID") or None,
+            "OIDC_CLIENT_SECRET": env.get("EHDOCS_OIDC_CLIENT_SECRET") or None,
+            "OIDC_SCOPE": env.get("EHDOCS_OIDC_SCOPE") or None,
+            # The callback as registered at the provider; default: from the request's host.
+            "OIDC_REDIRECT_URI": env.get("EHDOCS_OIDC_REDIRECT_URI") or None,
         }
     )
     config.update(overrides or {})
@@ -44,6 +54,8 @@ def check(config: dict[str, Any]) -> None:
             # A fresh key each start: sessions end on restart, which is fine on a laptop.
             config["SECRET_KEY"] = secrets.token_hex(32)
         return
+    if config.get("ACCESS_CHECKS") is False:  # bench/bench_access.py's setting, never live
+        raise ConfigError("Access checks cannot be switched off outside development")
     if config["DEBUG"]:
         raise ConfigError(
             "EHDOCS_DEBUG is on outside development: turn it off (debug pages show code and data)"

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ehdocs.case.model import Case
-from ehdocs.fields import field_type
+from ehdocs.fields import field_type, web
+from ehdocs.ingest.online import DATE_OF_BIRTH
 from ehdocs.schema import roles
 from ehdocs.schema.conditions import Condition
-from ehdocs.schema.model import FieldDef
+from ehdocs.schema.model import FieldDef, SectionDef
 from ehdocs.validation import Problem
 
 ROWS_LIMIT = 200  # rows a page accepts for one group: more is not a person typing
@@ -47,6 +48,8 @@ class GroupControl:
 class CaseChoices:
     """The web context fields ask for: people and professionals of this case to choose from."""
 
+    by_name = False  # people and professionals are chosen from the case's records
+
     def __init__(self, case: Case | None) -> None:
         self.case = case
 
@@ -71,6 +74,19 @@ class CaseChoices:
         ]
 
 
+class ByName(CaseChoices):
+    """No case to choose from (a partner filling a notification online): people and
+    professionals are written by name, as on a blank form, for the hub to match to a case."""
+
+    by_name = True
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+
+BIRTH_NAME = "--date-of-birth"  # the HTML name's suffix of the date of birth after a name
+
+
 def html_name(path: str) -> str:
     """`children.children[0].child` -> `children-children-0-child`."""
     return re.sub(r"\[(\d+)\]", r"-\1", path).replace(".", "-")
@@ -86,6 +102,7 @@ def controls(
     """The controls for `fields`, with simple conditions turned into conditional reveals."""
     revealed = _reveal_map(fields)
     built: dict[str, Control | GroupControl] = {}
+    extra: dict[str, list[Control]] = {}  # controls that follow a field's own (a birth date)
     for fdef in fields:
         path = f"{prefix}.{fdef.id}"
         name = html_name(path)
@@ -111,6 +128,9 @@ def controls(
             )
             continue
         ftype = field_type(fdef.type)
+        if ftype.is_reference and choices.by_name:
+            built[fdef.id], extra[fdef.id] = _by_name(fdef, name, values, errors.get(path))
+            continue
         built[fdef.id] = Control(
             ftype.web_macro(fdef), ftype.web_params(fdef, name, value, errors.get(path), choices)
         )
@@ -121,10 +141,42 @@ def controls(
         host = built.get(parent[0]) if parent else None
         if parent and isinstance(host, Control) and isinstance(control, Control):
             for value in parent[1]:
-                host.reveals.setdefault(str(value), []).append(control)
+                host.reveals.setdefault(str(value), []).extend([control, *extra.get(fdef.id, [])])
         else:
-            top.append(control)
+            top.extend([control, *extra.get(fdef.id, [])])
     return top
+
+
+def _by_name(
+    fdef: FieldDef, name: str, values: Mapping[str, Any], error: str | None
+) -> tuple[Control, list[Control]]:
+    """A person or professional question written by name (the blank form's hint says how),
+    and for a single child the date of birth box after the name."""
+    ftype = field_type(fdef.type)
+    widget = ftype.fill_widget(fdef, "pdf")
+    hint = ". ".join(ftype.fill_hint(fdef, fdef.hint, widget))
+    params = web.common(fdef, name, error, hint=hint)
+    value = values.get(fdef.id)
+    params["value"] = value if isinstance(value, str) else ""
+    params["spellcheck"] = False
+    params["autocomplete"] = "off"
+    if widget == "multiline":
+        params["rows"] = 3
+        return Control("govukTextarea", params), []
+    params["classes"] = "govuk-!-width-two-thirds"
+    if not ftype.asks_date_of_birth(fdef):
+        return Control("govukInput", params), []
+    born = values.get(fdef.id + DATE_OF_BIRTH)
+    birth = {
+        "id": name + BIRTH_NAME,
+        "name": name + BIRTH_NAME,
+        "value": born if isinstance(born, str) else "",
+        "label": {"text": f"{fdef.label}: date of birth", "classes": "govuk-label--s"},
+        "hint": {"text": "If you know it. For example, 27/03/2017"},
+        "classes": "govuk-input--width-10",
+        "autocomplete": "off",
+    }
+    return Control("govukInput", params), [Control("govukInput", birth)]
 
 
 def _reveal_map(fields: tuple[FieldDef, ...]) -> dict[str, tuple[str, tuple[Any, ...]]]:
@@ -147,19 +199,46 @@ def _reveal_map(fields: tuple[FieldDef, ...]) -> dict[str, tuple[str, tuple[Any,
     return out
 
 
-def read_fields(fields: tuple[FieldDef, ...], form: Any, prefix: str) -> dict[str, Any]:
-    """A POSTed page back to raw answers, in the shape the case keeps them."""
+def read_fields(
+    fields: tuple[FieldDef, ...], form: Any, prefix: str, by_name: bool = False
+) -> dict[str, Any]:
+    """A POSTed page back to raw answers, in the shape the case keeps them (`by_name`: people
+    and professionals as the names written, see ByName)."""
     raw: dict[str, Any] = {}
     for fdef in fields:
         path = f"{prefix}.{fdef.id}"
         if fdef.fields:
             count = _row_count(form, html_name(path))
-            raw[fdef.id] = [read_fields(fdef.fields, form, f"{path}[{i}]") for i in range(count)]
+            raw[fdef.id] = [
+                read_fields(fdef.fields, form, f"{path}[{i}]", by_name) for i in range(count)
+            ]
             continue
-        value = field_type(fdef.type).from_form(fdef, form, html_name(path))
+        ftype = field_type(fdef.type)
+        if by_name and ftype.is_reference:
+            for key, name in ((fdef.id, html_name(path)), (fdef.id + DATE_OF_BIRTH, "")):
+                text = str(form.get(name or html_name(path) + BIRTH_NAME, "")).strip()
+                if text:
+                    raw[key] = text
+            continue
+        value = ftype.from_form(fdef, form, html_name(path))
         if value not in (None, "", []):
             raw[fdef.id] = value
     return raw
+
+
+def change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
+    """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
+    parts = action.split(":")
+    for fdef in section.fields:
+        if not fdef.fields or html_name(f"{section.id}.{fdef.id}") != parts[1]:
+            continue
+        rows = values.setdefault(fdef.id, [])
+        if parts[0] == "add":
+            rows.append({})
+        elif len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(rows):
+            rows.pop(int(parts[2]))
+        if not rows:
+            values.pop(fdef.id)
 
 
 def _row_count(form: Any, name: str) -> int:

@@ -60,7 +60,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        template = f"errors/{code}.html" if code in (400, 403, 404, 409, 413) else "errors/500.html"
+        known = (400, 403, 404, 409, 413, 429)
+        template = f"errors/{code}.html" if code in known else "errors/500.html"
         return render_template(template, reason=None), code
 
     @app.errorhandler(Exception)

@@ -25,6 +25,7 @@ from ehdocs.storage import get_storage
 from ehdocs.validation import validate_case
 from ehdocs.web import create_app
 from tests.factories import make_case, make_professional
+from tests.web.accounts import hub_client
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,8 @@ def _web_adds_professional(tmp_path: Path, raw: dict[str, Any], name: str) -> st
     storage = get_storage(app)
     try:
         stored = storage.cases.create(raw)
-        response = app.test_client().post(
+        client = hub_client(app)
+        response = client.post(
             f"/cases/{stored.id}/records/professional/new",
             data={
                 "version": str(stored.version),

@@ -17,6 +17,7 @@ from ehdocs.storage import get_storage
 from tests.fillable.pdfium_fill import pdfium_fill
 from tests.ingest.conftest import HUB_ADDRESS, close_app, hub_app
 from tests.mailservers import Dovecot, SmtpCatcher
+from tests.web.accounts import hub_client
 
 FOLDER = "Hub requests"
 SENDER = "jo.teacher@oakfield-school.example"
@@ -44,7 +45,7 @@ def test_blank_form_to_case_by_imap(
     monkeypatch.setenv("EHDOCS_SMTP_URL", smtp_catcher.url)
     monkeypatch.setenv("EHDOCS_MAIL_FROM", HUB_ADDRESS)
     app = hub_app(data_dir, SMTP_URL=smtp_catcher.url, MAIL_FROM=HUB_ADDRESS)
-    client = app.test_client()
+    client = hub_client(app)  # the partner's download needs no sign-in; the hub's pages do
     try:
         # 1. The partner downloads the blank form (no sign-in) and fills it in with PDFium.
         response = client.get("/forms/notification.pdf")

@@ -44,6 +44,8 @@ ALLOWED = {
     "continue": "a web form's button value, as well as a review decision",
     "status": "a document's status in the case format (and a submission's), as well as a"
     " plan action's field",
+    "practitioner": "an account's role (ehdocs.access.roles), as well as a field of the"
+    " assessment's sign-off",
     "address": "a key of a profile's contact settings (the council's address), as well as a"
     " person's and a household's field",
 }

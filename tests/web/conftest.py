@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from ehdocs.storage import get_storage
 from ehdocs.web import create_app
+from tests.web.accounts import hub_client
 from tests.web.pg import PostgresServer, PostgresUnavailable
 
 DATABASES = ("sqlite", "postgresql")
@@ -149,6 +150,16 @@ def app(request: pytest.FixtureRequest, make_app: Callable[..., Flask]) -> Flask
 
 @pytest.fixture
 def client(app: Flask) -> QualityClient:
+    """A client signed in as a hub adviser: the cases the tests make are with the hub (not yet
+    allocated to a team), which a hub adviser sees and edits, and the hub queue is theirs."""
+    test_client = hub_client(app)
+    assert isinstance(test_client, QualityClient)
+    return test_client
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> QualityClient:
+    """A client nobody has signed in to."""
     test_client = app.test_client()
     assert isinstance(test_client, QualityClient)
     return test_client
@@ -276,10 +287,18 @@ class Page:
 
     # -- forms, as a browser sends them -------------------------------------------------------
 
+    def main_forms(self) -> list[ET.Element]:
+        """The page's forms, less the header's "Sign out" (every signed-in page has it)."""
+        return [f for f in self.all("form") if not (f.get("action") or "").endswith("/sign-out")]
+
     def form(self, action: str | None = None) -> ET.Element:
+        """The page's POST form (to `action`): without one named, the first in the page's
+        main content, never the header's "Sign out"."""
         forms = [f for f in self.all("form") if (f.get("method") or "").lower() == "post"]
         if action is not None:
             forms = [f for f in forms if f.get("action") == action]
+        else:
+            forms = [f for f in forms if not (f.get("action") or "").endswith("/sign-out")]
         assert forms, f"no POST form{' to ' + action if action else ''} on the page"
         return forms[0]
 

@@ -22,6 +22,7 @@ from ehdocs.errors import ConfigError
 from ehdocs.storage import CaseStore, get_storage
 from ehdocs.web import create_app
 from tests.factories import make_case
+from tests.web.accounts import hub_client
 
 if TYPE_CHECKING:
     from tests.web.conftest import Page, QualityClient
@@ -103,7 +104,7 @@ def test_every_change_needs_a_csrf_token(
 def test_a_token_from_another_session_is_refused(
     client: QualityClient, app: Flask, case_id: int
 ) -> None:
-    theirs = app.test_client().page("/cases/new").csrf_token
+    theirs = hub_client(app).page("/cases/new").csrf_token
     response = client.post("/cases/new", data={"csrf_token": theirs, "reference": "EH-9"})
     assert response.status_code == 400
     assert len(get_storage(app).cases.list()) == 1
@@ -197,7 +198,8 @@ def test_session_cookie_is_secure_in_production(
 ) -> None:
     monkeypatch.setenv("EHDOCS_ENV", "production")
     app = make_app("sqlite", TESTING=False, ENV_NAME="production", SECRET_KEY=STRONG_KEY)
-    response = app.test_client().get("/cases/new", base_url="https://ehdocs.example")
+    client = hub_client(app, base_url="https://ehdocs.example")
+    response = client.get("/cases/new", base_url="https://ehdocs.example")
     header = cookie_header(response, "ehdocs_session")
     assert "secure" in [f.strip().lower() for f in header.split(";")]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -208,7 +210,8 @@ def test_session_cookie_is_secure_when_configured_for_production(
 ) -> None:
     monkeypatch.delenv("EHDOCS_ENV", raising=False)
     app = make_app("sqlite", TESTING=False, ENV_NAME="production", SECRET_KEY=STRONG_KEY)
-    response = app.test_client().get("/cases/new", base_url="https://ehdocs.example")
+    client = hub_client(app, base_url="https://ehdocs.example")
+    response = client.get("/cases/new", base_url="https://ehdocs.example")
     header = cookie_header(response, "ehdocs_session")
     assert "secure" in [f.strip().lower() for f in header.split(";")]
 
@@ -353,11 +356,11 @@ def test_an_unexpected_error_shows_no_internals(
     app = make_app("sqlite", TESTING=testing, ENV_NAME="development")
     get_storage(app).cases.create(make_case())
 
-    def broken(self: CaseStore) -> list[Any]:
+    def broken(self: CaseStore, *where: Any) -> list[Any]:
         raise RuntimeError("secret detail: Sam Morgan, /srv/ehdocs/db")
 
     monkeypatch.setattr(CaseStore, "list", broken)
-    response = app.test_client().get("/cases/")
+    response = hub_client(app).get("/cases/")
     assert response.status_code == 500
     page = parse(response)
     assert page.h1 == "Sorry, there is a problem with the service"

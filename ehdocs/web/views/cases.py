@@ -19,6 +19,9 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from ehdocs.access import policy
+from ehdocs.access.enforce import checked_case, visible_cases
+from ehdocs.access.policy import rule
 from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
@@ -39,6 +42,9 @@ MIMETYPES = {
 
 
 def load(case_id: int) -> StoredCase:
+    checked = checked_case(case_id)
+    if checked is not None:
+        return checked
     try:
         return get_storage().cases.get(case_id)
     except NotFoundError:
@@ -46,11 +52,13 @@ def load(case_id: int) -> StoredCase:
 
 
 @bp.get("/")
+@rule(policy.CASE_LIST)
 def index() -> str:
-    return render_template("cases/index.html", cases=get_storage().cases.list())
+    return render_template("cases/index.html", cases=visible_cases())
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@rule(policy.CASE_CREATE, audit_post="case.create")
 def new() -> str | Response:
     values = {"reference": get_storage().cases.next_reference(dt.date.today()), "family_name": ""}
     errors: dict[str, str] = {}
@@ -74,6 +82,7 @@ def new() -> str | Response:
 
 
 @bp.get("/<int:case_id>")
+@rule(policy.CASE_VIEW, audit="case.view")
 def overview(case_id: int) -> str:
     stored = load(case_id)
     case = stored.case
@@ -119,6 +128,7 @@ def overview(case_id: int) -> str:
 
 
 @bp.get("/<int:case_id>/pack/<audience>.<fmt>")
+@rule(policy.PACK, audit="pack.download")
 def pack(case_id: int, audience: str, fmt: str) -> Response:
     cache = PartCache(current_app.config["DATA_DIR"] / "cache" / "parts")
     options = _options(audience, fmt, cache)
@@ -127,6 +137,7 @@ def pack(case_id: int, audience: str, fmt: str) -> Response:
 
 
 @bp.get("/<int:case_id>/documents/<doc_id>/<audience>.<fmt>")
+@rule(policy.DOWNLOAD, audit="document.download")
 def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
     options = _options(audience, fmt)
     case = load(case_id).case

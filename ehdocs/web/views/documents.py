@@ -12,6 +12,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.access import policy
+from ehdocs.access.policy import rule
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
@@ -20,9 +22,9 @@ from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
 from ehdocs.web.pages import (
     CaseChoices,
+    change_rows,
     controls,
     error_summary,
-    html_name,
     problems_for,
     read_fields,
 )
@@ -46,6 +48,7 @@ def _section(form: FormDefinition, section_id: str) -> SectionDef:
 
 
 @bp.post("/new/<form_name>")
+@rule(policy.DOCUMENT_NEW, audit_post="document.new")
 def new(case_id: int, form_name: str) -> Response:
     stored = load(case_id)
     form = stored.case.formset.forms.get(form_name)
@@ -68,6 +71,7 @@ def new(case_id: int, form_name: str) -> Response:
 
 
 @bp.get("/<doc_id>")
+@rule(policy.CASE_VIEW)
 def resume(case_id: int, doc_id: str) -> Response:
     """Back where they left off: the first page with unsaved input, else the first unanswered."""
     stored = load(case_id)
@@ -87,6 +91,7 @@ def resume(case_id: int, doc_id: str) -> Response:
 
 
 @bp.route("/<doc_id>/sections/<section_id>", methods=["GET", "POST"])
+@rule(policy.DOCUMENT_EDIT, audit="document.view", audit_post="document.change")
 def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)
@@ -101,7 +106,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     values = read_fields(section.fields, request.form, section.id)
     action = request.form.get("action", "continue")
     if action.startswith(("add:", "remove:")):
-        _change_rows(section, values, action)
+        change_rows(section, values, action)
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
@@ -162,21 +167,6 @@ def _check(
     return []
 
 
-def _change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
-    """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
-    parts = action.split(":")
-    for fdef in section.fields:
-        if not fdef.fields or html_name(f"{section.id}.{fdef.id}") != parts[1]:
-            continue
-        rows = values.setdefault(fdef.id, [])
-        if parts[0] == "add":
-            rows.append({})
-        elif len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(rows):
-            rows.pop(int(parts[2]))
-        if not rows:
-            values.pop(fdef.id)
-
-
 def _next_section(form: FormDefinition, current: SectionDef) -> SectionDef | None:
     ids = [s.id for s in form.sections]
     index = ids.index(current.id)
@@ -217,6 +207,12 @@ def _page(
 
 
 @bp.route("/<doc_id>/check", methods=["GET", "POST"])
+@rule(
+    policy.CASE_VIEW,
+    post=policy.DOCUMENT_COMPLETE,
+    audit="document.view",
+    audit_post="document.complete",
+)
 def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)

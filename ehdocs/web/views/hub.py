@@ -29,6 +29,8 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WResponse
 
+from ehdocs.access import policy
+from ehdocs.access.policy import rule
 from ehdocs.errors import (
     ConflictError,
     EhdocsError,
@@ -39,9 +41,10 @@ from ehdocs.errors import (
 from ehdocs.fields.dates import format_date
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
+from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
-from ehdocs.ingest.service import Ingestor, question_label
+from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import get_storage
@@ -59,6 +62,7 @@ MEDIA_TYPES = {
         "docx",
     ),
     "message": ("message/rfc822", "eml"),
+    ONLINE_MEDIA: ("application/json", "json"),  # answers a partner filled in online
 }
 
 
@@ -76,6 +80,7 @@ def _submission(reference: str) -> Submission:
 
 
 @bp.get("/")
+@rule(policy.HUB_QUEUE)
 def index() -> str:
     handled = request.args.get("show") == "handled"
     with get_storage().sessions() as session:
@@ -103,6 +108,7 @@ class Row:
     due_today: bool
     document: str
     sender: str
+    verified: bool
     status: str
     status_class: str
     problems: int
@@ -125,12 +131,13 @@ def _summary(row: Submission) -> Row:
     current = now()
     return Row(
         reference=row.reference,
-        received=_when(row.received_at),
-        due=_when(row.deadline_at),
+        received=local_time(row.received_at),
+        due=local_time(row.deadline_at),
         overdue=row.status in OPEN and row.deadline_at < current,
         due_today=row.status in OPEN and row.deadline_at.date() == current.date(),
         document=_title(row.form, row.media),
         sender=row.sender or ("Uploaded" if row.source == "upload" else "Not known"),
+        verified=bool(row.verified_sender and row.sender),
         status=status,
         status_class=css,
         problems=problems,
@@ -140,7 +147,7 @@ def _summary(row: Submission) -> Row:
 LOCAL = ZoneInfo("Europe/London")
 
 
-def _when(value: dt.datetime) -> str:
+def local_time(value: dt.datetime) -> str:
     """A stored time (UTC) as the hub reads it: UK time."""
     local = value.replace(tzinfo=dt.UTC).astimezone(LOCAL)
     return f"{format_date(local.date())} {local:%H:%M}"
@@ -159,6 +166,7 @@ def _title(form: str | None, media: str) -> str:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
+@rule(policy.HUB_QUEUE, audit_post="submission.upload")
 def upload() -> str | WResponse | tuple[str, int]:
     errors: dict[str, str] = {}
     sender = ""
@@ -202,6 +210,7 @@ def _clean(name: str) -> str:
 
 
 @bp.get("/submissions/<reference>")
+@rule(policy.HUB_SUBMISSION, audit="submission.view")
 def submission(reference: str) -> str | tuple[str, int]:
     return _submission_page(_submission(reference))
 
@@ -286,6 +295,8 @@ def _answers(form: FormDefinition, extracted: dict[str, Any]) -> list[AnswerSect
     if extracted.get("kind") == "case":
         doc = _case_document(extracted)
         data = (doc or {}).get("data") or {}
+    elif extracted.get("kind") == online.KIND:
+        data = online.document_data(extracted, lambda ref: None)  # names: with the people
     else:
         try:
             data = ingest_cases.to_raw_document(
@@ -330,6 +341,7 @@ def _dob(value: Any) -> str:
 
 
 @bp.get("/submissions/<reference>/original")
+@rule(policy.HUB_SUBMISSION, audit="submission.original")
 def original(reference: str) -> Response:
     row = _submission(reference)
     data = get_storage().blobs.get(row.sha256)
@@ -346,6 +358,7 @@ def original(reference: str) -> Response:
 
 
 @bp.post("/submissions/<reference>/accept")
+@rule(policy.HUB_SUBMISSION, audit_post="submission.accept")
 def accept(reference: str) -> str | WResponse | tuple[str, int]:
     row = _submission(reference)
     if row.status != "ready":
@@ -415,6 +428,7 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
 
 
 @bp.post("/submissions/<reference>/close")
+@rule(policy.HUB_SUBMISSION, audit_post="submission.dismiss")
 def close(reference: str) -> WResponse:
     row = _submission(reference)
     if row.status not in OPEN:

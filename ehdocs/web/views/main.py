@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.access.policy import public, signed_in
 from ehdocs.fillable import blank_form as make_blank
 from ehdocs.storage import get_storage
 
@@ -14,11 +15,13 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@signed_in
 def home() -> Response:
     return redirect(url_for("cases.index"))
 
 
 @bp.get("/logo")
+@public
 def logo() -> Response:
     profile = get_storage().cases.formset.profile
     if profile.logo is None:
@@ -31,6 +34,7 @@ def logo() -> Response:
 
 
 @bp.get("/forms/<form_name>.<fmt>")
+@public
 def blank_form(form_name: str, fmt: str) -> Response:
     """A blank fillable form: partners without a case system download it, no sign-in."""
     formset = get_storage().cases.formset
@@ -52,16 +56,20 @@ def blank_form(form_name: str, fmt: str) -> Response:
 
 
 @bp.get("/forms")
+@public
 def forms() -> str:
     formset = get_storage().cases.formset
     return render_template("forms.html", forms=formset.forms_in_order())
 
 
 @bp.get("/accessibility")
+@public
 def accessibility() -> str:
     return render_template("accessibility.html")
 
 
+@bp.get("/health")
 @bp.get("/healthz")
+@public
 def health() -> tuple[str, int, dict[str, str]]:
     return "ok", 200, {"Content-Type": "text/plain"}

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ehdocs.access import policy
+from ehdocs.access.policy import rule
 from ehdocs.case.new import new_record_id
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
@@ -30,6 +32,7 @@ def _record(stored: StoredCase, name: str) -> RecordDef:
 
 
 @bp.get("/<name>")
+@rule(policy.CASE_VIEW, audit="record.view")
 def index(case_id: int, name: str) -> str:
     stored = load(case_id)
     record = _record(stored, name)
@@ -69,6 +72,7 @@ class _Names:
 
 @bp.route("/<name>/new", methods=["GET", "POST"], defaults={"record_id": None})
 @bp.route("/<name>/<record_id>", methods=["GET", "POST"])
+@rule(policy.CASE_EDIT, audit="record.view", audit_post="record.change")
 def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     record = _record(stored, name)
@@ -139,6 +143,7 @@ def _errors_for(problems: list[Problem], record: RecordDef, index: int) -> dict[
 
 
 @bp.route("/<name>/<record_id>/remove", methods=["GET", "POST"])
+@rule(policy.CASE_EDIT, audit="record.view", audit_post="record.remove")
 def remove(case_id: int, name: str, record_id: str) -> str | Response:
     stored = load(case_id)
     record = _record(stored, name)

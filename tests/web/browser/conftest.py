@@ -13,8 +13,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -69,31 +71,26 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder."""
-    data_dir = tmp_path_factory.mktemp("ehdocs-data")
+@contextmanager
+def running_service(
+    data_dir: Path, settings: dict[str, str] | None = None, *options: str
+) -> Iterator[str]:
+    """`ehdocs serve` on a free loopback port with its own data folder and these EHDOCS_*
+    settings (the developer's shell changes nothing); yields its base URL."""
     port = _free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "EHDOCS_DEBUG", "EHDOCS_PROFILE", "EHDOCS_SCHEMA_DIR")
-        and not k.startswith("EHDOCS_ENV")
+        and not k.startswith(("EHDOCS_ENV", "EHDOCS_OIDC_"))
     }
     env["EHDOCS_DATA_DIR"] = str(data_dir)
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(settings or {})
     log = data_dir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                *_ehdocs_command(),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--load-examples",
-            ],
+            [*_ehdocs_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -110,6 +107,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's data folder (its SQLite database: `ehdocs users add` writes there)."""
+    return tmp_path_factory.mktemp("ehdocs-data")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_data_dir: Path) -> Iterator[str]:
+    """`ehdocs serve --load-examples` on a free loopback port, with its own data folder."""
+    with running_service(live_data_dir, None, "--load-examples") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +158,33 @@ def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
+    """A page in a context with nobody signed in."""
     return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Signs in as each demo account once in the session (a code is good once per account)."""
+    from .accounts import SignedIn
+
+    return SignedIn(browser, live_server, tmp_path_factory.mktemp("signed-in"), STEP_TIMEOUT_MS)
+
+
+@pytest.fixture
+def page_as(signed_in: Any) -> Iterator[Callable[[str], Page]]:
+    """page_as(email): a new page in a context signed in as that demo account."""
+    opened: list[BrowserContext] = []
+
+    def new_page(email: str) -> Page:
+        ctx = signed_in.context(email)
+        opened.append(ctx)
+        return ctx.new_page()
+
+    try:
+        yield new_page
+    finally:
+        for ctx in opened:
+            ctx.close()
 
 
 @pytest.fixture(scope="session")

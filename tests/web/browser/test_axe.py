@@ -11,14 +11,25 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from ehdocs.schema import load_formset
 
-from .conftest import STEP_TIMEOUT_MS
+from .accounts import (
+    CODE_PAGE,
+    DPO,
+    HUB_ADVISER,
+    MANAGER,
+    PRACTITIONER,
+    SignedIn,
+    add_account,
+    enter_password,
+    sign_in,
+)
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 RUN_AXE = (
@@ -27,7 +38,8 @@ RUN_AXE = (
     " helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target, html: n.html,"
     " summary: n.failureSummary}))})))"
 )
-EXAMPLE = "EH-2026-0103"  # the example case with one document of every form
+EXAMPLE = "EH-2026-0103"  # the example case with one document of every form (the practitioner's)
+NEW_ACCOUNT = ("axe.new@council.example", "plum-kettle-orbit-9")  # no authenticator yet
 
 
 @dataclass(frozen=True)
@@ -93,13 +105,18 @@ def _path(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def urls(browser: Browser, live_server: str) -> Iterator[Urls]:
-    """An example case, and a new case made as a user makes one."""
-    ctx = browser.new_context(base_url=live_server)
-    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+def urls(signed_in: SignedIn, live_data_dir: Path) -> Iterator[Urls]:
+    """An example case (allocated to the demo practitioner), and a new case made as a hub
+    adviser makes one; an account that has not set up its authenticator yet."""
+    add_account(live_data_dir, NEW_ACCOUNT[0], "Axe New", "practitioner", NEW_ACCOUNT[1])
+    ctx = signed_in.context(PRACTITIONER)
     page = ctx.new_page()
     page.goto("/cases/")
     example = _path(page.get_by_role("link", name=EXAMPLE, exact=True).get_attribute("href") or "")
+    ctx.close()
+    ctx = signed_in.context(HUB_ADVISER)
+    page = ctx.new_page()
+    page.goto("/cases/")
     page.get_by_role("button", name="Create a new case").click()
     page.get_by_label("Family name (optional)").fill("Axe")
     page.get_by_role("button", name="Create case").click()
@@ -226,60 +243,122 @@ def _hub_upload_errors(page: Page, u: Urls) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
-PAGES: dict[str, Callable[[Page, Urls], None]] = {
-    "hub queue": _goto(lambda u: "/hub/"),
-    "hub upload": _goto(lambda u: "/hub/upload"),
-    "hub upload with errors": _hub_upload_errors,
-    "hub submission with problems and a match": _hub_submission,
-    "hub accept with errors": _hub_accept_errors,
-    "hub handled submissions": _goto(lambda u: "/hub/?show=handled"),
-    "case list": _goto(lambda u: "/cases/"),
-    "new case": _goto(lambda u: "/cases/new"),
-    "new case with errors": _new_case_errors,
-    "overview, all completed": _goto(lambda u: u.example),
-    "overview, documents to start": _goto(lambda u: u.fresh),
-    "records list": _goto(lambda u: f"{u.example}/records/person"),
-    "records list, empty": _goto(lambda u: f"{u.fresh}/records/professional"),
-    "record edit (person)": _first_record("person"),
-    "record edit (consent)": _first_record("consent"),
-    "record new (person)": _goto(lambda u: f"{u.fresh}/records/person/new"),
-    "record with errors": _record_errors,
-    "record remove": _first_record("professional", "Remove"),
-    "section: radios, warning": _goto(lambda u: f"{u.fresh_doc}/sections/safety"),
-    "section: reveal, select, character count": _consent_revealed,
-    "section: inputs, date": _goto(lambda u: f"{u.fresh_doc}/sections/referrer"),
-    "section: empty group": _goto(lambda u: f"{u.fresh_doc}/sections/children"),
-    "section: group row with a reveal": _children_with_a_row,
-    "section: checkboxes": _goto(lambda u: f"{u.fresh_doc}/sections/reason"),
-    "section: filled group": _goto(lambda u: f"{u.example}/documents/n1/sections/children"),
-    "section with validation errors": _section_errors,
-    "check answers, completed": _goto(lambda u: f"{u.example}/documents/n1/check"),
-    "check answers, draft": _goto(lambda u: f"{u.fresh_doc}/check"),
-    "check answers with errors": _check_errors,
-    "accessibility statement": _goto(lambda u: "/accessibility"),
-    "404": _not_found,
+def _audit_search(page: Page, u: Urls) -> None:
+    page.request.get("/audit/entries.csv")  # an export is audited: the trail has an entry
+    page.goto("/audit/")
+    expect(page.locator("table.govuk-table").first).to_be_visible()
+
+
+def _audit_search_errors(page: Page, u: Urls) -> None:
+    page.goto("/audit/")
+    page.get_by_role("group", name="Start date").get_by_label("Day").fill("31")
+    page.get_by_role("group", name="Start date").get_by_label("Month").fill("2")
+    page.get_by_role("group", name="Start date").get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _sign_in_errors(page: Page, u: Urls) -> None:
+    page.goto("/sign-in")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _code(page: Page, u: Urls) -> None:
+    enter_password(page, "dpo@demo.example")
+
+
+def _code_errors(page: Page, u: Urls) -> None:
+    enter_password(page, "dpo@demo.example")
+    page.get_by_label(CODE_PAGE).fill("12345")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _set_up_code(page: Page, u: Urls) -> None:
+    enter_password(page, *NEW_ACCOUNT)
+    page.get_by_text("I cannot scan the QR code").click()  # the key shown too
+
+
+def _signed_in(page: Page, u: Urls) -> None:
+    sign_in(page, MANAGER)  # the header with a name and "Sign out"
+
+
+# Each page, and who is signed in to see it (None: nobody). The example case is the
+# practitioner's; the new case, the hub's; a case's audit page is the DPO's too.
+PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
+    "sign in": (None, _goto(lambda u: "/sign-in")),
+    "sign in with errors": (None, _sign_in_errors),
+    "sign in: code": (None, _code),
+    "sign in: code with errors": (None, _code_errors),
+    "sign in: set up an authenticator": (None, _set_up_code),
+    "signed in: the header": (None, _signed_in),
+    "hub queue": (HUB_ADVISER, _goto(lambda u: "/hub/")),
+    "hub upload": (HUB_ADVISER, _goto(lambda u: "/hub/upload")),
+    "hub upload with errors": (HUB_ADVISER, _hub_upload_errors),
+    "hub submission with problems and a match": (HUB_ADVISER, _hub_submission),
+    "hub accept with errors": (HUB_ADVISER, _hub_accept_errors),
+    "hub handled submissions": (HUB_ADVISER, _goto(lambda u: "/hub/?show=handled")),
+    "case list": (PRACTITIONER, _goto(lambda u: "/cases/")),
+    "new case": (HUB_ADVISER, _goto(lambda u: "/cases/new")),
+    "new case with errors": (HUB_ADVISER, _new_case_errors),
+    "overview, all completed": (PRACTITIONER, _goto(lambda u: u.example)),
+    "overview, documents to start": (HUB_ADVISER, _goto(lambda u: u.fresh)),
+    "records list": (PRACTITIONER, _goto(lambda u: f"{u.example}/records/person")),
+    "records list, empty": (HUB_ADVISER, _goto(lambda u: f"{u.fresh}/records/professional")),
+    "record edit (person)": (PRACTITIONER, _first_record("person")),
+    "record edit (consent)": (PRACTITIONER, _first_record("consent")),
+    "record new (person)": (HUB_ADVISER, _goto(lambda u: f"{u.fresh}/records/person/new")),
+    "record with errors": (HUB_ADVISER, _record_errors),
+    "record remove": (PRACTITIONER, _first_record("professional", "Remove")),
+    "section: radios, warning": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/sections/safety")),
+    "section: reveal, select, character count": (HUB_ADVISER, _consent_revealed),
+    "section: inputs, date": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/sections/referrer")),
+    "section: empty group": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/sections/children")),
+    "section: group row with a reveal": (HUB_ADVISER, _children_with_a_row),
+    "section: checkboxes": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/sections/reason")),
+    "section: filled group": (
+        PRACTITIONER,
+        _goto(lambda u: f"{u.example}/documents/n1/sections/children"),
+    ),
+    "section with validation errors": (HUB_ADVISER, _section_errors),
+    "check answers, completed": (PRACTITIONER, _goto(lambda u: f"{u.example}/documents/n1/check")),
+    "check answers, draft": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/check")),
+    "check answers with errors": (HUB_ADVISER, _check_errors),
+    "audit: who has seen or changed a case": (DPO, _goto(lambda u: f"{u.example}/audit")),
+    "audit: the DPO's search": (DPO, _audit_search),
+    "audit: search with errors": (DPO, _audit_search_errors),
+    "accessibility statement": (None, _goto(lambda u: "/accessibility")),
+    "404": (HUB_ADVISER, _not_found),
 }
 
 
+Watch = Callable[[str | None], tuple[Page, list[str]]]
+
+
 @pytest.fixture
-def watched(context: BrowserContext) -> Iterator[tuple[Page, list[str]]]:
-    """A page, and the CSP violations and script errors it reports."""
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page, problems
+def watched(context: BrowserContext, page_as: Callable[[str], Page]) -> Watch:
+    """watched(who): a page, signed in as `who` (None: nobody), and the CSP violations and
+    script errors it reports."""
+
+    def watch(who: str | None) -> tuple[Page, list[str]]:
+        page = context.new_page() if who is None else page_as(who)
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on(
+            "console",
+            lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page, problems
+
+    return watch
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_axe_violations(
-    name: str, watched: tuple[Page, list[str]], urls: Urls, axe_source: str
-) -> None:
-    page, problems = watched
-    PAGES[name](page, urls)
+def test_page_has_no_axe_violations(name: str, watched: Watch, urls: Urls, axe_source: str) -> None:
+    who, go = PAGES[name]
+    page, problems = watched(who)
+    go(page, urls)
     page.wait_for_load_state("load")
     found = violations(page, axe_source)
     assert not found, report(name, page, found)
@@ -294,10 +373,10 @@ def _sections() -> list[tuple[str, str]]:
 
 
 def test_every_section_of_every_form_has_no_axe_violations(
-    watched: tuple[Page, list[str]], urls: Urls, axe_source: str
+    watched: Watch, urls: Urls, axe_source: str
 ) -> None:
     """Pages are built from the schemas: every section, with an example's answers in it."""
-    page, problems = watched
+    page, problems = watched(PRACTITIONER)
     failures = []
     sections = _sections()
     assert len(sections) > 20

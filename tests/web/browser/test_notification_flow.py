@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+
+from .accounts import HUB_ADVISER, PRACTITIONER
 
 GIVEN_CHILD, GIVEN_PARENT, FAMILY = "Amelia", "Joanne", "Ravenscroft"
 NAMES = (GIVEN_CHILD, GIVEN_PARENT, FAMILY)
@@ -56,7 +59,10 @@ def notification_task(page: Page) -> Locator:
     )
 
 
-def test_new_user_completes_an_early_help_notification(page: Page, tmp_path: Path) -> None:
+def test_new_user_completes_an_early_help_notification(
+    page_as: Callable[[str], Page], tmp_path: Path
+) -> None:
+    page = page_as(HUB_ADVISER)  # a new case stays with the hub until it is allocated
     started = time.monotonic()
     page.goto("/")
     expect(heading(page, "Cases")).to_be_visible()
@@ -259,7 +265,10 @@ def test_new_user_completes_an_early_help_notification(page: Page, tmp_path: Pat
     assert time.monotonic() - started < 60, "the flow took longer than a minute"
 
 
-def test_download_link_in_the_task_list_takes_a_mouse_click(page: Page) -> None:
+def test_download_link_in_the_task_list_takes_a_mouse_click(
+    page_as: Callable[[str], Page],
+) -> None:
+    page = page_as(PRACTITIONER)  # the example case is allocated to them
     page.goto("/")
     page.get_by_role("link", name="EH-2026-0101").click()  # an example case, all completed
     link = page.get_by_role("link", name=re.compile(r"^professional copy \(PDF\)")).first
@@ -283,9 +292,10 @@ def _new_case(page: Page) -> None:
     expect(heading(page, "Case overview")).to_be_visible()
 
 
-def test_start_buttons_in_the_task_list_look_like_links(page: Page) -> None:
+def test_start_buttons_in_the_task_list_look_like_links(page_as: Callable[[str], Page]) -> None:
     """The task list starts a document with a POST button (class ehdocs-link-button): it must
     look like the task list's links, not a grey native button."""
+    page = page_as(HUB_ADVISER)
     _new_case(page)
     shot(page, "new-case-overview")
     start = page.get_by_role("button", name="Early Help Notification")
@@ -298,8 +308,11 @@ def test_start_buttons_in_the_task_list_look_like_links(page: Page) -> None:
     assert "underline" in style[2], style  # a link's underline
 
 
-def test_overview_names_repeatable_documents_in_plain_english(page: Page) -> None:
+def test_overview_names_repeatable_documents_in_plain_english(
+    page_as: Callable[[str], Page],
+) -> None:
     """Once read 'Add an taf review minutes': a wrong article, and the acronym lower-cased."""
+    page = page_as(HUB_ADVISER)
     _new_case(page)
     tasks = page.locator(".govuk-task-list").inner_text()
     assert "an taf" not in tasks.lower(), tasks
@@ -307,7 +320,8 @@ def test_overview_names_repeatable_documents_in_plain_english(page: Page) -> Non
     assert "Early Help Notification" in tasks, tasks
 
 
-def test_an_empty_group_says_so_in_plain_english(page: Page) -> None:
+def test_an_empty_group_says_so_in_plain_english(page_as: Callable[[str], Page]) -> None:
+    page = page_as(HUB_ADVISER)
     _new_case(page)
     page.get_by_role("button", name="Early Help Notification").click()
     doc = page.url.rsplit("/sections/", 1)[0]
