@@ -5,9 +5,7 @@ confirmation; the hub's queue shows it from a verified sender. axe runs on every
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.mailservers import SmtpCatcher
 
 from .accounts import add_account, set_up_and_sign_in
-from .conftest import REPO, STEP_TIMEOUT_MS, _ehdocs_command, _free_port, _wait_until_up
+from .conftest import STEP_TIMEOUT_MS, running_service
 from .test_axe import report, violations
 
 SCHOOL = "teacher@school.sch.uk"
@@ -36,40 +34,10 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`ehdocs serve` sending its mail to a real SMTP catcher on loopback."""
     data_dir = tmp_path_factory.mktemp("ehdocs-partner")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "EHDOCS_DEBUG", "EHDOCS_PROFILE", "EHDOCS_SCHEMA_DIR")
-        and not k.startswith(("EHDOCS_ENV", "EHDOCS_SMTP", "EHDOCS_MAIL"))
-    }
     with SmtpCatcher() as mail:
-        env.update(
-            EHDOCS_DATA_DIR=str(data_dir),
-            EHDOCS_SMTP_URL=mail.url,
-            EHDOCS_MAIL_FROM="earlyhelp@council.example",
-            PYTHONUNBUFFERED="1",
-        )
-        port = _free_port()
-        log = data_dir / "serve.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*_ehdocs_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=REPO,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, process, log)
+        settings = {"EHDOCS_SMTP_URL": mail.url, "EHDOCS_MAIL_FROM": "earlyhelp@council.example"}
+        with running_service(data_dir, settings) as url:
             yield Served(url, mail, data_dir)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 def no_violations(page: Page, axe_source: str, name: str) -> None:
