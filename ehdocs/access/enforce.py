@@ -16,6 +16,7 @@ What is audited, and when:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -24,12 +25,14 @@ from flask import Flask, current_app, g, has_request_context, render_template, r
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from ehdocs.access import audit, policy, roles
+from ehdocs.access import audit, ownership, policy, roles
 from ehdocs.access.policy import Decision, Outcome, Rule
 from ehdocs.access.sessions import Principal, current
 from ehdocs.errors import EhdocsError, NotFoundError
+from ehdocs.schema.model import SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.storage.models import now
+from ehdocs.validation.problems import Problem
 
 SIGN_IN_PATH = "/sign-in"
 UNRULED = "route.no_rule"
@@ -236,3 +239,20 @@ def visible_cases() -> list[StoredCase]:
     with get_storage().sessions() as db:
         glass = policy.glass_case_ids(db, principal, moment)
     return policy.sees(principal, found, glass)
+
+
+def rows_not_theirs(
+    stored: StoredCase,
+    section: SectionDef,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    document: str | None,
+) -> list[Problem]:
+    """Problems if this request, allowed to write `section` only as a Team Around the Family
+    member, adds, changes or removes rows that belong to someone else (see access.ownership)."""
+    decision: Decision | None = g.get("access")
+    principal = current()
+    if decision is None or principal is None or decision.relation is not policy.Relation.TAF:
+        return []
+    mine = ownership.professionals_of(stored.raw, principal.email)
+    return ownership.others_rows_changed(section, before, after, mine, document)

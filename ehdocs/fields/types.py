@@ -532,6 +532,8 @@ class Group(FieldType):
         "min_rows": _INT,
         "max_rows": _INT,
         "blank_rows": {"type": "integer", "minimum": 1, "maximum": 50},
+        # whose each row is: a professional question of the row (see ehdocs.access.ownership)
+        "owned_by": _TEXT,
     }
     messages = {
         "required": "Add at least one {item}",
@@ -561,7 +563,16 @@ class Group(FieldType):
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         return {"type": "array"}  # items are filled in by the case JSON Schema builder
 
-    check = staticmethod(_check_min_max("min_rows", "max_rows"))  # type: ignore[assignment]
+    def check(self, field: FieldDef, report: Callable[[str], None]) -> None:
+        _check_min_max("min_rows", "max_rows")(field, report)
+        owner = field.param("owned_by")
+        if owner is not None:
+            child = field.child(str(owner))
+            if child is None or child.type != "professional":
+                report(
+                    f"'owned_by' must name a professional question of the group's rows"
+                    f" (got '{owner}')"
+                )
 
 
 def row_label(group: FieldDef, index: int) -> str:

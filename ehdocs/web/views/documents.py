@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from ehdocs.access import policy
+from ehdocs.access.enforce import rows_not_theirs
 from ehdocs.access.policy import rule
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
@@ -107,6 +108,10 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     action = request.form.get("action", "continue")
     if action.startswith(("add:", "remove:")):
         change_rows(section, values, action)
+    before = (raw_doc.get("data") or {}).get(section.id, {})
+    refused = rows_not_theirs(stored, section, before, values, document_label(raw_doc))
+    if refused:  # a TAF member touched someone else's rows: show why, keep what they typed
+        return _page(stored, raw_doc, form, section, values, refused)
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
