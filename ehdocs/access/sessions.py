@@ -40,6 +40,11 @@ class Principal:
         return self.user_id is None and self.partner_email is not None
 
 
+# How often a session's last-seen time is written: the idle timeout is counted in minutes, so
+# writing it on every request would only add a disk sync to each page.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.setdefault("SESSION_MAX_HOURS", 12)
@@ -72,7 +77,8 @@ def load_principal() -> None:
             row.ended_at = moment  # a disabled account is signed out at its next request
             session.pop(KEY, None)
             return
-        row.last_seen_at = moment
+        if moment - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = moment  # a write (and a disk sync) at most once a minute
         g.principal = _principal(db, row, user)
 
 
