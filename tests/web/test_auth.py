@@ -321,6 +321,20 @@ def test_a_session_ends_after_the_idle_time(app, client, account):
     assert session_rows(app)[-1].ended_at is not None
 
 
+def test_activity_keeps_a_session_alive_and_its_time_is_written_at_most_once_a_minute(
+    app, client, account
+):
+    sign_in(client)
+    with get_storage(app).sessions() as db, db.begin():
+        db.execute(update(UserSession).values(last_seen_at=now() - dt.timedelta(minutes=29)))
+    assert signed_in_name(client) == NAME  # 29 minutes idle: still signed in, and seen now
+    seen = session_rows(app)[-1].last_seen_at
+    assert now() - seen < dt.timedelta(seconds=30)
+
+    assert signed_in_name(client) == NAME  # a second later: not written again
+    assert session_rows(app)[-1].last_seen_at == seen
+
+
 def test_a_session_ends_after_the_longest_time_however_busy(app, client, account):
     sign_in(client)
     assert app.config["SESSION_MAX_HOURS"] == 12
