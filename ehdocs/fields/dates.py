@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from dateutil import parser
+
 from ehdocs.fields.base import Invalid
 
 _PARTIAL = re.compile(r"^(~)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -89,3 +91,35 @@ def date_from_parts(raw: dict[str, Any], name: str, *, need_day: bool = True) ->
         return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"] or 1))
     except ValueError:
         raise Invalid(f"{name} must be a real date") from None
+
+
+# -- dates written in words, as partners type them on a paper or PDF form ---------------------
+_MONTH_WORD = re.compile(r"[^\W\d_]{3,}")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_DEFAULTS = (dt.datetime(1900, 1, 1), dt.datetime(1904, 2, 2))  # differ in every date part
+
+
+def written_date(text: str) -> dt.date | None:
+    """A whole date written with the month in words, day first as in the UK: "1st Feb 2015",
+    "1 February 2015", "Monday 3rd of March, 2016" (also "Feb 1st 2015"). None when the text
+    is not such a date, lacks the day, month or a four-digit year, or is not a real date:
+    numeric dates are read by their own patterns, so that 2015-02-01 is never read day first.
+    """
+    parts = written_parts(text)
+    if parts is None or parts[1] is None or parts[2] is None:
+        return None
+    return dt.date(*parts)  # type: ignore[arg-type]
+
+
+def written_parts(text: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) of a date written with the month in words, the parts not written
+    None: "February 2019" is (2019, 2, None). None when it is not such a date."""
+    if not _MONTH_WORD.search(text) or not _YEAR.search(text):
+        return None
+    try:
+        first, second = (parser.parse(text, dayfirst=True, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError):  # ParserError is a ValueError
+        return None
+    if first.year != second.year or first.month != second.month:
+        return None  # no month written (each default filled it differently)
+    return first.year, first.month, first.day if first.day == second.day else None

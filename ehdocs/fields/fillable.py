@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ehdocs.fields.dates import written_date, written_parts
 from ehdocs.schema.model import FieldDef
 
 DATE_HINT = "DD/MM/YYYY, for example 27/03/2026"
@@ -69,6 +70,8 @@ class DateFill:
         if match:
             day, month, year = match.groups()
             return {"day": day, "month": month, "year": year}
+        if (words := written_date(text)) is not None:  # "1st Feb 2015"
+            return {"day": str(words.day), "month": str(words.month), "year": str(words.year)}
         return text.strip()  # e.g. 2026-03-27 is accepted as it is; anything else is explained
 
 
@@ -94,6 +97,9 @@ class PartialDateFill:
             parts = {"day": "", "month": match.group(1), "year": match.group(2)}
         elif match := _Y.match(stripped):
             parts = {"day": "", "month": "", "year": match.group(1)}
+        elif (words := written_parts(stripped)) is not None:  # "1st Feb 2015", "May 2019"
+            year, month, day = words
+            parts = {"day": str(day or ""), "month": str(month), "year": str(year)}
         if parts is None:
             return ("~" if approx else "") + stripped
         if approx:

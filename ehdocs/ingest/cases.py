@@ -23,6 +23,7 @@ from typing import Any
 
 from ehdocs.case.new import add_document, empty_case, new_record_id, only_copy
 from ehdocs.errors import SubmissionError
+from ehdocs.fields.dates import written_date
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.raw import NameReference, to_raw_document
 from ehdocs.ingest import online
@@ -53,7 +54,8 @@ def fold(name: str) -> str:
 
 
 def parse_dob(text: str | None) -> str | None:
-    """A date of birth as written (27/03/2017 or 2017-03-27) -> ISO date, or None."""
+    """A date of birth as written (27/03/2017, 2017-03-27, 27th March 2017) -> ISO date, or
+    None."""
     if not text:
         return None
     match = _DMY.match(text)
@@ -61,6 +63,8 @@ def parse_dob(text: str | None) -> str | None:
         day, month, year = (int(g) for g in match.groups())
     elif match := _ISO.match(text):
         year, month, day = (int(g) for g in match.groups())
+    elif (words := written_date(text)) is not None:
+        return words.isoformat()
     else:
         return None
     try:

@@ -69,6 +69,11 @@ def test_date_on_a_blank_form() -> None:
         (" 27.3.2026 ", {"day": "27", "month": "3", "year": "2026"}),
         ("27 3 2026", {"day": "27", "month": "3", "year": "2026"}),
         ("2026-03-27", "2026-03-27"),
+        ("1st Feb 2015", {"day": "1", "month": "2", "year": "2015"}),  # as partners write it
+        ("1 February 2015", {"day": "1", "month": "2", "year": "2015"}),
+        ("Monday 3rd of March, 2016", {"day": "3", "month": "3", "year": "2016"}),
+        ("31 Feb 2015", "31 Feb 2015"),  # not a real date: the validator explains
+        ("1st Feb 15", "1st Feb 15"),  # a two-digit year is not guessed
         ("last week", "last week"),  # passed on for the validator to explain
     ],
 )
@@ -128,6 +133,8 @@ def test_partial_date_limits_display_and_json() -> None:
         ("around 5/2019", {"day": "", "month": "5", "year": "2019", "approximate": "yes"}),
         ("2019~", {"day": "", "month": "", "year": "2019", "approximate": "yes"}),
         ("about spring 2019", "~spring 2019"),
+        ("February 2019", {"day": "", "month": "2", "year": "2019"}),
+        ("about 4th May 2019", {"day": "4", "month": "5", "year": "2019", "approximate": "yes"}),
         ("2019-05", "2019-05"),
     ],
 )
