@@ -34,6 +34,16 @@ NOT_STATED = "Not stated on the form"
 _NO_DOCUMENT = "This copy holds no document to add to the case"
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+# What a partner writes after a parent's name in a box that asks only for a name.
+_PARENT_WORDS = (
+    r"(?:step[ -]?|foster |adoptive |birth )?"
+    r"(?:mother|mum|mom|mam|mummy|father|dad|daddy|parent|carer|guardian)"
+)
+_SAID_PARENT = re.compile(
+    rf"^\s*(?P<name>.*?\S)\s*(?:\(\s*(?:the\s+)?{_PARENT_WORDS}\s*\)"
+    rf"|[,\-–—:]\s*(?:the\s+)?{_PARENT_WORDS})\s*$",
+    re.IGNORECASE,
+)
 _RECORD_KEYS = (
     "people",
     "relationships",
@@ -74,10 +84,24 @@ def parse_dob(text: str | None) -> str | None:
 
 
 def split_name(text: str) -> tuple[str, str | None]:
+    """(given names, family name) of a name written in one box: the family name is the last
+    word with a letter in it, so an emoji or a mark typed after a name never becomes one; what
+    else was written stays in the given names, so nothing typed is dropped."""
     parts = text.strip().split()
-    if len(parts) <= 1:
-        return text.strip(), None
-    return " ".join(parts[:-1]), parts[-1]
+    lettered = [i for i, part in enumerate(parts) if any(c.isalpha() for c in part)]
+    if not lettered or lettered[-1] == 0:
+        return " ".join(parts), None
+    last = lettered[-1]
+    return " ".join(parts[:last] + parts[last + 1 :]), parts[last]
+
+
+def parent_named(text: str) -> tuple[str, bool]:
+    """(the name, whether the writer said this is a parent or carer): "Jane Okoro (mother)",
+    "Jane Okoro, Mum" and "Jane Okoro - stepdad" are Jane Okoro, a parent or carer."""
+    found = _SAID_PARENT.match(text)
+    if found is None:
+        return text, False
+    return found.group("name"), True
 
 
 def person_name(person: Mapping[str, Any]) -> str:
@@ -198,6 +222,9 @@ class _Resolver:
     def __init__(self, raw: dict[str, Any], formset: FormSet) -> None:
         self.raw = raw
         self.formset = formset
+        # People added from a question that did not say who they are (who gave consent): a
+        # significant adult until a later question says they are a parent or carer, or a child.
+        self.provisional: set[str] = set()
 
     def __call__(self, ref: NameReference) -> str | list[str] | None:
         ids = [i for i in (self.resolve(ref, name) for name in ref.names) if i]
@@ -212,9 +239,12 @@ class _Resolver:
             return self._professional(name)
         return self._person(name, ref)
 
-    def _person(self, name: str, ref: NameReference) -> str:
+    def _person(self, written: str, ref: NameReference) -> str:
         people = self.raw.setdefault("people", [])
         dob = parse_dob(getattr(ref, "date_of_birth", None))
+        name, said = parent_named(written)
+        role = {"child": roles.CHILD, "adult": roles.PARENT_CARER}.get(ref.role or "")
+        role = role or (roles.PARENT_CARER if said else None)
         wanted = fold(name)
         for person in people:
             if (
@@ -227,12 +257,17 @@ class _Resolver:
                 continue  # a different child of the same name
             if dob and not theirs:
                 person["date_of_birth"] = dob
+            if role and person.get("id") in self.provisional:
+                person["category"] = self.formset.category_values(role)[0]
+                self.provisional.discard(person["id"])
             return str(person["id"])
         given, family = split_name(name)
-        # A child or an adult as the question asked; someone else is a significant adult.
-        role = {"child": roles.CHILD, "adult": roles.PARENT_CARER}.get(ref.role or "")
+        # A child or an adult as the question asked (or as written: "Jane Okoro (mother)");
+        # anyone else is a significant adult, until a later question says otherwise.
         categories = self.formset.category_values(role or roles.SIGNIFICANT_ADULT)
         person_id = new_record_id("person", people)
+        if role is None:
+            self.provisional.add(person_id)
         record: dict[str, Any] = {
             "id": person_id,
             "given_name": given,
