@@ -29,6 +29,7 @@ from ehdocs.fillable.raw import NameReference, to_raw_document
 from ehdocs.ingest import online
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormSet
+from ehdocs.validation.problems import Problem
 
 NOT_STATED = "Not stated on the form"
 _NO_DOCUMENT = "This copy holds no document to add to the case"
@@ -295,3 +296,44 @@ class _Resolver:
         }
         professionals.append(record)
         return str(record["id"])
+
+
+def set_aside(
+    raw: dict[str, Any], doc_id: str, label: str, problems: list[Problem]
+) -> dict[str, dict[str, Any]]:
+    """Take out of the document the answers that cannot be stored even in a draft (a date that
+    is not a real date), and return, per section touched, that section's answers as they were
+    written: the hub keeps them as the section pages' drafts, so nothing typed is dropped and
+    the practitioner sees each with what is wrong. A problem with no single answer to take out
+    (too few rows, a record) is left for the caller to show."""
+    doc = next((d for d in raw.get("documents", []) if d.get("id") == doc_id), None)
+    data = doc.get("data") if doc else None
+    if not isinstance(data, dict):
+        return {}
+    kept: dict[str, dict[str, Any]] = {}
+    for problem in problems:
+        steps = _steps(problem.path) if problem.document == label else []
+        if len(steps) < 2 or not isinstance(data.get(str(steps[0])), dict):
+            continue
+        kept.setdefault(str(steps[0]), copy.deepcopy(data[str(steps[0])]))
+        parent: Any = data
+        for step in steps[:-1]:
+            try:
+                parent = parent[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if isinstance(parent, dict):
+                parent.pop(str(steps[-1]), None)
+    return kept
+
+
+def _steps(path: str) -> list[str | int]:
+    """`children.children[0].date` -> ["children", "children", 0, "date"]."""
+    steps: list[str | int] = []
+    for part in path.split("."):
+        name, *indexes = part.split("[")
+        if name:
+            steps.append(name)
+        steps.extend(int(i.rstrip("]")) for i in indexes if i.rstrip("]").isdigit())
+    return steps

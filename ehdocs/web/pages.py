@@ -226,6 +226,11 @@ def read_fields(
     return raw
 
 
+def section_page(doc_id: str, section_id: str) -> str:
+    """The key of a document section page's draft (what was typed that cannot be saved yet)."""
+    return f"doc:{doc_id}:{section_id}"
+
+
 def change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
     """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
     parts = action.split(":")

@@ -28,6 +28,7 @@ from ehdocs.web.pages import (
     error_summary,
     problems_for,
     read_fields,
+    section_page,
 )
 from ehdocs.web.views.cases import load
 
@@ -97,7 +98,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)
     section = _section(form, section_id)
-    page = f"doc:{doc_id}:{section.id}"
+    page = section_page(doc_id, section.id)
     if request.method == "GET":
         draft = get_storage().cases.get_draft(case_id, page)
         values = draft if draft is not None else (raw_doc.get("data") or {}).get(section.id, {})

@@ -51,7 +51,14 @@ from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import AnswerSection, answer_sections
-from ehdocs.web.pages import CaseChoices, controls, error_summary, problems_for, read_fields
+from ehdocs.web.pages import (
+    CaseChoices,
+    controls,
+    error_summary,
+    problems_for,
+    read_fields,
+    section_page,
+)
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 OPEN = ("received", "ready", "refused")
@@ -399,12 +406,13 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
             row, hub_values, hub_problems, target, other, messages=messages, document=label
         )
     _mark(raw, doc_id, "completed")
+    set_aside: dict[str, dict[str, Any]] = {}
     try:
         stored = _save(raw, existing, doc_id)
     except InvalidCaseError:
         _mark(raw, doc_id, "draft")  # the sender's answers still need work: keep as a draft
         try:
-            stored = _save(raw, existing, doc_id, complete=False)
+            stored, set_aside = _save_draft(raw, existing, doc_id, label)
         except InvalidCaseError as again:
             return _submission_page(
                 row,
@@ -419,12 +427,47 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         return _submission_page(
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
         )
+    for section_id, values in set_aside.items():  # as typed, on its page, with what is wrong
+        get_storage().cases.put_draft(stored.id, section_page(doc_id, section_id), values)
     _handled(row, "accepted", stored.id, _decision(hub_section, hub_values))
+    later = (
+        f" Some answers need correcting before it can be completed: they are kept, as written,"
+        f" on the {_sections(raw, doc_id, set_aside)} page{'s' if len(set_aside) > 1 else ''}."
+        if set_aside
+        else ""
+    )
     flash(
-        f"{_title(row.form, row.media)} {row.reference} added to case {stored.reference}.",
+        f"{_title(row.form, row.media)} {row.reference} added to case {stored.reference}.{later}",
         "success",
     )
     return redirect(url_for("cases.overview", case_id=stored.id))
+
+
+def _save_draft(
+    raw: dict[str, Any], existing: Any, doc_id: str, label: str
+) -> tuple[Any, dict[str, dict[str, Any]]]:
+    """Save the document as a draft; answers that not even a draft can hold are set aside
+    (see ingest.cases.set_aside) and returned, per section, as written. Raises
+    InvalidCaseError when what is wrong is not one answer that can be set aside."""
+    kept: dict[str, dict[str, Any]] = {}
+    while True:
+        try:
+            return _save(raw, existing, doc_id, complete=False), kept
+        except InvalidCaseError as exc:
+            before = json.dumps(raw, sort_keys=True, default=str)
+            for section_id, values in ingest_cases.set_aside(
+                raw, doc_id, label, exc.problems
+            ).items():
+                kept.setdefault(section_id, values)  # the first copy is the one as written
+            if json.dumps(raw, sort_keys=True, default=str) == before:
+                raise  # nothing more to set aside
+
+
+def _sections(raw: dict[str, Any], doc_id: str, sections: dict[str, Any]) -> str:
+    doc = next(d for d in raw.get("documents", []) if d.get("id") == doc_id)
+    form = get_storage().cases.formset.form(str(doc.get("form")))
+    titles = [f"‘{s.title}’" for s in form.sections if s.id in sections]
+    return " and ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
 
 @bp.post("/submissions/<reference>/close")
