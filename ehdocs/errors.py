@@ -72,6 +72,13 @@ class UnknownDocumentError(EhdocsError):
 # -- stored cases ---------------------------------------------------------------------------
 
 
+class DiagramError(EhdocsError):
+    """A diagram came out as something no viewer can draw: a fault of ehdocs, never shown as its
+    text alternative in the picture's place."""
+
+    exit_code = 70
+
+
 class NotFoundError(EhdocsError):
     """There is no stored case with this id or reference."""
 

@@ -7,12 +7,26 @@ diagram rounds, measures and escapes the same way (same case, same bytes).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from ehdocs.diagrams.geometry import Box, Point
 from ehdocs.diagrams.metrics import text_width, wrap
+
+# Characters XML 1.0 cannot carry at all (cleaned at the way in; this keeps a diagram drawable
+# whatever reaches it): the C0 controls but tab and line ends, lone surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(value: str) -> str:
+    return saxutils.escape(_NOT_XML.sub("", value))
+
+
+def quoteattr(value: str) -> str:
+    return saxutils.quoteattr(_NOT_XML.sub("", value))
+
 
 # The text widths in metrics.py are DejaVu Sans's: draw with that font.
 FONT = "DejaVu Sans, sans-serif"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -39,13 +40,31 @@ FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 
+# Line breaks of every kind: Windows and old Mac line ends, Word's Shift+Enter (a vertical tab),
+# form feed, NEL and the Unicode line and paragraph separators.
+_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+# What no document can show and XML cannot carry: the other C0 and C1 controls (tab and newline
+# are kept), DEL, noncharacters and lone surrogates.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+)
+
+
+def clean_text(raw: str, multiline: bool) -> str:
+    """Text as every way in stores it: one kind of line break (none in a one-line answer, where a
+    break or tab is a space), no control characters, composed (NFC), no space around it."""
+    text = _INVISIBLE.sub("", _BREAKS.sub("\n", raw))
+    if not multiline:
+        text = re.sub("[\t\n]", " ", text)
+    return unicodedata.normalize("NFC", text).strip()
+
+
 def _string(raw: Any, field: FieldDef, ftype: FieldType) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise Invalid(ftype.message(field, "not_text"))
-    text = raw.strip()
-    return text or None
+    return clean_text(raw, isinstance(ftype, Text) and ftype.multiline) or None
 
 
 def _length_problems(value: str, field: FieldDef, ftype: FieldType, default_max: int) -> list[str]:
@@ -88,6 +107,7 @@ class Text(web.TextWeb, fill.TextFill, FieldType):
         "format_nhs_number": "Enter a valid NHS number: 10 digits, like 943 476 5919",
     }
     default_max = 200
+    multiline = False  # a one-line answer: a line break typed into it is a space
 
     def parse(self, raw: Any, field: FieldDef) -> Any:
         text = _string(raw, field, self)
@@ -126,6 +146,7 @@ def _nhs_checksum_ok(digits: str) -> bool:
 @register
 class LongText(web.LongTextWeb, fill.LongTextFill, Text):
     name = "long_text"
+    multiline = True
     keys = {"min_length": _INT, "max_length": _INT}
     default_max = 10000
 

@@ -8,8 +8,10 @@ builds contexts can both use them without importing each other.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from ehdocs.errors import DiagramError
 from ehdocs.render.audience import COPY_NAMES
 
 NOT_RECORDED = "Not recorded"
@@ -46,6 +48,22 @@ class Figure:
     svg: str
     alt: str
     table: Table | None = None
+
+    def __post_init__(self) -> None:
+        checked_svg(self.svg, self.label)
+
+
+def checked_svg(svg: str, label: str = "A diagram") -> str:
+    """`svg` if it is well-formed XML; else a DiagramError, so a picture that cannot be drawn is an
+    error the user sees, never its text alternative silently put in its place."""
+    try:
+        ET.fromstring(svg)  # our own drawing, never user XML: nothing to expand or fetch
+    except ET.ParseError as exc:
+        raise DiagramError(
+            f"{label} could not be drawn (ehdocs made a picture no viewer can read: {exc}). "
+            "Please report this to the service desk; the rest of the case is unaffected."
+        ) from exc
+    return svg
 
 
 @dataclass(frozen=True)
