@@ -63,9 +63,9 @@ class PartialDate:
         value = cls(
             int(year), int(month) if month else None, int(day) if day else None, bool(approx)
         )
-        value.earliest()  # raises ValueError for 2019-02-30 or month 13
-        if value.month and not 1 <= value.month <= 12:
-            raise ValueError(text)
+        if (month and not 1 <= int(month) <= 12) or (day and int(day) == 0):
+            raise ValueError(text)  # month 00 or 13, day 00
+        value.earliest()  # raises ValueError for 2019-02-30
         return value
 
 

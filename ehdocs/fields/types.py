@@ -216,6 +216,7 @@ class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
     messages = {
         "required": "Enter {name}",
         "invalid": "Enter {name} as a year, a month and year, or a full date",
+        "not_real": "{Name} must be a real date",
         "not_in_future": "{Name} must be today or in the past",
     }
 
@@ -230,7 +231,9 @@ class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
         try:
             return PartialDate.parse(text)
         except ValueError:
-            raise Invalid(self.message(field, "invalid")) from None
+            # 2023-02-30 has the right shape and names a day that does not exist
+            shaped = re.match(PARTIAL_DATE_PATTERN, text)
+            raise Invalid(self.message(field, "not_real" if shaped else "invalid")) from None
 
     def _from_parts(self, raw: dict[str, Any], field: FieldDef) -> PartialDate | None:
         day, month, year = (str(raw.get(k) or "").strip() for k in ("day", "month", "year"))
@@ -261,9 +264,18 @@ class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
         return _parts_sent(raw)
 
 
+def _not_a_choice(message: str, raw: Any) -> str:
+    """The refusal of a value that is not a choice, saying which value was given (quoted short:
+    never a whole pasted essay)."""
+    text = clean_text(raw if isinstance(raw, str) else repr(raw), multiline=False)
+    given = f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+    return f"{message}: {given} is not one of its choices"
+
+
 class _OptionsType(web.OneOfWeb, FieldType):
     uses_options = True
     messages = {"required": "Select {name}", "invalid": "Select {name} from the list"}
+    names_given = True  # a refusal quotes the value given ("Select yes or no" needs no quote)
 
     def allowed(self, field: FieldDef) -> list[str]:
         return [o.value for o in field.options]
@@ -278,7 +290,8 @@ class _OptionsType(web.OneOfWeb, FieldType):
         if raw is None or raw == "":
             return None
         if not isinstance(raw, str) or raw not in self.allowed(field):
-            raise Invalid(self.message(field, "invalid"))
+            message = self.message(field, "invalid")
+            raise Invalid(_not_a_choice(message, raw) if self.names_given else message)
         return raw
 
     def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
@@ -318,7 +331,7 @@ class Choices(fill.ChoicesFill, _OptionsType):
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list):
-            raise Invalid(self.message(field, "invalid"))
+            raise Invalid(_not_a_choice(self.message(field, "invalid"), raw))
         chosen = [self._one(v, field) for v in raw]
         return list(dict.fromkeys(v for v in chosen if v)) or None
 
@@ -345,6 +358,7 @@ class YesNo(fill.YesNoFill, _OptionsType):
     uses_options = False  # fixed options, not from lists.yaml
     values: tuple[str, ...] = ("yes", "no")
     messages = {"required": "Select yes or no", "invalid": "Select yes or no"}
+    names_given = False
 
     inline = True
 

@@ -35,8 +35,12 @@ def test_a_choice_is_one_of_its_options() -> None:
     field = fdef("choice", "Main need", options=HOUSING)
     assert parse(field, "money") == "money"
     assert parse(field, "") is None
-    assert refused(field, "Money worries") == "Select main need from the list"
-    assert refused(field, ["money"]) == "Select main need from the list"
+    assert refused(field, "Money worries") == (
+        "Select main need from the list: 'Money worries' is not one of its choices"
+    )
+    assert refused(field, ["money"]) == (
+        "Select main need from the list: '['money']' is not one of its choices"
+    )
 
 
 def test_a_choice_is_shown_by_its_label_and_to_the_family_by_theirs() -> None:
@@ -53,8 +57,12 @@ def test_choices_are_a_list_without_repeats() -> None:
     assert parse(field, ["money", "housing", "money", ""]) == ["money", "housing"]
     assert parse(field, "school") == ["school"]
     assert parse(field, []) is None
-    assert refused(field, ["money", "pets"]) == "Select needs from the list"
-    assert refused(field, {"money": True}) == "Select needs from the list"
+    assert refused(field, ["money", "pets"]) == (
+        "Select needs from the list: 'pets' is not one of its choices"
+    )
+    assert refused(field, {"money": True}) == (
+        "Select needs from the list: '{'money': True}' is not one of its choices"
+    )
     assert display(field, ["money", "housing"]) == "Money worries; Housing"
     assert ftype(field).display_sent(["money", "housing"], field) == "Money worries, Housing"
 

@@ -87,7 +87,7 @@ def test_a_field_added_in_yaml_is_validated(added):
         added, {"visit": {"date": "2025-05-01", "children_in_home": "lots", "pets": "hamster"}}
     ) == [
         ("visit.children_in_home", "The number of children in the home must be a number"),
-        ("visit.pets", "Select the kind of pet from the list"),
+        ("visit.pets", "Select the kind of pet from the list: 'hamster' is not one of its choices"),
     ]
     assert problems(added, {"visit": {"date": "2025-05-01"}}) == [
         ("visit.children_in_home", "Enter the number of children in the home")
