@@ -112,7 +112,8 @@ def test_a_partial_date_that_is_not_one_is_refused(raw: object) -> None:
 
 @pytest.mark.parametrize("raw", ["2023-02-30", "2019-13", "2019-00", "2019-05-00", "2019-00-05"])
 def test_a_partial_date_of_the_right_shape_that_does_not_exist_must_be_real(raw: str) -> None:
-    assert refused(fdef("partial_date", "Date of birth"), raw) == "Date of birth must be a real date"
+    field = fdef("partial_date", "Date of birth")
+    assert refused(field, raw) == "Date of birth must be a real date"
 
 
 def test_partial_date_limits_display_and_json() -> None:
