@@ -103,6 +103,11 @@ def validate(
             click.echo(f"  {problem}")
     else:
         click.echo(f"{case_file}: valid ({_what_was_checked(raw, document, complete)})")
+    if result.warnings and not as_json:
+        count = len(result.warnings)
+        click.echo(f"Please check {count} thing{'s' if count != 1 else ''} (these do not stop it):")
+        for warning in result.warnings:
+            click.echo(f"  {warning}")
     if problems:
         sys.exit(EXIT_PROBLEMS)
 

@@ -19,6 +19,7 @@ from ehdocs.fields.types import ID_PATTERN
 from ehdocs.schema import roles
 from ehdocs.schema.model import FieldDef, FormSet
 from ehdocs.validation.build import document_data_schema, record_schema
+from ehdocs.validation.family import name_of, structure_problems, structure_warnings
 from ehdocs.validation.problems import Problem, flatten
 from ehdocs.validation.types import ID_FIELD
 
@@ -29,6 +30,8 @@ STATUSES = ("draft", "completed")
 class ValidationResult:
     case: Case | None
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    # possible but unlikely (a birth parent aged 11): shown beside the case, never blocking
+    warnings: list[Problem] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,7 +70,8 @@ def validate_case(
         data = exc.valid_data if isinstance(exc.valid_data, dict) else {}
     problems.extend(_problems(list(case_rules(data, formset)), raw))
     problems = sorted(_first_per_path(problems), key=lambda p: (p.document or "", p.path))
-    return ValidationResult(None if problems else Case(data, formset), problems)
+    warnings = _problems(list(structure_warnings(data)), raw)
+    return ValidationResult(None if problems else Case(data, formset), problems, warnings)
 
 
 def dump_case(case: Case) -> dict[str, Any]:
@@ -300,6 +304,7 @@ def case_rules(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str,
     yield from _document_order(data, formset)
     yield from _consent(data, formset)
     yield from _people_checks(data, formset)
+    yield from structure_problems(data)
     for i, rel in enumerate(data.get("relationships") or []):
         if rel.get("person_a") and rel.get("person_a") == rel.get("person_b"):
             yield f"relationships[{i}].person_b", "A relationship needs two different people"
@@ -410,9 +415,9 @@ def _person_ref(
     if wanted is None or person.get("category") in formset.category_values(*wanted):
         return
     if wanted == roles.CHILD_ROLES:
-        yield path, f"{field.label} must be a child: '{ref}' is not recorded as a child"
+        yield path, f"{field.label} must be a child: {name_of(person)} is not recorded as a child"
     else:
-        yield path, f"{field.label} must be an adult: '{ref}' is recorded as a child"
+        yield path, f"{field.label} must be an adult: {name_of(person)} is recorded as a child"
 
 
 def _document_order(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, str]]:

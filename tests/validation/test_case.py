@@ -234,7 +234,7 @@ def test_a_child_field_refuses_an_adult(formset):
         (
             "notification n1",
             "children.children[0].child",
-            "Child or young person must be a child: 'p1' is not recorded as a child",
+            "Child or young person must be a child: Kerry Morgan is not recorded as a child",
         )
     ]
 

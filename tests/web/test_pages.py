@@ -352,3 +352,25 @@ def test_the_page_checks_find_problems(old: str, new: str, problem: str) -> None
 def test_the_page_checks_refuse_html_that_does_not_parse() -> None:
     with pytest.raises(AssertionError, match="not well-formed HTML"):
         Page(Response(GOOD.replace("</h1>", "</h2>")))
+
+
+def test_overview_shows_family_warnings_without_blocking(client: QualityClient, app: Flask) -> None:
+    """Identical twins recorded with different genders: the overview asks to check, naming them."""
+    raw = make_case()
+    raw["people"] += [
+        {"id": "t1", "given_name": "Nia", "family_name": "Adeyemi", "category": "child",
+         "date_of_birth": "2018-04-02", "gender": "female"},
+        {"id": "t2", "given_name": "Tayo", "family_name": "Adeyemi", "category": "child",
+         "date_of_birth": "2018-04-02", "gender": "male"},
+    ]  # fmt: skip
+    raw["relationships"].append(
+        {"id": "r7", "kind": "twins", "person_a": "t1", "person_b": "t2", "identical": "yes"}
+    )
+    stored = get_storage(app).cases.create(raw)
+    page = client.page(f"/cases/{stored.id}")
+    banner = page.all("div", "govuk-notification-banner")
+    assert len(banner) == 1
+    text = " ".join(" ".join(banner[0].itertext()).split())
+    assert "Please check the family's details" in text
+    assert "Nia Adeyemi and Tayo Adeyemi are recorded as identical twins" in text
+    assert page.all("a", href=f"/cases/{stored.id}/records/relationship")

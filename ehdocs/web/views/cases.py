@@ -30,6 +30,7 @@ from ehdocs.render.cache import PartCache
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.render.outputs import file_name, part_name, render_document, render_pack
 from ehdocs.storage import StoredCase, get_storage
+from ehdocs.validation.family import family_warnings
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 # The copies practitioners download here, of render.audience.AUDIENCES; the hub copy (with the
@@ -121,6 +122,7 @@ def overview(case_id: int) -> str:
         tasks=tasks,
         records=records,
         milestones=milestones(case),
+        family_warnings=family_warnings(case.data),
         today=dt.date.today(),
         downloads=DOWNLOADS,
         formats=FORMATS,
