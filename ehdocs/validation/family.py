@@ -28,7 +28,7 @@ def structure_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(path, message) for what the family's structure cannot be."""
     people = _people(data)
     for i, rel in _relationships(data):
-        a, b = people.get(rel.get("person_a")), people.get(rel.get("person_b"))
+        a, b = people.get(str(rel.get("person_a"))), people.get(str(rel.get("person_b")))
         if a is None or b is None or a is b:
             continue  # an unknown or repeated person is reported by the reference checks
         born_a, born_b = a.get("date_of_birth"), b.get("date_of_birth")
@@ -56,7 +56,7 @@ def structure_warnings(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(path, message) for what is possible but unlikely enough to check."""
     people = _people(data)
     for i, rel in _relationships(data):
-        a, b = people.get(rel.get("person_a")), people.get(rel.get("person_b"))
+        a, b = people.get(str(rel.get("person_a"))), people.get(str(rel.get("person_b")))
         if a is None or b is None or a is b:
             continue
         born_a, born_b = a.get("date_of_birth"), b.get("date_of_birth")
@@ -94,8 +94,8 @@ def _own_ancestors(
     for i, rel in _relationships(data):
         a, b = rel.get("person_a"), rel.get("person_b")
         if rel.get("kind") == "parent" and a in people and a != b:  # a == b: reported apart
-            parents_of.setdefault(rel.get("person_b"), []).append((rel["person_a"], i))
-    reported: set[frozenset[str]] = set()
+            parents_of.setdefault(str(b), []).append((rel["person_a"], i))
+    reported: set[frozenset[tuple[str, int]]] = set()
     for start in people:
         chain = _cycle_from(start, parents_of)
         if chain is None or frozenset(chain) in reported:
