@@ -74,6 +74,10 @@ class Case:
     def professional(self, professional_id: str) -> Mapping[str, Any] | None:
         return next((p for p in self.records("professionals") if p["id"] == professional_id), None)
 
+    def event_date(self, doc: Document, event: Any) -> Any:
+        """When `event` (an EventDef of doc's form) happened, as the document records it."""
+        return doc.answer(event.date)
+
     def person_name(self, person_id: str) -> str:
         person = self.person(person_id)
         if person is None:

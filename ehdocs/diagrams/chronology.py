@@ -66,7 +66,7 @@ def _from_documents(case: Case, family: bool) -> list[Entry]:
     for doc in case.documents:
         form = doc.definition
         for event in form.events:
-            value = doc.answer(event.date)
+            value = case.event_date(doc, event)
             if not isinstance(value, dt.date):
                 continue  # not recorded yet, or not in this audience's view of the case
             text = (event.family_text or event.text) if family else event.text

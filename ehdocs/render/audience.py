@@ -6,11 +6,13 @@ made from this filtered case, so a family copy cannot show what it does not hold
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ehdocs.case.model import Case
+from ehdocs.case.model import Case, Document
 from ehdocs.schema.model import AUDIENCES, FieldDef
 
 # AUDIENCES (family ⊂ professional ⊂ hub) is the one list of copies: the CLI, the web and the
@@ -24,6 +26,12 @@ class CaseView(Case):
     down to everything the render draws (the document, the diagrams, the embedded copy)."""
 
     audience: str
+    # When each document's events happened, taken from the whole case: a process milestone (the
+    # hub's decision) belongs in every copy's chronology although its section is the hub's own.
+    event_dates: Mapping[tuple[str, str], dt.date] = dataclasses.field(default_factory=dict)
+
+    def event_date(self, doc: Document, event: Any) -> Any:
+        return self.event_dates.get((doc.id, event.id), doc.answer(event.date))
 
 
 def can_see(item_audience: str, copy: str) -> bool:
@@ -58,7 +66,16 @@ def for_audience(case: Case, copy: str) -> CaseView:
             rows.append(kept)
         data[record.key] = rows
     data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]
-    return CaseView(data, fs, copy)
+    return CaseView(data, fs, copy, _event_dates(case))
+
+
+def _event_dates(case: Case) -> dict[tuple[str, str], dt.date]:
+    dates = {}
+    for doc in case.documents:
+        for event in doc.definition.events:
+            if isinstance(when := case.event_date(doc, event), dt.date):
+                dates[(doc.id, event.id)] = when
+    return dates
 
 
 def _record_keys(case: Case) -> set[str]:

@@ -108,3 +108,21 @@ def test_no_entries_no_section(formset: FormSet) -> None:
     assert case is not None
     assert chronology(case) == []
     assert render_section_pdf(case, "chronology", "professional") is None
+
+
+def test_the_hub_decision_reaches_every_copy_although_its_section_is_the_hubs(
+    formset: FormSet,
+) -> None:
+    """The hub's section is not in a professional or family copy; its milestones still are."""
+    from pathlib import Path
+
+    from ehdocs.case.io import read_case_file
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "blended-family.json"
+    case = validate_case(read_case_file(example), formset).case
+    assert case is not None
+    professional = {e.event: e.when for e in chronology(for_audience(case, "professional"))}
+    assert professional["Early Help Hub decision made"] == "30 June 2026"
+    assert professional["Referrer told of the hub decision"] == "1 July 2026"
+    family = [e.event for e in chronology(for_audience(case, "family"), family=True)]
+    assert "The Early Help Hub decided how to help" in family
