@@ -402,3 +402,34 @@ def test_forty_people_lay_out_well_inside_the_budget() -> None:
     drawn = layout(g)
     assert time.perf_counter() - start < 0.2
     assert problems(g, drawn) == []
+
+
+def test_a_pregnancy_loss_has_its_own_words_and_no_birth_label() -> None:
+    """Cerys (2014), a miscarriage (2016), Ifan (2018): the loss is no one's sibling and never
+    'b. 2016'; its parents 'lost a pregnancy'."""
+    from ehdocs.diagrams.genogram.text import genogram_rows
+
+    g = build(
+        [
+            person("megan", "female", 1988),
+            person("dylan", "male", 1986),
+            person("cerys", "female", 2014),
+            GPerson("loss", "Pregnancy loss", "other", PartialDate(2016), status="miscarriage"),
+            person("ifan", "male", 2018),
+        ],
+        [GPartnership("megan", "dylan", "married", PartialDate(2012))],
+        parents("megan", "dylan", "cerys", "loss", "ifan"),
+    )
+    rows = {r["id"]: r for r in genogram_rows(g)}
+    assert rows["dylan"]["relationships"].startswith(
+        "Father of Cerys and Ifan; lost a pregnancy in 2016"
+    )
+    assert "Pregnancy loss" not in rows["cerys"]["relationships"]
+    assert rows["cerys"]["relationships"].startswith("Daughter of")
+    assert "sister of Ifan" in rows["cerys"]["relationships"]
+    assert rows["loss"]["born"] == ""
+    assert rows["loss"]["status"] == "Miscarriage or stillbirth (2016)"
+    assert rows["loss"]["relationships"] == "Pregnancy of Dylan and Megan"
+    svg = render_svg(layout(g), "Genogram", "test")
+    assert "b. 2016" not in svg and ">2016<" in svg
+    assert "b. 1 Jun 2014" in svg

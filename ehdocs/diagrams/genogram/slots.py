@@ -67,7 +67,9 @@ def _date_lines(person: GPerson) -> list[str]:
                 "due " + short_date(PartialDate(person.due.year, person.due.month, person.due.day))
             )
     elif person.birth is not None:
-        out.append("b. " + short_date(person.birth))
+        # a pregnancy loss is labelled with when it happened: it was never born
+        lost = person.status == "miscarriage"
+        out.append(("" if lost else "b. ") + short_date(person.birth))
     if person.death_year is not None:
         out.append(f"d. {person.death_year}")
     elif person.deceased:

@@ -75,6 +75,8 @@ def _sentence(phrases: list[str]) -> str:
 def _born(p: GPerson) -> str:
     if p.status == "pregnancy":
         return f"Due {p.due.day} {p.due:%B %Y}" if p.due else ""
+    if p.status == "miscarriage":
+        return ""  # never born: when the loss happened is in its status
     return p.birth.human() if p.birth else ""
 
 
@@ -82,6 +84,8 @@ def _status(p: GPerson) -> str:
     text = STATUS_WORDS.get(p.status, "Living")
     if p.status == "deceased" and p.death_year:
         text += f" in {p.death_year}"
+    if p.status == "miscarriage" and p.birth:
+        text += f" ({p.birth.human()})"
     if p.is_index:
         text += "; the child the work is about"
     return text
@@ -96,8 +100,18 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
             as_parent[link.kind].append(link.child)
         if link.child == person.id:
             as_child[link.kind].append(link.parent)
+    lost = [k for kids in as_parent.values() for k in kids if g.by_id[k].status == "miscarriage"]
     for kind, kids in as_parent.items():
-        out.append(f"{_word(PARENT_WORDS[kind], person)} of {_names(g, kids)}")
+        born = [k for k in kids if k not in lost]
+        if born:
+            out.append(f"{_word(PARENT_WORDS[kind], person)} of {_names(g, born)}")
+    if lost:
+        out.append(_losses(g, lost))
+    if person.status == "miscarriage":
+        parents = sorted({p for ps in as_child.values() for p in ps}, key=lambda i: g.rank[i])
+        if parents:
+            out.append(f"Pregnancy of {_names(g, parents)}")
+        return out  # never born: no one's child or sibling in words
     for kind, parents in as_child.items():
         word = _word(CHILD_WORDS[kind], person)
         out.append(
@@ -118,6 +132,16 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
     return out
 
 
+def _losses(g: Genogram, lost: list[str]) -> str:
+    """ "Lost a pregnancy in 2016", "Lost pregnancies in 2016 and 2019", or with no date."""
+    years = [g.by_id[k].birth.human() for k in lost if g.by_id[k].birth is not None]
+    what = "a pregnancy" if len(lost) == 1 else "pregnancies"
+    if not years:
+        return f"Lost {what}"
+    dates = years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+    return f"Lost {what} in {dates}" if len(years) == len(lost) else f"Lost {what}"
+
+
 def _siblings(g: Genogram, person: GPerson) -> list[str]:
     birth: dict[str, set[str]] = defaultdict(set)
     for link in g.child_links:
@@ -131,6 +155,8 @@ def _siblings(g: Genogram, person: GPerson) -> list[str]:
     for other in g.people:
         if other.id == person.id or other.id in twins or not mine:
             continue
+        if other.status == "miscarriage":
+            continue  # a pregnancy loss is not called a sibling
         theirs = birth.get(other.id, set())
         if theirs == mine:
             full.append(other.id)
