@@ -134,7 +134,7 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
 
 def _losses(g: Genogram, lost: list[str]) -> str:
     """ "Lost a pregnancy in 2016", "Lost pregnancies in 2016 and 2019", or with no date."""
-    years = [g.by_id[k].birth.human() for k in lost if g.by_id[k].birth is not None]
+    years = [b.human() for k in lost if (b := g.by_id[k].birth) is not None]
     what = "a pregnancy" if len(lost) == 1 else "pregnancies"
     if not years:
         return f"Lost {what}"
