@@ -104,6 +104,15 @@ def _fill(page: Page, fdef: FieldDef, name: str) -> dict[str, str]:
     return {name: FORMATTED[fmt] if fmt else TYPED_TEXT}
 
 
+def assert_enter_saves(page: Page) -> None:
+    """Enter in a box presses the form's first submit button: it must be the main action,
+    hidden from sight and from screen readers, never a row's "Remove"."""
+    first = next(page.form().iter("button"))
+    assert (first.get("name"), first.get("value")) == ("action", "continue")
+    assert first.get("tabindex") == "-1"
+    assert any(e.get("aria-hidden") == "true" for e in page.ancestors(first))
+
+
 @pytest.mark.parametrize(("form", "section", "group"), GROUPS)
 def test_add_save_empty_fill_save_and_read_back(
     app: Flask, form: FormDefinition, section: SectionDef, group: FieldDef
@@ -117,6 +126,7 @@ def test_add_save_empty_fill_save_and_read_back(
     # add a row
     page = client.page(url)
     assert page.all("button", name="action", value=f"add:{name}"), f"no 'Add a {item}' button"
+    assert_enter_saves(page)
     response = client.submit(url, action=f"add:{name}", page=page)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     page = client.page(url)
