@@ -10,7 +10,7 @@ import marshmallow as ma
 
 from ehdocs.fields import REGISTRY, Invalid, field_type
 from ehdocs.schema.model import FieldDef, FormDefinition, RecordDef
-from ehdocs.validation.rules import check_document, check_fields
+from ehdocs.validation.rules import check_document, check_draft, check_fields
 from ehdocs.validation.types import ID_FIELD, AnswersSchema
 
 
@@ -61,7 +61,8 @@ def schema_fields(fields: tuple[FieldDef, ...], name: str) -> dict[str, ma.field
 
 
 class DocumentDataSchema(AnswersSchema):
-    """Base of each document's generated data schema; completes with the cross-field rules."""
+    """Base of each document's generated data schema: a draft is held to the upper limits
+    (length, rows) of what it shows, a document being completed to every rule."""
 
     form_definition: ClassVar[FormDefinition]
     complete: ClassVar[bool]
@@ -69,10 +70,13 @@ class DocumentDataSchema(AnswersSchema):
 
     @ma.validates_schema(skip_on_field_errors=False)
     def _rules(self, data: Mapping[str, Any], **kwargs: Any) -> None:
-        if not self.complete:
-            return
         problems: dict[str, list[str]] = {}
-        for path, message in check_document(self.form_definition, data, self.completed_by):
+        found = (
+            check_document(self.form_definition, data, self.completed_by)
+            if self.complete
+            else check_draft(self.form_definition, data)
+        )
+        for path, message in found:
             problems.setdefault(path, []).append(message)
         if problems:
             raise ma.ValidationError(problems)

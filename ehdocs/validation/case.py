@@ -46,7 +46,7 @@ def validate_case(
 ) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
-    Completed documents are always checked fully, drafts for types and formats only.
+    Completed documents are always checked fully, drafts for types, formats and upper limits.
     `complete` names document ids or forms to check fully as if being completed (True: all),
     by the audience `completed_by` (the hub completes its own section of a notification).
     """

@@ -4,6 +4,7 @@ without internals, user text escaped, and a private, durable SQLite file."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
@@ -321,10 +322,17 @@ def test_a_huge_post_gets_the_too_big_page(
     data["action"] = "continue"
     response = client.post(url, data=data)
     assert response.status_code == 413
-    shown = parse(response)
-    assert shown.h1 == "The file is too big"
-    assert "smaller than 10 MB" in shown.text
+    shown = parse(response)  # a page of answers: the refusal talks about answers, not files
+    assert shown.h1 == "Your answers are too long to save"
+    assert "MB" not in shown.text
     assert get_storage(app).cases.get(case_id).version == 1
+    # a file that big is a file too big
+    response = client.post(
+        url, data={**data, "file": (io.BytesIO(b"x" * 11 * 1024 * 1024), "big.pdf")}
+    )
+    assert response.status_code == 413
+    assert parse(response).h1 == "The file is too big"
+    assert "smaller than 10 MB" in parse(response).text
 
 
 def test_too_many_form_parts_are_refused(client: QualityClient, app: Flask, case_id: int) -> None:

@@ -21,6 +21,7 @@ from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
+from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
     CaseChoices,
     change_rows,
@@ -120,7 +121,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     except ConflictError as exc:
         return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
     except InvalidCaseError as exc:
-        get_storage().cases.put_draft(case_id, page, values)
+        get_storage().cases.put_draft(case_id, page, within_limits(section.fields, values))
         return _page(stored, raw_doc, form, section, values, exc.problems)
     get_storage().cases.drop_draft(case_id, page)
     if action.startswith(("add:", "remove:")):
