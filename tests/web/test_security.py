@@ -111,11 +111,11 @@ def test_a_token_from_another_session_is_refused(
     assert len(get_storage(app).cases.list()) == 1
 
 
-def test_a_post_without_the_case_version_is_refused(
+def test_a_post_without_the_answers_fingerprint_is_refused(
     client: QualityClient, app: Flask, case_id: int
 ) -> None:
     url = f"/cases/{case_id}/documents/n1/sections/referrer"
-    response = client.submit(url, {"version": None, "referrer-name": "Changed"}, action="continue")
+    response = client.submit(url, {"answers": None, "referrer-name": "Changed"}, action="continue")
     assert response.status_code == 400
     assert get_storage(app).cases.get(case_id).version == 1
 
