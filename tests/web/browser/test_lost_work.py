@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .accounts import HUB_ADVISER, SignedIn
+from .test_axe import report, violations
+from .test_notification_flow import shot
 
 
 def _path(url: str) -> str:
@@ -60,3 +62,49 @@ def test_enter_in_a_rows_box_saves_and_keeps_the_row(signed_in: SignedIn, draft:
         expect(page.get_by_role("button", name="Save and continue")).to_have_count(1)
     finally:
         ctx.close()
+
+
+def test_a_stale_save_shows_both_answers_and_the_user_chooses(
+    signed_in: SignedIn, draft: str, axe_source: str
+) -> None:
+    """Two browser contexts on one page: the second to save sees what the first saved beside
+    what they typed, cannot save without choosing, and chooses."""
+    first, second = signed_in.context(HUB_ADVISER), signed_in.context(HUB_ADVISER)
+    try:
+        mine: Page = first.new_page()
+        theirs: Page = second.new_page()
+        url = f"{draft}/sections/referrer"
+        mine.goto(url)
+        theirs.goto(url)
+        theirs.get_by_label("Your name").fill("Bea Brown")
+        theirs.get_by_role("button", name="Save and come back later").click()
+        expect(theirs.locator(".govuk-notification-banner")).to_contain_text("are saved")
+
+        mine.get_by_label("Your name").fill("Ann Able")
+        mine.get_by_role("button", name="Save and continue").click()
+        expect(mine.get_by_role("alert")).to_contain_text(
+            "Someone else saved these answers after you opened this page"
+        )
+        question = mine.get_by_role("group", name="Your name", exact=True)
+        expect(question).to_contain_text("What you typed")
+        expect(question).to_contain_text("Ann Able")
+        expect(question).to_contain_text("Bea Brown")
+        expect(mine.get_by_label("Your name", exact=True)).to_have_value("Ann Able")
+        shot(mine, "conflict")
+        found = violations(mine, axe_source)
+        assert not found, report("conflict page", mine, found)
+
+        mine.get_by_role("button", name="Save and continue").click()  # without choosing
+        expect(mine.get_by_role("alert")).to_contain_text(
+            "Choose whether to keep your answer or theirs to ‘Your name’"
+        )
+        mine.get_by_role("group", name="Your name", exact=True).get_by_label(
+            "Use what they saved"
+        ).check()
+        mine.get_by_role("button", name="Save and continue").click()
+        expect(mine).not_to_have_url(re.compile(r"/sections/referrer"))
+        mine.goto(url)
+        expect(mine.get_by_label("Your name", exact=True)).to_have_value("Bea Brown")
+    finally:
+        first.close()
+        second.close()
