@@ -17,7 +17,7 @@ from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem
-from ehdocs.web.pages import CaseChoices, controls, error_summary, read_fields
+from ehdocs.web.pages import CaseChoices, change_group_rows, controls, error_summary, read_fields
 from ehdocs.web.views.cases import load
 
 bp = Blueprint("records", __name__, url_prefix="/cases/<int:case_id>/records")
@@ -83,7 +83,13 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
     values: dict[str, Any] = dict(current or {})
     problems: list[Problem] = []
     conflict = None
-    if request.method == "POST":
+    action = request.form.get("action", "") if request.method == "POST" else ""
+    if action.startswith(("add:", "remove:")):
+        # "Add another" or "Remove" in one of the record's groups: the page again with the rows
+        # changed and everything typed kept; a record is saved whole, with its main button.
+        values = read_fields(record.fields, request.form, record.name)
+        change_group_rows(record.fields, record.name, values, action)
+    elif request.method == "POST":
         values = read_fields(record.fields, request.form, record.name)
         raw = copy.deepcopy(stored.raw)
         target = raw.setdefault(record.key, [])
