@@ -37,6 +37,7 @@ CASE_CREATE = "case.create"
 HUB_QUEUE = "hub.queue"  # the queue and uploading to it
 HUB_SUBMISSION = "hub.submission"  # a submission, its original file, accepting or closing it
 AUDIT_VIEW = "audit.view"
+RETENTION = "retention.manage"  # what is due for disposal, and legal holds on cases
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
 # On a case.
@@ -56,7 +57,7 @@ ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
-    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS}),
+    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION}),
     roles.ADMIN: frozenset({ACCOUNTS}),
 }
 ROLE_ACTIONS = frozenset().union(*ROLE_GRANTS.values())

@@ -234,3 +234,35 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(400), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LegalHold(Base):
+    """A data protection officer's hold on a case: while it is in place (not lifted) the case is
+    never disposed of, whatever the retention rules say."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(320))
+    placed_at: Mapped[dt.datetime] = mapped_column(default=now)
+    lifted_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Disposal(Base):
+    """What the retention job deleted for good: a case (by its reference), a received file, or
+    a number of audit entries, links or drafts; the rule and when. No personal data. For the
+    audit trail, `anchor` is the hash of the last entry deleted: the chain now starts there."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    reference: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    rule: Mapped[str] = mapped_column(String(300))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    anchor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    disposed_at: Mapped[dt.datetime] = mapped_column(default=now)

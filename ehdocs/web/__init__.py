@@ -28,6 +28,7 @@ from ehdocs.web.views import (
     main,
     partner,
     records,
+    retention,
     sso,
 )
 
@@ -83,6 +84,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                     "active": path.startswith("/hub"),
                 }
             )
+        if policy.may(principal, policy.AUDIT_VIEW):
+            navigation.append(
+                {
+                    "href": url_for("audit.search"),
+                    "text": "Audit trail",
+                    "active": path.startswith("/audit"),
+                }
+            )
+        if policy.may(principal, policy.RETENTION):
+            navigation.append(
+                {
+                    "href": url_for("retention.index"),
+                    "text": "Retention",
+                    "active": path.startswith("/retention"),
+                }
+            )
         navigation += [
             {
                 "href": url_for("main.forms"),
@@ -112,6 +129,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(partner.bp)
     app.register_blueprint(sso.bp)
     app.register_blueprint(break_glass.bp)
+    app.register_blueprint(retention.bp)
     return app
 
 

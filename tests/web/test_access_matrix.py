@@ -132,6 +132,9 @@ ROLE_ACTIONS = [
     ),
     # Not ready to accept (never read): the hub is sent back to the submission.
     RoleAction("accept", "POST", "/hub/submissions/{submission}/accept", frozenset({"hub"}), 302),
+    RoleAction("retention", "GET", "/retention/", frozenset({"dpo"}), 200),
+    RoleAction("legal hold", "POST", "/retention/holds", frozenset({"dpo"}), 400),  # no reference
+    RoleAction("lift a hold", "POST", "/retention/holds/1/lift", frozenset({"dpo"}), 302),
 ]
 BREAK_GLASS = frozenset({"hub", "mgr_a", "mgr_b", "dpo"})
 

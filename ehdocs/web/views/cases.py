@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from ehdocs.access import policy
 from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
+from ehdocs.access.retention import held, keeping_of
 from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
@@ -123,10 +124,17 @@ def overview(case_id: int) -> str:
         records=records,
         milestones=milestones(case),
         family_warnings=family_warnings(case.data),
+        keeping=keeping_of(case),
+        on_hold=_on_hold(case_id),
         today=dt.date.today(),
         downloads=DOWNLOADS,
         formats=FORMATS,
     )
+
+
+def _on_hold(case_id: int) -> bool:
+    with get_storage().sessions() as db:
+        return held(db, case_id)
 
 
 @bp.get("/<int:case_id>/pack/<audience>.<fmt>")
