@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from ehdocs import storage
 from ehdocs.access import accounts, demo, sessions, totp
 from ehdocs.access import audit as audit_trail
+from ehdocs.access import retention as rules
 from ehdocs.access.audit_search import Search
 from ehdocs.access.audit_search import export as export_entries
 from ehdocs.access.roles import ROLES
@@ -31,13 +32,14 @@ from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
 from ehdocs.case.summary import summarise
-from ehdocs.errors import EhdocsError
+from ehdocs.errors import EhdocsError, NotFoundError
 from ehdocs.fillable import blank_form
 from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.schema import FormSet, load_formset
-from ehdocs.storage.config import from_environment
+from ehdocs.storage.blobs import BlobStore
+from ehdocs.storage.config import from_environment, received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.grants import grant_app_role
 from ehdocs.validation import ValidationResult, validate_case
@@ -466,6 +468,80 @@ def audit_export(
         )
     write_atomic(output, buffer.getvalue().encode("utf-8"))
     click.echo(f"Wrote {count} entr{'y' if count == 1 else 'ies'} to {output}", err=True)
+
+
+@cli.group()
+def retention() -> None:
+    """Dispose of what the council's retention rules say is due, and place or lift legal holds.
+    Run `ehdocs retention run --apply` from cron or a scheduled job (daily is enough)."""
+
+
+@retention.command("run")
+@click.option("--apply", "apply_", is_flag=True, help="Delete what is due, for good.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Count as if on this day.")
+@database_option
+@profile_option
+def retention_run(
+    apply_: bool, today: dt.datetime | None, database: str | None, profile: str | None
+) -> None:
+    """List what is due for disposal (a dry run, the default); with --apply, dispose of it."""
+    formset = load_formset(profile)
+    day = today.date() if today else dt.date.today()
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        items = rules.due(sessions, formset, day)
+        for item in items:
+            what = item.reference or f"{item.count} {item.kind.replace('_', ' ')}"
+            click.echo(f"  {item.kind:14} {what}: {item.rule}")
+        if not items:
+            click.echo("Nothing is due for disposal.")
+            return
+        if not apply_:
+            click.echo(f"{len(items)} due. Nothing was deleted: run again with --apply to do it.")
+            return
+        blobs = BlobStore(received_folder(config))
+        report = rules.dispose(engine, sessions, formset, blobs, default_cache_dir(), items, day)
+    for item, why in report.skipped:
+        click.echo(f"  left alone: {item.reference or item.kind}: {why}")
+    click.echo(
+        f"Disposed of {len(report.disposed)} of {len(items)}; "
+        f"{report.files_removed} stored file(s) removed."
+    )
+
+
+@retention.command("hold")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why the case must be kept (no case content).")
+@click.option("--by", "actor", required=True, help="Your e-mail address, for the audit trail.")
+@database_option
+def retention_hold(reference: str, reason: str, actor: str, database: str | None) -> None:
+    """Put a case on legal hold: it is never disposed of until the hold is lifted."""
+    with _database(database) as engine:
+        try:
+            rules.place_hold(session_factory(engine), reference, reason, None, actor)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"Case {reference} is on legal hold.")
+
+
+@retention.command("lift")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why the hold is no longer needed.")
+@click.option("--by", "actor", required=True, help="Your e-mail address, for the audit trail.")
+@database_option
+def retention_lift(reference: str, reason: str, actor: str, database: str | None) -> None:
+    """Lift a case's legal hold: the retention rules apply to it again."""
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        hold = next((h for h in rules.holds(sessions) if h.reference == reference), None)
+        if hold is None:
+            raise NotFoundError(f"Case {reference} is not on legal hold")
+        try:
+            rules.lift_hold(sessions, hold.id, reason, None, actor)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"The legal hold on case {reference} is lifted.")
 
 
 @cli.group()

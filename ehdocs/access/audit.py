@@ -26,7 +26,7 @@ from ehdocs.access.sessions import Principal, current
 from ehdocs.errors import AuditError
 from ehdocs.storage import get_storage
 from ehdocs.storage.db import IMMEDIATE
-from ehdocs.storage.models import AuditEntry, now
+from ehdocs.storage.models import AuditEntry, Disposal, now
 
 __all__ = ["GENESIS", "MAX_DETAIL", "AuditError", "ChainCheck", "check_chain", "record", "verify"]
 
@@ -179,9 +179,17 @@ def check_chain(sessions: Sessions | None = None) -> ChainCheck:
     """Walk the chain from its first entry: each entry's hash must match its content, and
     name the hash of the entry before it."""
     factory = sessions or get_storage().sessions
-    previous = GENESIS
     count = 0
     with factory() as db:
+        # Entries older than the profile keeps them are disposed of (ehdocs.access.retention):
+        # the chain then starts at the hash of the last one deleted, kept with its disposal.
+        anchor = db.scalar(
+            select(Disposal.anchor)
+            .where(Disposal.kind == "audit", Disposal.anchor.is_not(None))
+            .order_by(Disposal.id.desc())
+            .limit(1)
+        )
+        previous = anchor or GENESIS
         query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
         for entry in db.scalars(query):
             count += 1

@@ -18,6 +18,17 @@ AUDIENCES = ("family", "professional", "hub")
 # How long a signed-in session lasts: ended after this long without a request, and this long
 # after signing in whatever happens in between. A profile's `sessions:` may change them.
 DEFAULT_SESSIONS: Mapping[str, int] = MappingProxyType({"idle_minutes": 30, "absolute_hours": 12})
+# How long what ehdocs holds is kept (`ehdocs retention run` disposes of what is due).
+DEFAULT_RETENTION: Mapping[str, int] = MappingProxyType(
+    {
+        "closed_case_until_age": 25,  # a closed case: until its youngest child's 25th birthday
+        "closed_case_years": 25,  # ...or this long after closure when no child's birth is known
+        "unmatched_file_months": 6,  # a received file that never became a case, after handling
+        "audit_years": 7,  # the audit trail (at least 6: see migration 0005)
+        "partner_link_days": 30,  # partners' sign-in links
+        "draft_days": 30,  # page drafts, and partners' notifications never sent
+    }
+)
 DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
     {
         "hub_decision_hours": 48,
@@ -31,6 +42,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "max_involvement_months": 6,
         "retention_years_after_18": 7,
         "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case
+        "share_link_days": 14,  # a copy shared by a secure link can be opened this long
     }
 )
 
@@ -244,6 +256,7 @@ class Profile:
     partner_domains: tuple[str, ...] = ()
     sso: SingleSignOn | None = None
     sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
+    retention: Mapping[str, int] = field(default_factory=lambda: DEFAULT_RETENTION)
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

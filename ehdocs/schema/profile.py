@@ -12,6 +12,7 @@ from ehdocs.errors import ProfileNotFoundError
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
+    DEFAULT_RETENTION,
     DEFAULT_SESSIONS,
     DEFAULT_TIMESCALES,
     TEAM_KINDS,
@@ -30,12 +31,16 @@ DOMAIN = {
     "type": "string",
     "pattern": r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
 }
+# The audit trail is evidence: kept at least six years (a claim can be brought that long), and
+# PostgreSQL's append-only trigger lets nothing younger be deleted (migration 0005).
+AUDIT_YEARS_AT_LEAST = 6
 PROFILE_KEYS = {
     "name": Key(TEXT, required=True),
     "marking": Key(TEXT),
     "logo": Key(TEXT),
     "contact": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "timescales": Key({"type": "object"}),
+    "retention": Key({"type": "object"}),
     "sessions": Key({"type": "object"}),
     "variants": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "lists": Key({"type": "object"}),
@@ -122,6 +127,13 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
     node = tree.node
     timescales = _numbers(tree, "timescales", "timescale", DEFAULT_TIMESCALES, 0, rep)
     sessions = _numbers(tree, "sessions", "session setting", DEFAULT_SESSIONS, 1, rep)
+    retention = _numbers(tree, "retention", "retention setting", DEFAULT_RETENTION, 1, rep)
+    if retention["audit_years"] < AUDIT_YEARS_AT_LEAST:
+        rep.at(
+            tree.where(tree.node["retention"], "audit_years", value=True),
+            f"retention setting 'audit_years' must be at least {AUDIT_YEARS_AT_LEAST}: the audit "
+            "trail is evidence for as long as a claim can be brought",
+        )
     variants = dict(node.get("variants", {}))
     for form_name, variant in variants.items():
         form = forms.get(form_name)
@@ -153,6 +165,7 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         partner_domains=tuple(str(d) for d in node.get("partner_domains", [])),
         sso=build_sso(tree, rep) if "sso" in node else None,
         sessions=MappingProxyType(sessions),
+        retention=MappingProxyType(retention),
     )
 
 

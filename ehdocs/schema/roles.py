@@ -63,6 +63,7 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "partnership_status": "choice",
         "start": "partial_date",
         "end": "partial_date",
+        "history": "group",  # a partnership's earlier stages: status, start, end
         "identical": "yes_no",
         "description": "text",
     },

@@ -76,3 +76,13 @@ class BlobStore:
 
     def delete(self, digest: str) -> None:
         self.path(digest).unlink(missing_ok=True)
+
+    def stored(self) -> list[tuple[str, float]]:
+        """Every stored file's digest and modification time (for clearing orphans)."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for path in self.root.glob("??/*"):
+            if _SHA.match(path.name):
+                found.append((path.name, path.stat().st_mtime))
+        return found

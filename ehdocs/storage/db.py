@@ -44,6 +44,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # a saved draft survives a power cut
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 

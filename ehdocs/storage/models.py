@@ -247,3 +247,61 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(400), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LegalHold(Base):
+    """A data protection officer's hold on a case: while it is in place (not lifted) the case is
+    never disposed of, whatever the retention rules say."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(320))
+    placed_at: Mapped[dt.datetime] = mapped_column(default=now)
+    lifted_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Disposal(Base):
+    """What the retention job deleted for good: a case (by its reference), a received file, or
+    a number of audit entries, links or drafts; the rule and when. No personal data. For the
+    audit trail, `anchor` is the hash of the last entry deleted: the chain now starts there."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    reference: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    rule: Mapped[str] = mapped_column(String(300))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    anchor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    disposed_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class SharedCopy(Base):
+    """A copy of a document (or the whole pack) shared with one person by a secure link: only
+    the link's and the one-time code's SHA-256 are kept. The link expires, opens only with a
+    code sent to the same address, downloads a limited number of times, and can be revoked."""
+
+    __tablename__ = "shared_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the pack
+    audience: Mapped[str] = mapped_column(String(12))  # family | professional
+    recipient: Mapped[str] = mapped_column(String(320))  # lower case
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shared_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    max_downloads: Mapped[int] = mapped_column(Integer, default=3)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    code_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    code_tries: Mapped[int] = mapped_column(Integer, default=0)
+    codes_sent: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,6 +28,8 @@ from ehdocs.web.views import (
     main,
     partner,
     records,
+    retention,
+    sharing,
     sso,
 )
 
@@ -84,6 +86,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                     "active": path.startswith("/hub"),
                 }
             )
+        if policy.may(principal, policy.AUDIT_VIEW):
+            navigation.append(
+                {
+                    "href": url_for("audit.search"),
+                    "text": "Audit trail",
+                    "active": path.startswith("/audit"),
+                }
+            )
+        if policy.may(principal, policy.RETENTION):
+            navigation.append(
+                {
+                    "href": url_for("retention.index"),
+                    "text": "Retention",
+                    "active": path.startswith("/retention"),
+                }
+            )
         navigation += [
             {
                 "href": url_for("main.forms"),
@@ -113,6 +131,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(partner.bp)
     app.register_blueprint(sso.bp)
     app.register_blueprint(break_glass.bp)
+    app.register_blueprint(retention.bp)
+    app.register_blueprint(sharing.bp)
     return app
 
 

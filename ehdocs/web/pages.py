@@ -233,9 +233,18 @@ def section_page(doc_id: str, section_id: str) -> str:
 
 def change_rows(section: SectionDef, values: dict[str, Any], action: str) -> None:
     """ "Add another" and "Remove" without JavaScript: one more empty row, or one row less."""
+    change_group_rows(section.fields, section.id, values, action)
+
+
+def change_group_rows(
+    fields: tuple[FieldDef, ...], prefix: str, values: dict[str, Any], action: str
+) -> None:
+    """change_rows for the groups among `fields` (a section's, or a record's named `prefix`)."""
     parts = action.split(":")
-    for fdef in section.fields:
-        if not fdef.fields or html_name(f"{section.id}.{fdef.id}") != parts[1]:
+    if len(parts) < 2:
+        return
+    for fdef in fields:
+        if not fdef.fields or html_name(f"{prefix}.{fdef.id}") != parts[1]:
             continue
         rows = values.setdefault(fdef.id, [])
         if parts[0] == "add":

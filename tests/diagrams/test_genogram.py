@@ -433,3 +433,52 @@ def test_a_pregnancy_loss_has_its_own_words_and_no_birth_label() -> None:
     svg = render_svg(layout(g), "Genogram", "test")
     assert "b. 2016" not in svg and ">2016<" in svg
     assert "b. 1 Jun 2014" in svg
+
+
+def test_a_partnerships_history_is_told_and_its_current_status_drawn(formset: Any) -> None:
+    """Living together, then married, now separated: the genogram draws separated (one slash)
+    and the table tells the whole story; the record keeps each stage with its dates."""
+    from ehdocs.diagrams.genogram.model import from_case
+    from ehdocs.diagrams.genogram.text import genogram_rows
+    from ehdocs.validation import validate_case
+    from tests.factories import make_case
+
+    raw = make_case()
+    raw["people"].append(
+        {"id": "p2", "given_name": "Rhys", "family_name": "Morgan", "category": "parent_carer"}
+    )
+    raw["relationships"].append(
+        {
+            "id": "r2",
+            "kind": "partners",
+            "person_a": "p1",
+            "person_b": "p2",
+            "partnership_status": "separated",
+            "start": "2019-03",
+            "history": [
+                {"status": "married", "start": "2014", "end": "2019-03"},
+                {"status": "cohabiting", "start": "2010", "end": "2014"},
+            ],
+        }
+    )
+    result = validate_case(raw, formset)
+    assert result.case is not None, result.problems
+    g = from_case(result.case)
+    (partnership,) = g.partnerships
+    assert partnership.status == "separated"
+    assert [stage[0] for stage in partnership.history] == ["cohabiting", "married"]
+    rows = {r["id"]: r for r in genogram_rows(g)}
+    assert (
+        "separated from Rhys Morgan (from 2019), after living together (2010–2014) and being "
+        "married (2014–2019)"
+    ) in rows["p1"]["relationships"]
+    drawn = layout(g)
+    assert lines(drawn, "partnership", "p1", "p2")[0].style == "solid"
+    assert len(lines(drawn, "slash", "p1", "p2")) == 1  # separated: one slash
+    assert "separated" in drawn.used and "married" not in drawn.used
+    bad = {"status": "engaged"}
+    raw["relationships"][1]["history"].append(bad)
+    refused = validate_case(raw, formset)
+    assert [p.message for p in refused.problems] == [
+        "Select the partnership then from the list: 'engaged' is not one of its choices"
+    ]

@@ -90,6 +90,9 @@ CASE_ACTIONS = [
     CaseAction("TAF section page", "GET", "documents/r1/sections/updates", TAF_EDIT, 200),
     CaseAction("TAF section change", "POST", "documents/r1/sections/updates", TAF_EDIT, 400),
     CaseAction("non-TAF review section", "GET", "documents/r1/sections/decision", EDIT, 200),
+    CaseAction("share page", "GET", "share", EDIT, 200),
+    CaseAction("share by link", "POST", "share", EDIT, 400),  # no address
+    CaseAction("protected PDF", "POST", "share/protected", EDIT, 400),  # nothing chosen
     *[
         CaseAction(
             f"download {audience} {fmt}",
@@ -132,6 +135,9 @@ ROLE_ACTIONS = [
     ),
     # Not ready to accept (never read): the hub is sent back to the submission.
     RoleAction("accept", "POST", "/hub/submissions/{submission}/accept", frozenset({"hub"}), 302),
+    RoleAction("retention", "GET", "/retention/", frozenset({"dpo"}), 200),
+    RoleAction("legal hold", "POST", "/retention/holds", frozenset({"dpo"}), 400),  # no reference
+    RoleAction("lift a hold", "POST", "/retention/holds/1/lift", frozenset({"dpo"}), 302),
 ]
 BREAK_GLASS = frozenset({"hub", "mgr_a", "mgr_b", "dpo"})
 

@@ -474,3 +474,39 @@ def _text_of(page: Page, element_id: str) -> str:
         element,
     )
     return " ".join("".join(group.itertext()).split())
+
+
+def test_a_partnerships_earlier_stages_are_added_on_its_record_page(
+    client: QualityClient, parse: Parse, app: Flask, family: tuple[int, str]
+) -> None:
+    """The relationship record holds a repeating group: its rows are added, kept and saved."""
+    case_id, _ = family
+    add_person(client, case_id, given_name="Segun", family_name="Okonjo", category="parent_carer")
+    segun = get_storage(app).cases.get(case_id).raw["people"][-1]["id"]
+    url = f"/cases/{case_id}/records/relationship/new"
+    typed = {
+        "relationship-kind": "partners",
+        "relationship-person_a": "p2",
+        "relationship-person_b": segun,
+        "relationship-partnership_status": "separated",
+        "relationship-start-year": "2020",
+    }
+    page = client.page(url)
+    response = client.submit(url, typed, action="add:relationship-history", page=page)
+    assert response.status_code == 200  # the page again, one more row, nothing saved yet
+    assert not get_storage(app).cases.get(case_id).raw.get("relationships")
+    form = parse(response)
+    assert form.by_id("relationship-history-0-status") is not None
+    assert form.value("relationship-person_b") == segun
+    stage = {
+        **typed,
+        "relationship-history-rows": "1",
+        "relationship-history-0-status": "married",
+        "relationship-history-0-start-year": "2011",
+        "relationship-history-0-end-year": "2020",
+    }
+    where = location(client.submit(url, stage, page=form))
+    assert where.endswith(f"/cases/{case_id}/records/relationship")
+    saved = get_storage(app).cases.get(case_id).raw["relationships"][-1]
+    assert saved["partnership_status"] == "separated"
+    assert saved["history"] == [{"status": "married", "start": "2011", "end": "2020"}]

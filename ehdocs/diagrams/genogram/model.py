@@ -44,6 +44,8 @@ class GPartnership:
     status: str  # one of PARTNERSHIP_STATUSES, or UNRECORDED
     start: PartialDate | None = None
     end: PartialDate | None = None
+    # the stages before the current status, earliest first: (status, start, end)
+    history: tuple[tuple[str, PartialDate | None, PartialDate | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ class Genogram:
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {p.id: p for p in self.people})
         object.__setattr__(self, "rank", {p.id: i for i, p in enumerate(self.people)})
+
+
+def _history(
+    rows: Iterable[Mapping[str, Any]],
+) -> tuple[tuple[str, PartialDate | None, PartialDate | None], ...]:
+    stages = [(r["status"], r.get("start"), r.get("end")) for r in rows if r.get("status")]
+    return tuple(sorted(stages, key=lambda s: _date_key(s[1] or s[2])))
 
 
 def build(
@@ -163,7 +172,12 @@ def from_case(
         people,
         partnerships=[
             GPartnership(
-                r["person_a"], r["person_b"], r["partnership_status"], r.get("start"), r.get("end")
+                r["person_a"],
+                r["person_b"],
+                r["partnership_status"],
+                r.get("start"),
+                r.get("end"),
+                _history(r.get("history") or []),
             )
             for r in rels
             if r["kind"] == "partners" and r.get("partnership_status")

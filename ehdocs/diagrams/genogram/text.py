@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from ehdocs.diagrams.genogram.model import Genogram, GPartnership, GPerson
 from ehdocs.diagrams.genogram.structure import analyse, birth_key
+from ehdocs.fields import PartialDate
 
 # (male, female, anyone) words for a parent of each kind, and for the child of that parent.
 PARENT_WORDS = {
@@ -35,6 +36,15 @@ PARTNER_WORDS = {
     "dating": "In a relationship with",
     "separated": "Separated from",
     "divorced": "Divorced from",
+}
+# a partnership's earlier stages: "Separated from Tom (from 2019), after living together
+# (2012–2016) and being married (2016–2019)"
+STAGE_WORDS = {
+    "married": "being married",
+    "cohabiting": "living together",
+    "dating": "being in a relationship",
+    "separated": "being separated",
+    "divorced": "being divorced",
 }
 STATUS_WORDS = {
     "living": "Living",
@@ -123,7 +133,8 @@ def _relationships(g: Genogram, person: GPerson) -> list[str]:
     for p in sorted(g.partnerships, key=_partnership_order):
         if person.id in (p.a, p.b):
             other = p.b if p.a == person.id else p.a
-            out.append(f"{PARTNER_WORDS[p.status]} {g.by_id[other].name}{_years(p)}")
+            phrase = f"{PARTNER_WORDS[p.status]} {g.by_id[other].name}{_years(p)}"
+            out.append(phrase + _stages(p))
     for o in g.others:
         if person.id in (o.a, o.b):
             # The description is free text, written from either side: name the other person.
@@ -179,17 +190,30 @@ def _partnership_order(p: GPartnership) -> tuple[int, int]:
 
 
 def _years(p: GPartnership) -> str:
-    start = f"{'~' if p.start.approximate else ''}{p.start.year}" if p.start else ""
-    end = f"{'~' if p.end.approximate else ''}{p.end.year}" if p.end else ""
-    if start and end:
-        return f" ({start}–{end})"
-    if start:
-        return (
-            f" (since {start})"
-            if p.status in ("married", "cohabiting", "dating")
-            else f" (from {start})"
-        )
-    return f" (until {end})" if end else ""
+    return _span(p.status, p.start, p.end, current=True)
+
+
+def _stages(p: GPartnership) -> str:
+    words = [
+        STAGE_WORDS[status] + _span(status, start, end, current=False)
+        for status, start, end in p.history
+        if status in STAGE_WORDS
+    ]
+    if not words:
+        return ""
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f", after {joined}"
+
+
+def _span(status: str, start: PartialDate | None, end: PartialDate | None, current: bool) -> str:
+    first = f"{'~' if start.approximate else ''}{start.year}" if start else ""
+    last = f"{'~' if end.approximate else ''}{end.year}" if end else ""
+    if first and last:
+        return f" ({first}–{last})"
+    if first:
+        ongoing = current and status in ("married", "cohabiting", "dating")
+        return f" (since {first})" if ongoing else f" (from {first})"
+    return f" (until {last})" if last else ""
 
 
 def _word(words: tuple[str, str, str], person: GPerson) -> str:

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Response
 from ehdocs.access import policy
 from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
+from ehdocs.access.retention import held, keeping_of
 from ehdocs.case.new import empty_case
 from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
@@ -123,10 +125,24 @@ def overview(case_id: int) -> str:
         records=records,
         milestones=milestones(case),
         family_warnings=family_warnings(case.data),
+        keeping=keeping_of(case),
+        may_share=_may_on_case(policy.CASE_SHARE),
+        on_hold=_on_hold(case_id),
         today=dt.date.today(),
         downloads=DOWNLOADS,
         formats=FORMATS,
     )
+
+
+def _may_on_case(action: str) -> bool:
+    """Whether this request's access decision on the case gives `action` (to offer a link)."""
+    decision = g.get("access")
+    return decision is not None and action in policy.CASE_GRANTS[decision.relation]
+
+
+def _on_hold(case_id: int) -> bool:
+    with get_storage().sessions() as db:
+        return held(db, case_id)
 
 
 @bp.get("/<int:case_id>/pack/<audience>.<fmt>")

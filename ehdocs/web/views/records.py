@@ -22,7 +22,7 @@ from ehdocs.storage import StoredCase, get_storage
 from ehdocs.storage.models import UsedFormToken
 from ehdocs.validation import Problem
 from ehdocs.web import conflicts
-from ehdocs.web.pages import CaseChoices, controls, error_summary, read_fields
+from ehdocs.web.pages import CaseChoices, change_group_rows, controls, error_summary, read_fields
 from ehdocs.web.views.cases import load
 
 bp = Blueprint("records", __name__, url_prefix="/cases/<int:case_id>/records")
@@ -91,6 +91,12 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
     if request.method == "GET":
         return _edit_page(stored, record, record_id, dict(current or {}), token)
     values = read_fields(record.fields, request.form, record.name)
+    if _action().startswith(("add:", "remove:")):
+        # "Add another" or "Remove" in one of the record's groups: the page again with the rows
+        # changed and everything typed kept; a record is saved whole, with its main button.
+        change_group_rows(record.fields, record.name, values, _action())
+        opened_from = conflicts.posted_fingerprint(request.form) if current is not None else None
+        return _edit_page(stored, record, record_id, values, token, opened_from=opened_from)
     if current is not None:
         refused = _stale(stored, record, record_id, values, current)
         if refused is not None:
@@ -208,7 +214,10 @@ def _edit_page(
     problems: list[Problem] | None = None,
     conflict: str | None = None,
     found: list[conflicts.Difference] | None = None,
+    opened_from: str | None = None,
 ) -> str:
+    """The record's page; `opened_from`: the fingerprint of the answers the page was first
+    opened from, kept while rows are added or removed (nothing is saved until Save)."""
     problems = problems or []
     rows = stored.raw.get(record.key, [])
     index = next((i for i, r in enumerate(rows) if r.get("id") == record_id), len(rows))
@@ -225,7 +234,7 @@ def _edit_page(
         errors=summary,
         conflict=conflict,
         conflicts=found or [],
-        answers=conflicts.fingerprint(current) if current is not None else None,
+        answers=opened_from or (conflicts.fingerprint(current) if current is not None else None),
         once=token,
     )
 

@@ -1,15 +1,15 @@
 """One-time tokens of new-record forms that have been saved, so a form sent twice (Back, then
 Save) makes one record.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
