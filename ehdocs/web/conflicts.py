@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import abort
@@ -72,6 +72,32 @@ class Names:
 
     def professional_name(self, professional_id: str) -> str:
         return self.case.professional_name(professional_id)
+
+
+def resolve(
+    fields: tuple[FieldDef, ...],
+    typed: dict[str, Any],
+    saved: Mapping[str, Any],
+    form: Mapping[str, str],
+    prefix: str,
+    case: Case,
+) -> tuple[dict[str, Any], list[Difference]]:
+    """The answers to save, and the questions the person must still choose between (if any,
+    nothing is saved: the page shows them, with 409)."""
+    names = Names(case)
+    if posted_fingerprint(form) != fingerprint(saved):
+        return typed, differences(fields, typed, saved, prefix, names)
+    asked = pending(form)
+    if not asked:
+        return typed, []
+    action = str(form.get("action", ""))
+    chosen, unchosen = choose(fields, typed, saved, asked, form, prefix, action)
+    refused = [
+        replace(d, error=unchosen_message(d.label))
+        for d in differences(fields, chosen, saved, prefix, names)
+        if d.id in unchosen
+    ]
+    return chosen, refused
 
 
 def differences(

@@ -7,7 +7,6 @@ Every POST becomes raw data and goes through the same validation as every other 
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -114,27 +113,11 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         change_rows(section, values, action)
     before = (raw_doc.get("data") or {}).get(section.id, {})
     # Refused only if this section's saved answers changed since the page was opened.
-    opened_from = conflicts.posted_fingerprint(request.form)
-    if opened_from != conflicts.fingerprint(before):
-        found = conflicts.differences(
-            section.fields, values, before, section.id, conflicts.Names(stored.case)
-        )
-        if found:
-            return _page(stored, raw_doc, form, section, values, [], found), 409
-    elif asked := conflicts.pending(request.form):
-        values, unchosen = conflicts.choose(
-            section.fields, values, before, asked, request.form, section.id, action
-        )
-        if unchosen:
-            found = conflicts.differences(
-                section.fields, values, before, section.id, conflicts.Names(stored.case)
-            )
-            refused_choice = [
-                replace(d, error=conflicts.unchosen_message(d.label))
-                for d in found
-                if d.id in unchosen
-            ]
-            return _page(stored, raw_doc, form, section, values, [], refused_choice), 409
+    values, to_choose = conflicts.resolve(
+        section.fields, values, before, request.form, section.id, stored.case
+    )
+    if to_choose:
+        return _page(stored, raw_doc, form, section, values, [], to_choose), 409
     refused = rows_not_theirs(stored, section, before, values, document_label(raw_doc))
     if refused:  # a TAF member touched someone else's rows: show why, keep what they typed
         return _page(stored, raw_doc, form, section, values, refused)

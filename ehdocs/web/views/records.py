@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import re
 import secrets
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -98,20 +97,11 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
         opened_from = conflicts.posted_fingerprint(request.form) if current is not None else None
         return _edit_page(stored, record, record_id, values, token, opened_from=opened_from)
     if current is not None:
-        refused = _stale(stored, record, record_id, values, current)
-        if refused is not None:
-            return refused
-        if asked := conflicts.pending(request.form):
-            values, unchosen = conflicts.choose(
-                record.fields, values, current, asked, request.form, record.name, _action()
-            )
-            if unchosen:
-                found = [
-                    replace(d, error=conflicts.unchosen_message(d.label))
-                    for d in _differences(stored, record, values, current)
-                    if d.id in unchosen
-                ]
-                return _edit_page(stored, record, record_id, values, token, found=found), 409
+        values, to_choose = conflicts.resolve(
+            record.fields, values, current, request.form, record.name, stored.case
+        )
+        if to_choose:
+            return _edit_page(stored, record, record_id, values, token, found=to_choose), 409
     return _save(stored, record, record_id, values, token)
 
 
@@ -122,23 +112,6 @@ def _current(stored: StoredCase, record: RecordDef, record_id: str | None) -> di
     if found is None:
         abort(404)
     return dict(found)
-
-
-def _stale(
-    stored: StoredCase,
-    record: RecordDef,
-    record_id: str | None,
-    values: dict[str, Any],
-    current: dict[str, Any],
-) -> tuple[str, int] | None:
-    """The conflict page, if this record changed since the page was opened and what was typed
-    differs from what was saved meanwhile; else None."""
-    if conflicts.posted_fingerprint(request.form) == conflicts.fingerprint(current):
-        return None
-    found = _differences(stored, record, values, current)
-    if not found:
-        return None
-    return _edit_page(stored, record, record_id, values, None, found=found), 409
 
 
 def _differences(
