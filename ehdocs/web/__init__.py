@@ -15,8 +15,8 @@ from ehdocs.access import enforce, oidc, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
+from ehdocs.web import answer_limits, limits, security
 from ehdocs.web import config as configuration
-from ehdocs.web import limits, security
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
     audit,
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     # A missing variable in our templates fails (STYLE.md); GOV.UK's macros stay forgiving.
     app.jinja_env.undefined = StrictInOurTemplates
+    answer_limits.init_app(app)  # before CSRF protection reads the form
     csrf.init_app(app)
     security.init_app(app)
 
