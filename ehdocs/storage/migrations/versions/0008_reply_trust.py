@@ -1,15 +1,15 @@
 """Whom the hub may reply to: a submission's trusted reply address, how it was trusted, and why
 a reply was or was not sent.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
