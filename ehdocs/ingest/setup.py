@@ -31,7 +31,12 @@ def ingestor_for(
     """The Ingestor of an open storage: the web service's uploads and `ehdocs ingest` alike."""
     formset = storage.cases.formset
     return Ingestor(
-        storage.sessions, formset, storage.blobs, pool=pool, mailer=mailer_from(config, formset)
+        storage.sessions,
+        formset,
+        storage.blobs,
+        pool=pool,
+        mailer=mailer_from(config, formset),
+        authserv_id=config.get("MAIL_AUTHSERV_ID") or None,
     )
 
 
