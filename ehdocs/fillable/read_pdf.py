@@ -94,8 +94,13 @@ def _checked_read(data: bytes, attachment: str | None) -> FilledForm | bytes:
             f"This PDF is too big to be a filled form ({len(data) // (1024 * 1024)} MB; "
             f"the limit is {MAX_PDF_BYTES // (1024 * 1024)} MB)"
         )
-    if b"%PDF-" not in data[:1024]:
+    header = data.find(b"%PDF-", 0, 1024)
+    if header < 0:
         raise UnreadableFormError("This file is not a PDF")
+    # Bytes before the header (a mail gateway's blank lines) shift every offset in the file:
+    # pypdf's recovery then finds the first revision, the blank form of an incremental save.
+    # Offsets count from the header, so the file is read from there.
+    data = data[header:]
     try:
         with apply_configuration(**LIMITS):
             return _read(data, attachment)
