@@ -23,6 +23,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from ehdocs.fillable.errors import UnknownFormError, UnreadableFormError
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.fillable.formats import EMBEDDED_FORMAT, EMBEDDED_NAME, INFO_KEYS
+from ehdocs.fillable.pdf_damage import damaged
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_EMBEDDED_JSON = 64 * 1024
@@ -117,18 +118,18 @@ def _checked_read(data: bytes, attachment: str | None) -> FilledForm | bytes:
     except Exception:  # a damaged or hostile file: pypdf raises many kinds of error
         if _ENCRYPT.search(data):  # pypdf fails to open some encrypted files before we can ask
             raise UnreadableFormError(ENCRYPTED) from None
-        raise UnreadableFormError(
-            "This PDF could not be read: it may be damaged. Save it again and send it again"
-        ) from None
+        raise UnreadableFormError(damaged(data)) from None
 
 
 def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
     reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
+    # Encrypted only to restrict copying or printing: the user password is empty and every
+    # viewer opens it without asking, so the sender never saw a password to remove.
+    if reader.is_encrypted and not reader.decrypt(""):
         raise UnreadableFormError(ENCRYPTED)
     root = _dict(reader.trailer.get("/Root"))
     if root is None:
-        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+        raise UnreadableFormError(damaged(data))
     acro = _dict(root.get("/AcroForm"))
     refuse_active_content(reader)
     if attachment is not None:
@@ -161,7 +162,8 @@ def refuse_active_content(reader: PdfReader) -> None:
     """UnreadableFormError when the PDF holds an XFA form or JavaScript (never run, refused)."""
     root = _dict(reader.trailer.get("/Root"))
     if root is None:
-        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+        getvalue = getattr(reader.stream, "getvalue", None)
+        raise UnreadableFormError(damaged(getvalue() if getvalue else None))
     acro = _dict(root.get("/AcroForm"))
     if acro is not None and "/XFA" in acro:
         raise UnreadableFormError(

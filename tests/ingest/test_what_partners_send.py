@@ -4,14 +4,18 @@ exact outcome expected. Nothing is read as an empty form, nothing from an older 
 
 from __future__ import annotations
 
+import io
 import subprocess
+import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import parse
-from tests.ingest.hostile import GOOD_ANSWERS, blank_pdf
+from tests.ingest.hostile import GOOD_ANSWERS, blank_pdf, encrypted_rc4_empty_password, good_form
 
 MUTOOL_FILL = Path(__file__).with_name("mutool_fill.js")
 
@@ -46,3 +50,90 @@ def test_a_mupdf_form_with_bytes_before_its_header_is_read_at_its_latest_revisio
     tmp_path: Path, prefix: bytes
 ) -> None:
     assert answers(parse(prefix + mutool_filled(tmp_path))) == GOOD_ANSWERS
+
+
+# -- archives ---------------------------------------------------------------------------------
+
+
+def zipped(members: dict[str, bytes], method: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_form_in_a_zip_archive_is_read(method: int) -> None:
+    archive = zipped({"note.txt": b"Referral attached", "referral/form.pdf": good_form()}, method)
+    assert answers(parse(archive)) == GOOD_ANSWERS
+
+
+def test_a_zip_archive_without_a_form_says_what_it_is() -> None:
+    reason = parse(zipped({"photo.txt": b"no form here"}, zipfile.ZIP_STORED))["reason"]
+    assert reason.startswith("This file is a ZIP archive"), reason
+    assert "no filled-in form" in reason
+
+
+def test_an_opendocument_text_file_is_named() -> None:
+    odt = zipped(
+        {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"},
+        zipfile.ZIP_STORED,
+    )
+    reason = parse(odt)["reason"]
+    assert "an OpenDocument text file (.odt)" in reason, reason
+    assert "not a Word document" not in reason
+
+
+# -- encryption, damage, broken headers -------------------------------------------------------
+
+
+def test_a_pdf_restricted_from_copying_and_printing_opens_without_a_password(
+    tmp_path: Path,
+) -> None:
+    filled, restricted = tmp_path / "filled.pdf", tmp_path / "restricted.pdf"
+    filled.write_bytes(good_form())
+    subprocess.run(
+        [
+            "qpdf",
+            "--encrypt",
+            "",
+            "owner-only",
+            "256",
+            "--print=none",
+            "--extract=n",
+            "--",
+            str(filled),
+            str(restricted),
+        ],
+        check=True,
+        timeout=60,
+    )
+    assert answers(parse(restricted.read_bytes())) == GOOD_ANSWERS
+
+
+def test_a_damaged_pdf_that_is_not_ours_is_said_plainly_without_asking_for_it_again() -> None:
+    data = b"%PDF-1.4\n1 0 obj\n<< /Producer (Scanner) >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+    reason = parse(data)["reason"]
+    assert "catalogue" not in reason
+    assert "damaged" in reason and "send it again" not in reason.lower()
+    assert "Download the blank form" in reason
+
+
+@pytest.mark.parametrize("header", [b"%PDF1.4", b"%1.4"])
+def test_a_broken_header_gets_one_reading_by_file_and_by_email(header: bytes) -> None:
+    data = good_form().replace(b"%PDF-1.", b"%PDF1.", 1)
+    data = header + data[data.index(b"\n") :]
+    reason = parse(data)["reason"]
+    assert "first line" in reason, reason
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@x.example", "hub@x.example", "Form"
+    message.set_content("Form attached")
+    message.add_attachment(data, maintype="application", subtype="pdf", filename="form.pdf")
+    received = read_message(message.as_bytes())
+    assert received.problem is None
+    assert [parse(a.data)["reason"] for a in received.attachments] == [reason]
+
+
+def test_an_rc4_pdf_with_an_empty_user_password_is_read() -> None:
+    assert answers(parse(encrypted_rc4_empty_password())) == GOOD_ANSWERS
