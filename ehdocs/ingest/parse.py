@@ -49,8 +49,9 @@ def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
     kind = kind_of(data)
     try:
         if kind == "zip":
-            found = described(data)
-            return _archive(data, depth) if found == "a ZIP archive" else refused(_not_a_form(data))
+            if described(data) != "a ZIP archive":  # an OpenDocument file is a ZIP too
+                return refused(_not_a_form(data))
+            return _archive(data, depth)
         if kind == "pdf":
             if has_broken_pdf_header(data):
                 return refused(BROKEN_HEADER)
@@ -72,6 +73,7 @@ def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
         "digest": filled.digest,
         "profile": filled.profile,
         "values": dict(filled.values),
+        "also": list(filled.also),
     }
 
 

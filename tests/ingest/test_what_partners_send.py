@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pikepdf import Array, Dictionary, Name, Pdf, String
 
+from bench.bench_broken_manual import broken_manual
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import parse
-from tests.ingest.hostile import GOOD_ANSWERS, blank_pdf, encrypted_rc4_empty_password, good_form
+from ehdocs.ingest.sandbox import ParserPool
+from tests.ingest.hostile import (
+    GOOD_ANSWERS,
+    blank_pdf,
+    edited,
+    encrypted_rc4_empty_password,
+    good_form,
+)
 
 MUTOOL_FILL = Path(__file__).with_name("mutool_fill.js")
 
@@ -137,3 +146,67 @@ def test_a_broken_header_gets_one_reading_by_file_and_by_email(header: bytes) ->
 
 def test_an_rc4_pdf_with_an_empty_user_password_is_read() -> None:
     assert answers(parse(encrypted_rc4_empty_password())) == GOOD_ANSWERS
+
+
+def test_a_large_manual_with_a_broken_xref_is_refused_as_not_ours_within_the_time_limit() -> None:
+    """No JavaScript name in its bytes: the page-and-annotation walk (each object found by
+    searching the file) no longer runs, so the reason is the real one, not "time allowed"."""
+    with ParserPool(workers=1) as pool:
+        result = pool.parse(broken_manual(429))
+    assert result["kind"] == "refused"
+    assert "not a form made by this service" in result["reason"], result["reason"]
+
+
+# -- duplicate names, and what was written outside the boxes ----------------------------------
+
+
+def _with_hidden_twin_and_notes(doc: Pdf) -> None:
+    page = doc.pages[0].obj
+    twin = doc.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("referrer__name"),
+            V=String("Someone Else"),
+            F=2,  # hidden
+            Rect=Array([0, 0, 0, 0]),
+        )
+    )
+    doc.Root.AcroForm.Fields.insert(0, twin)  # first in /Fields, as the forged one was
+    added = doc.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("partner_extra"),
+            V=String("Dad works nights"),
+            Rect=Array([72, 20, 300, 40]),
+            P=page,
+        )
+    )
+    doc.Root.AcroForm.Fields.append(added)
+    note = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Text,
+        Rect=Array([500, 700, 520, 720]),
+        Contents=String("Mum asked us to call after 3pm"),
+    )
+    typed = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.FreeText,
+        Rect=Array([300, 60, 550, 80]),
+        Contents=String("Signed on behalf of the school"),
+        DA=String("/Helv 10 Tf 0 g"),
+    )
+    page.Annots.extend([added, doc.make_indirect(note), doc.make_indirect(typed)])
+
+
+def test_the_answer_comes_from_the_box_the_page_shows_and_the_rest_is_also_on_the_form() -> None:
+    result = parse(edited(good_form(), _with_hidden_twin_and_notes))
+    assert answers(result) == GOOD_ANSWERS
+    also = " | ".join(result["also"])
+    assert "2 answer boxes named 'referrer__name'" in also
+    assert "‘Jo Bloggs’" in also and "‘Someone Else’" in also
+    assert "A note added to page 1: Mum asked us to call after 3pm" in also
+    assert "Text typed on page 1: Signed on behalf of the school" in also
