@@ -32,6 +32,7 @@ from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest import cases, online
+from ehdocs.ingest.also import added_boxes
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
@@ -390,6 +391,7 @@ class Ingestor:
                 filled = cases.filled_form(result)
                 refs = name_references(filled, self.formset)
                 extracted["references"] = [asdict(r) for r in refs]
+                extracted["also"] = [*result.get("also", []), *added_boxes(filled, self.formset)]
             raw, _ = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
             form = str(result["form"])
         else:

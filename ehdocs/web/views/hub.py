@@ -271,6 +271,7 @@ def _submission_page(
         summary=_summary(row),
         title=_title(row.form, row.media),
         problems=json.loads(row.problems or "[]"),
+        also=json.loads(row.extracted or "{}").get("also") or [],
         sections=sections,
         people=people,
         matches=matches,
