@@ -14,6 +14,7 @@ from flask import Flask
 from ehdocs.fields.types import item_with_article
 from ehdocs.schema import load_formset
 from ehdocs.storage import get_storage
+from tests.web.conftest import page_of
 
 if TYPE_CHECKING:
     from tests.web.conftest import AppBuilder, QualityClient
@@ -81,3 +82,20 @@ def test_every_group_of_every_form_has_a_sensible_article() -> None:
                 assert phrase == f"{article} {item}", (form_id, group.id, phrase)
                 seen.add(phrase)
     assert {"an agency", "an action", "an attendee", "a child"} <= seen
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "title"),
+    [
+        ("rv1", "You cannot complete these TAF review minutes yet"),
+        ("pl1", "You cannot complete this"),
+    ],
+)
+def test_the_refusal_to_complete_agrees_with_the_title(
+    client: QualityClient, case_id: int, doc_id: str, title: str
+) -> None:
+    response = client.submit(f"/cases/{case_id}/documents/{doc_id}/check")
+    assert response.status_code == 400
+    page = page_of(response)
+    assert title in page.html
+    assert "this TAF review minutes" not in page.html
