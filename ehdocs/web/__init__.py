@@ -32,6 +32,7 @@ from ehdocs.web.views import (
     retention,
     sharing,
     sso,
+    subject_access,
 )
 
 csrf = CSRFProtect()
@@ -96,6 +97,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                     "active": path.startswith("/audit"),
                 }
             )
+        if policy.may(principal, policy.SUBJECT_ACCESS):
+            navigation.append(
+                {
+                    "href": url_for("subject_access.index"),
+                    "text": "Subject access",
+                    "active": path.startswith("/subject-access"),
+                }
+            )
         if policy.may(principal, policy.RETENTION):
             navigation.append(
                 {
@@ -135,6 +144,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(subject_access.bp)
     return app
 
 
