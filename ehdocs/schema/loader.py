@@ -50,6 +50,7 @@ FORM_KEYS = {
     "version": Key({"type": "integer", "minimum": 1}, required=True),
     "title": Key(TEXT, required=True),
     "family_title": Key(TEXT),
+    "title_plural": Key(BOOL),  # "these TAF review minutes", not "this"
     "order": Key({"type": "integer", "minimum": 1}, required=True),
     "repeatable": Key(BOOL),
     "process_date": Key(PATH),
@@ -243,6 +244,7 @@ def build_form(
         order=int(tree["order"]),
         sections=tuple(sections),
         family_title=tree.get("family_title"),
+        title_plural=bool(tree.get("title_plural", False)),
         repeatable=bool(tree.get("repeatable", False)),
         process_date=tree.get("process_date"),
         follows=_follows(tree.get("follows", []), file, rep),

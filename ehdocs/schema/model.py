@@ -159,6 +159,7 @@ class FormDefinition:
     order: int
     sections: tuple[SectionDef, ...]
     family_title: str | None = None
+    title_plural: bool = False  # the title is a plural noun: "these TAF review minutes"
     repeatable: bool = False
     process_date: str | None = None
     follows: tuple[Follows, ...] = ()
