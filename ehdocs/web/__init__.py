@@ -22,6 +22,7 @@ from ehdocs.web.views import (
     audit,
     auth,
     break_glass,
+    carry,
     cases,
     documents,
     hub,
@@ -132,6 +133,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(carry.bp)
     return app
 
 
