@@ -32,9 +32,9 @@ MISTAKES = {
         "a group can only be carried into a group",
     ),
     "no such records": (
-        "    from: records.professionals\n    where: {lead_practitioner: \"yes\"}\n"
+        '    from: records.professionals\n    where: {lead_practitioner: "yes"}\n'
         "    take: id\n  - into: goals.goals",
-        "    from: records.profesionals\n    where: {lead_practitioner: \"yes\"}\n"
+        '    from: records.profesionals\n    where: {lead_practitioner: "yes"}\n'
         "    take: id\n  - into: goals.goals",
         "there are no case records 'profesionals' (did you mean 'professionals'?)",
     ),
