@@ -87,6 +87,14 @@ class ConflictError(EhdocsError):
     """Someone else saved the case after this page was opened."""
 
 
+class AlreadySavedError(EhdocsError):
+    """A new-record form sent again (Back, then Save): its record was made the first time."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"This form was already saved, as record {record_id}")
+        self.record_id = record_id
+
+
 class InvalidCaseError(EhdocsError):
     """A case was refused by validation: nothing was stored. `problems` are the
     ehdocs.validation.Problem instances (this module sits below every package, so it names

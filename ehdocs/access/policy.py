@@ -38,6 +38,7 @@ HUB_QUEUE = "hub.queue"  # the queue and uploading to it
 HUB_SUBMISSION = "hub.submission"  # a submission, its original file, accepting or closing it
 AUDIT_VIEW = "audit.view"
 RETENTION = "retention.manage"  # what is due for disposal, and legal holds on cases
+SUBJECT_ACCESS = "subject_access"  # find a person in every case; their redacted pack
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
 # On a case.
@@ -58,7 +59,7 @@ ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
-    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION}),
+    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS}),
     roles.ADMIN: frozenset({ACCOUNTS}),
 }
 ROLE_ACTIONS = frozenset().union(*ROLE_GRANTS.values())

@@ -259,6 +259,9 @@ class Profile:
     sso: SingleSignOn | None = None
     sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
     retention: Mapping[str, int] = field(default_factory=lambda: DEFAULT_RETENTION)
+    # Person categories a subject access pack names in full (by default no one but the
+    # requester: every other family member is a third party, withheld).
+    subject_access_disclosed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

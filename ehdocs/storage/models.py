@@ -54,6 +54,19 @@ class PageDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 
+class UsedFormToken(Base):
+    """The one-time token of a new-record form that has been saved, and the record it made:
+    the same form sent again (Back, then Save) finds that record instead of making another."""
+
+    __tablename__ = "used_form_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    record_key: Mapped[str] = mapped_column(String(40))  # e.g. "people"
+    record_id: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
 class Submission(Base):
     """One file received by the hub (a form attached to an e-mail, an upload, a file from a
     folder), or an e-mail that had no form attached. Identified by the SHA-256 of its content:

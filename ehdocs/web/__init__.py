@@ -15,8 +15,8 @@ from ehdocs.access import enforce, oidc, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
+from ehdocs.web import answer_limits, limits, security
 from ehdocs.web import config as configuration
-from ehdocs.web import limits, security
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
     audit,
@@ -32,6 +32,7 @@ from ehdocs.web.views import (
     retention,
     sharing,
     sso,
+    subject_access,
 )
 
 csrf = CSRFProtect()
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     # A missing variable in our templates fails (STYLE.md); GOV.UK's macros stay forgiving.
     app.jinja_env.undefined = StrictInOurTemplates
+    answer_limits.init_app(app)  # before CSRF protection reads the form
     csrf.init_app(app)
     security.init_app(app)
 
@@ -94,6 +96,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                     "active": path.startswith("/audit"),
                 }
             )
+        if policy.may(principal, policy.SUBJECT_ACCESS):
+            navigation.append(
+                {
+                    "href": url_for("subject_access.index"),
+                    "text": "Subject access",
+                    "active": path.startswith("/subject-access"),
+                }
+            )
         if policy.may(principal, policy.RETENTION):
             navigation.append(
                 {
@@ -134,6 +144,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(retention.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(carry.bp)
+    app.register_blueprint(subject_access.bp)
     return app
 
 

@@ -138,6 +138,9 @@ ROLE_ACTIONS = [
     RoleAction("retention", "GET", "/retention/", frozenset({"dpo"}), 200),
     RoleAction("legal hold", "POST", "/retention/holds", frozenset({"dpo"}), 400),  # no reference
     RoleAction("lift a hold", "POST", "/retention/holds/1/lift", frozenset({"dpo"}), 302),
+    RoleAction("subject access", "GET", "/subject-access/", frozenset({"dpo"}), 200),
+    RoleAction("subject search", "POST", "/subject-access/", frozenset({"dpo"}), 400),  # empty
+    RoleAction("subject pack", "POST", "/subject-access/pack", frozenset({"dpo"}), 400),
 ]
 BREAK_GLASS = frozenset({"hub", "mgr_a", "mgr_b", "dpo"})
 

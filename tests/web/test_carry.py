@@ -253,7 +253,10 @@ def test_update_is_refused_for_a_completed_document(client: QualityClient, app: 
     page = client.page(f"/cases/{case_id}/documents/pl1/sections/goals")
     response = client.post(
         f"/cases/{case_id}/documents/pl1/sections/goals/update-carried",
-        data={"csrf_token": page.csrf_token, "version": page.version},
+        data={
+            "csrf_token": page.csrf_token,
+            "version": str(get_storage(app).cases.get(case_id).version),
+        },
     )
     assert response.status_code == 302
     assert _doc(_stored(app, case_id), "pl1") == before

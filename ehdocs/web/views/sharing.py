@@ -66,7 +66,7 @@ def share(case_id: int) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/share/protected")
-@rule(CASE_SHARE, audit="share.protected_pdf")
+@rule(CASE_SHARE)
 def protected(case_id: int) -> Any:
     """A password-protected PDF: encrypted now, kept (encrypted) until it is downloaded or for
     PROTECTED_MINUTES, and the page shows its password, once: the password is never stored."""
@@ -83,6 +83,7 @@ def protected(case_id: int) -> Any:
     sharing.clear_protected(folder, PROTECTED_MINUTES)
     path = folder / f"{case_id}-{values['audience']}-{token}.pdf"
     write_atomic(path, sharing.encrypt_pdf(data, password))
+    audit.record("share.protected_pdf", case_id=case_id, detail=values["audience"])
     page = render_template(
         "sharing/password.html",
         stored=stored,
