@@ -23,6 +23,7 @@ from ehdocs.web.views import (
     audit,
     auth,
     break_glass,
+    carry,
     cases,
     documents,
     hub,
@@ -145,6 +146,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
     return app
 
