@@ -40,6 +40,9 @@ class Received:
     from_address: str | None = None  # the From address (what DMARC authenticates)
     reply_address: str | None = None  # the Reply-To address, if any
     authenticated: str | None = None  # dmarc | dkim | spf: how our mail server confirmed From
+    # When the council's mail server received it: the topmost Received header's date (the one
+    # our server added), else the Date header; None when neither can be read.
+    received_at: dt.datetime | None = None
 
 
 def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
@@ -70,6 +73,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
     }
     message_id = _header(message, "Message-ID")
     date = _date(message)
+    who["received_at"] = _received(message) or date
     attachments: list[Attachment] = []
     others = 0
     for count, part in enumerate(message.walk()):
@@ -136,7 +140,25 @@ def is_address(text: str) -> bool:
 
 
 def _date(message: Message) -> dt.datetime | None:
-    value = _header(message, "Date")
+    return _parse_date(_header(message, "Date"))
+
+
+def _received(message: Message) -> dt.datetime | None:
+    """The date the topmost Received header gives (after its last ';'): servers prepend theirs,
+    so the topmost is the council's own server's, whatever the sender wrote below it."""
+    try:
+        values = message.get_all("Received") or []
+    except Exception:
+        return None
+    if not values:
+        return None
+    top = str(values[0])
+    if ";" not in top:
+        return None
+    return _parse_date(top.rpartition(";")[2].strip())
+
+
+def _parse_date(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:

@@ -268,6 +268,10 @@ class Ingestor:
         can see it and the sender is told."""
         message = read_message(raw, self.authserv_id)
         when = self.clock()
+        # When the council's server received it, not when this run took it in (a poll after a
+        # weekend must not move the decision deadline); never a time still to come.
+        if message.received_at is not None and message.received_at <= when:
+            when = message.received_at
         trust = of_message(
             message.authenticated,
             message.from_address,

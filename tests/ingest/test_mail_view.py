@@ -1,0 +1,100 @@
+"""The hub's view of e-mail (#16): when a message was received is when the council's mail server
+received it; auto-replies and bounces are logged, never queued or answered; the same form sent
+again after handling is recorded and answered; a forwarded message names both the forwarder and
+the original sender. Messages are built with python's email package as mail clients build them,
+replies go through a real loopback SMTP server, and the rows are read from the real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ingest.conftest import HUB_ADDRESS
+from tests.ingest.test_ingest import blank, filled  # noqa: F401
+from tests.ingest.test_reply_trust import MX, hub, passed
+from tests.mailservers import SmtpCatcher
+
+pytestmark = pytest.mark.mailserver
+
+
+def message(
+    sender: str,
+    *,
+    ident: str,
+    form: bytes | None = None,
+    received: list[str] = (),  # type: ignore[assignment]
+    date: str = "Wed, 25 Nov 2026 09:00:00 +0000",
+    subject: str = "Early help form",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    for header in received:  # topmost first: each server prepends its own
+        msg["Received"] = header
+    domain = sender.rpartition("@")[2] or "example"
+    msg["Authentication-Results"] = passed(domain)
+    msg["From"] = sender
+    msg["To"] = HUB_ADDRESS
+    msg["Subject"] = subject
+    msg["Date"] = date
+    msg["Message-ID"] = f"<{ident}@{domain}>"
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content("Form attached.")
+    if form is not None:
+        msg.add_attachment(form, maintype="application", subtype="pdf", filename="form.pdf")
+    return msg.as_bytes()
+
+
+def rows(data_dir: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(data_dir / "ehdocs.sqlite3") as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute("SELECT * FROM submissions ORDER BY id")]
+
+
+def when(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)
+
+
+def test_received_time_and_deadline_come_from_the_council_server(
+    data_dir: Path,
+    blank: bytes,  # noqa: F811
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    with hub(data_dir, smtp_catcher) as ingestor:
+        # Received by the council's server on Friday 27 November at 16:30 (17:30 +0100); the
+        # sender's own (lower) Received header and Date say otherwise and are not used.
+        ingestor.receive_message(
+            message(
+                "nurse@health.example",
+                ident="a",
+                form=filled(blank, "Amy"),
+                received=[
+                    f"from mail.health.example by {MX} with ESMTPS id 1; "
+                    "Fri, 27 Nov 2026 17:30:05 +0100",
+                    "from laptop by mail.health.example; Mon, 23 Nov 2026 08:00:00 +0000",
+                ],
+                date="Mon, 23 Nov 2026 08:00:00 +0000",
+            ),
+            source="imap",
+        )
+        # No Received header (a file saved from a mail client): the Date header.
+        ingestor.receive_message(
+            message(
+                "gp@surgery.example",
+                ident="b",
+                form=filled(blank, "Ben"),
+                date="Thu, 26 Nov 2026 10:15:00 +0000",
+            ),
+            source="mbox",
+        )
+    got = rows(data_dir)
+    assert when(got[0]["received_at"]) == dt.datetime(2026, 11, 27, 16, 30, 5)
+    # 48 hours in working days from a Friday afternoon: Tuesday afternoon.
+    assert when(got[0]["deadline_at"]) == dt.datetime(2026, 12, 1, 16, 30, 5)
+    assert when(got[1]["received_at"]) == dt.datetime(2026, 11, 26, 10, 15)
+    assert when(got[1]["deadline_at"]) == dt.datetime(2026, 11, 30, 10, 15)
