@@ -14,6 +14,7 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from typing import Any
 
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.trust import authentication, domain_of
@@ -43,6 +44,9 @@ class Received:
     # When the council's mail server received it: the topmost Received header's date (the one
     # our server added), else the Date header; None when neither can be read.
     received_at: dt.datetime | None = None
+    # Why it is an automatic message (an auto-reply, an out-of-office, a bounce) that must never
+    # be answered or queued; None for a message a person sent.
+    automatic: str | None = None
 
 
 def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
@@ -64,7 +68,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
         return Received(None, None, None, problem="Your e-mail could not be read")
     sender = _sender(message)
     from_address = _address(message, "From")
-    who = {
+    who: dict[str, Any] = {
         "from_address": from_address,
         "reply_address": _address(message, "Reply-To"),
         "authenticated": authentication(
@@ -74,6 +78,9 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
     message_id = _header(message, "Message-ID")
     date = _date(message)
     who["received_at"] = _received(message) or date
+    who["automatic"] = automatic(message)
+    if who["automatic"]:
+        return Received(sender, message_id, date, **who)
     attachments: list[Attachment] = []
     others = 0
     for count, part in enumerate(message.walk()):
@@ -86,7 +93,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
                     f"Your e-mail has too many parts (more than {MAX_PARTS}). Send the form "
                     "on its own"
                 ),
-                **who,  # type: ignore[arg-type]
+                **who,
             )
         if part.is_multipart() or part.get_content_maintype() == "message":
             continue
@@ -108,6 +115,37 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
             "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
         )
     return Received(sender, message_id, date, attachments, problem, others, **who)
+
+
+_BULK = {"bulk", "auto_reply", "junk", "list"}
+_NULL_SENDERS = {"mailer-daemon", "postmaster"}
+
+
+def automatic(message: Message) -> str | None:
+    """Why a message was sent by a machine rather than a person (RFC 3834 Auto-Submitted,
+    Precedence, a null envelope sender, a delivery report, the X-Autoreply family), or None."""
+    submitted = (_header(message, "Auto-Submitted") or "").split(";")[0].strip().lower()
+    if submitted and submitted != "no":
+        return f"auto-submitted ({submitted[:30]})"
+    precedence = (_header(message, "Precedence") or "").strip().lower()
+    if precedence in _BULK:
+        return f"precedence {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if _header(message, name):
+            return name.lower()
+    return_path = _header(message, "Return-Path")
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        return "null sender"
+    from_address = _address(message, "From") or ""
+    if from_address.partition("@")[0].lower() in _NULL_SENDERS:
+        return "null sender"
+    try:
+        content_type = message.get_content_type()
+    except Exception:
+        content_type = ""
+    if content_type == "multipart/report":
+        return "delivery or read report"
+    return None
 
 
 def _header(message: Message, name: str) -> str | None:

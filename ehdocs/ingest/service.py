@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -101,6 +102,7 @@ class Ingestor:
         """`authserv_id`: the council's mail server's id in the Authentication-Results headers
         it adds (the only ones trusted; see ehdocs.ingest.trust)."""
         self.authserv_id = authserv_id
+        self.automatic: Counter[str] = Counter()  # automatic e-mails ignored, by reason
         self.sessions = sessions
         self.formset = formset
         self.blobs = blobs
@@ -267,6 +269,16 @@ class Ingestor:
         """Every form attached to one e-mail; an e-mail with none is kept as it is, so the hub
         can see it and the sender is told."""
         message = read_message(raw, self.authserv_id)
+        if message.automatic:
+            # Never answered (no loops with auto-responders) nor queued; logged without who
+            # sent it or what it said.
+            self.automatic[message.automatic] += 1
+            log.info(
+                "ignored an automatic e-mail (%s); %d so far in this run",
+                message.automatic,
+                sum(self.automatic.values()),
+            )
+            return []
         when = self.clock()
         # When the council's server received it, not when this run took it in (a poll after a
         # weekend must not move the decision deadline); never a time still to come.

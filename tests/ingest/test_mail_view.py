@@ -16,7 +16,7 @@ import pytest
 
 from tests.ingest.conftest import HUB_ADDRESS
 from tests.ingest.test_ingest import blank, filled  # noqa: F401
-from tests.ingest.test_reply_trust import MX, hub, passed
+from tests.ingest.test_reply_trust import MX, hub, passed, quiet
 from tests.mailservers import SmtpCatcher
 
 pytestmark = pytest.mark.mailserver
@@ -98,3 +98,82 @@ def test_received_time_and_deadline_come_from_the_council_server(
     assert when(got[0]["deadline_at"]) == dt.datetime(2026, 12, 1, 16, 30, 5)
     assert when(got[1]["received_at"]) == dt.datetime(2026, 11, 26, 10, 15)
     assert when(got[1]["deadline_at"]) == dt.datetime(2026, 11, 30, 10, 15)
+
+
+def bounce(ident: str) -> bytes:
+    """A delivery status notification, as Postfix sends one: multipart/report from
+    MAILER-DAEMON with a null envelope sender, the original message (and its form) inside."""
+    report = EmailMessage()
+    report["Return-Path"] = "<>"
+    report["From"] = "MAILER-DAEMON@mail.health.example (Mail Delivery System)"
+    report["To"] = HUB_ADDRESS
+    report["Subject"] = "Undelivered Mail Returned to Sender"
+    report["Message-ID"] = f"<{ident}@mail.health.example>"
+    report["Auto-Submitted"] = "auto-replied"
+    report.set_content("This is the mail system at host mail.health.example.")
+    report.add_attachment(
+        "Reporting-MTA: dns; mail.health.example\n\nFinal-Recipient: rfc822; x@health.example\n"
+        "Action: failed\nStatus: 5.1.1\n",
+        subtype="delivery-status",
+    )
+    report.replace_header("Content-Type", report["Content-Type"].replace("mixed", "report"))
+    return report.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "auto-replied"},  # RFC 3834, Exchange's out-of-office
+        {"Auto-Submitted": "auto-generated"},
+        {"Precedence": "bulk"},
+        {"Precedence": "auto_reply"},
+        {"Precedence": "junk"},
+        {"Precedence": "list"},
+        {"X-Autoreply": "yes"},  # Vacation programs, cPanel
+        {"Return-Path": "<>"},  # a null envelope sender
+    ],
+)
+def test_automatic_e_mails_are_logged_never_queued_nor_answered(
+    headers: dict[str, str],
+    data_dir: Path,
+    blank: bytes,  # noqa: F811
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="ehdocs.ingest")
+    with hub(data_dir, smtp_catcher) as ingestor:
+        # An out-of-office quoting the hub's own reply, with the form still attached.
+        assert (
+            ingestor.receive_message(
+                message(
+                    "away@health.example",
+                    ident="ooo",
+                    form=filled(blank, "Amy"),
+                    subject="Automatic reply: Your form HUB-1234ABCD",
+                    headers=headers,
+                ),
+                source="imap",
+            )
+            == []
+        )
+        assert ingestor.receive_message(bounce("dsn"), source="imap") == []
+        # A person's "Auto-Submitted: no" is an ordinary message.
+        ingestor.receive_message(
+            message(
+                "nurse@health.example",
+                ident="ok",
+                form=filled(blank, "Ben"),
+                headers={"Auto-Submitted": "no"},
+            ),
+            source="imap",
+        )
+        ingestor.run()
+        assert sum(ingestor.automatic.values()) == 2
+    assert [r["sender"] for r in rows(data_dir)] == ["nurse@health.example"]
+    caught = quiet(smtp_catcher, 1)
+    assert [c.rcpt_tos[0] for c in caught] == ["nurse@health.example"]
+    logged = [r.getMessage() for r in caplog.records if "automatic" in r.getMessage()]
+    assert len(logged) == 2
+    assert "delivery or read report" in logged[1] or "auto-submitted" in logged[1]
+    for line in logged:
+        assert "@" not in line and "Amy" not in line and "HUB-" not in line
