@@ -158,6 +158,7 @@ class Ingestor:
         digest = sha256(data)
         found = self._find(digest)
         if found:
+            self._sent_again(found, received_at or self.clock(), trust)
             return Receipt(found, False)
         self.blobs.put(data)  # on disk before the row that points at it
         return self._record(
@@ -205,6 +206,22 @@ class Ingestor:
                 "pictures or scans attached to it"
             ),
         )
+
+    def _sent_again(self, reference: str, when: dt.datetime, trust: Trust | None) -> None:
+        """The same file again after its submission was handled: recorded on the submission
+        (how often, when) and answered again, under the same reply rules as the first time."""
+        with self._session() as session:
+            row = session.scalar(select(Submission).where(Submission.reference == reference))
+            if row is None or row.handled_at is None:
+                return  # still being dealt with: the first reply stands
+            row.sent_again = (row.sent_again or 0) + 1
+            row.sent_again_at = when
+            if trust is not None:
+                row.replied_at = None
+                row.reply_to = trust.address if trust.trusted else None
+                row.reply_trust = trust.how if trust.trusted else None
+                row.reply_note = None if trust.trusted else trust.why
+        log.info("%s sent again after it was handled", reference)
 
     def _find(self, digest: str) -> str | None:
         with self._session() as session:

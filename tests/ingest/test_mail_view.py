@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from tests.ingest.conftest import HUB_ADDRESS
+from tests.ingest.conftest import HUB_ADDRESS, close_app, hub_app
 from tests.ingest.test_ingest import blank, filled  # noqa: F401
 from tests.ingest.test_reply_trust import MX, hub, passed, quiet
 from tests.mailservers import SmtpCatcher
+from tests.web.accounts import hub_client
 
 pytestmark = pytest.mark.mailserver
 
@@ -177,3 +178,44 @@ def test_automatic_e_mails_are_logged_never_queued_nor_answered(
     assert "delivery or read report" in logged[1] or "auto-submitted" in logged[1]
     for line in logged:
         assert "@" not in line and "Amy" not in line and "HUB-" not in line
+
+
+def test_the_same_form_sent_again_after_handling_is_recorded_and_answered(
+    data_dir: Path,
+    blank: bytes,  # noqa: F811
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    form = filled(blank, "Amy")
+    with hub(data_dir, smtp_catcher) as ingestor:
+        ingestor.receive_message(
+            message("nurse@health.example", ident="1", form=form), source="imap"
+        )
+        ingestor.run()
+        assert len(quiet(smtp_catcher, 1)) == 1
+        # Before it is handled, the same file again changes nothing (the first reply stands).
+        ingestor.receive_message(
+            message("nurse@health.example", ident="2", form=form), source="imap"
+        )
+        with sqlite3.connect(data_dir / "ehdocs.sqlite3") as db:
+            assert db.execute("SELECT sent_again FROM submissions").fetchone()[0] == 0
+            # The hub accepted it two hours ago (and replied then).
+            db.execute(
+                "UPDATE submissions SET status='accepted', handled_at=datetime('now','-2 hours'),"
+                " replied_at=datetime('now','-2 hours')"
+            )
+        ingestor.receive_message(
+            message("nurse@health.example", ident="3", form=form), source="imap"
+        )
+        ingestor.run()
+        reference = rows(data_dir)[0]["reference"]
+    caught = quiet(smtp_catcher, 2)
+    assert [c.rcpt_tos[0] for c in caught] == ["nurse@health.example"] * 2
+    (row,) = rows(data_dir)
+    assert row["sent_again"] == 1 and row["sent_again_at"] is not None
+    assert row["reply_note"].startswith("Sent to nurse@health.example")
+    app = hub_app(data_dir)
+    try:
+        page = hub_client(app).get(f"/hub/submissions/{reference}").get_data(as_text=True)
+    finally:
+        close_app(app)
+    assert "The same file was sent again 1 time after this submission was handled" in page
