@@ -47,6 +47,10 @@ class Received:
     # Why it is an automatic message (an auto-reply, an out-of-office, a bounce) that must never
     # be answered or queued; None for a message a person sent.
     automatic: str | None = None
+    # A forwarded message (Fwd:/FW: subject, or a message attached): who forwarded it, and
+    # the original sender (the attached message's From, else the first "From:" line quoted).
+    forwarded_by: str | None = None
+    original_sender: str | None = None
 
 
 def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
@@ -81,6 +85,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
     who["automatic"] = automatic(message)
     if who["automatic"]:
         return Received(sender, message_id, date, **who)
+    who.update(_forwarding(message, from_address))
     attachments: list[Attachment] = []
     others = 0
     for count, part in enumerate(message.walk()):
@@ -115,6 +120,55 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
             "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
         )
     return Received(sender, message_id, date, attachments, problem, others, **who)
+
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fwd?|fw)\s*:", re.IGNORECASE)
+_QUOTED_FROM = re.compile(r"^[>\s]*From:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+
+
+def _forwarding(message: Message, from_address: str | None) -> dict[str, str | None]:
+    attached = None
+    for count, part in enumerate(message.walk()):
+        if count >= MAX_PARTS:
+            break
+        if part.get_content_type() == "message/rfc822":
+            try:
+                inner = part.get_payload()
+                if isinstance(inner, list):
+                    inner = inner[0] if inner else None
+                elif not isinstance(inner, Message):  # sent encoded (base64): parse it
+                    data = part.get_payload(decode=True)
+                    inner = (
+                        email.message_from_bytes(data, policy=email.policy.default)
+                        if isinstance(data, bytes)
+                        else None
+                    )
+            except Exception:
+                inner = None
+            attached = inner if isinstance(inner, Message) else None
+            break
+    subject = _header(message, "Subject") or ""
+    if attached is None and not _FORWARD_SUBJECT.match(subject) and not _has_rfc822(message):
+        return {}
+    original = _address(attached, "From") if isinstance(attached, Message) else None
+    if original is None:
+        body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
+        try:
+            text = body.get_content() if body is not None else ""
+        except Exception:
+            text = ""
+        for line in _QUOTED_FROM.findall(str(text)[:20000]):
+            for _display, address in email.utils.getaddresses([line.strip()]):
+                if is_address(address):
+                    original = address
+                    break
+            if original:
+                break
+    return {"forwarded_by": from_address, "original_sender": original}
+
+
+def _has_rfc822(message: Message) -> bool:
+    return any(p.get_content_type() == "message/rfc822" for p in message.walk())
 
 
 _BULK = {"bulk", "auto_reply", "junk", "list"}

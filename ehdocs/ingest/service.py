@@ -148,6 +148,7 @@ class Ingestor:
         media: str | None = None,
         verified: bool = False,
         trust: Trust | None = None,
+        forwarded: tuple[str | None, str | None] | None = None,
     ) -> Receipt:
         """Keep one received file and record it as a submission (or find it already there).
         `verified`: the sender proved they own the address (a partner's single-use link).
@@ -173,6 +174,7 @@ class Ingestor:
             refusal=refusal,
             verified=verified,
             trust=trust,
+            forwarded=forwarded,
         )
 
     def receive_partner(self, extracted: dict[str, Any], sender: str) -> Receipt:
@@ -244,6 +246,7 @@ class Ingestor:
         refusal: str | None = None,
         verified: bool = False,
         trust: Trust | None = None,
+        forwarded: tuple[str | None, str | None] | None = None,
     ) -> Receipt:
         when = received_at or self.clock()
         if trust is None:
@@ -273,6 +276,8 @@ class Ingestor:
             reply_to=trust.address if trust.trusted else None,
             reply_trust=trust.how if trust.trusted else None,
             reply_note=None if trust.trusted else trust.why,
+            forwarded_by=forwarded[0] if forwarded else None,
+            original_sender=forwarded[1] if forwarded else None,
         )
         try:
             with self._session() as session:
@@ -301,6 +306,9 @@ class Ingestor:
         # weekend must not move the decision deadline); never a time still to come.
         if message.received_at is not None and message.received_at <= when:
             when = message.received_at
+        forwarded = (
+            (message.forwarded_by, message.original_sender) if message.forwarded_by else None
+        )
         trust = of_message(
             message.authenticated,
             message.from_address,
@@ -319,6 +327,7 @@ class Ingestor:
                     refusal=message.problem,
                     media="message",
                     trust=trust,
+                    forwarded=forwarded,
                 )
             ]
         return [
@@ -330,6 +339,7 @@ class Ingestor:
                 message_id=message.message_id,
                 received_at=when,
                 trust=trust,
+                forwarded=forwarded,
             )
             for attachment in message.attachments
         ]

@@ -7,6 +7,8 @@ replies go through a real loopback SMTP server, and the rows are read from the r
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
@@ -219,3 +221,49 @@ def test_the_same_form_sent_again_after_handling_is_recorded_and_answered(
     finally:
         close_app(app)
     assert "The same file was sent again 1 time after this submission was handled" in page
+
+
+def test_a_forwarded_form_names_the_forwarder_and_the_original_sender(
+    data_dir: Path,
+    blank: bytes,  # noqa: F811
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    original = message("teacher@school.example", ident="o", form=filled(blank, "Amy"))
+    # Thunderbird's "Forward as attachment": the original message attached whole.
+    outer = EmailMessage()
+    outer["Authentication-Results"] = passed("health.example")
+    outer["From"] = "Nurse <nurse@health.example>"
+    outer["To"] = HUB_ADDRESS
+    outer["Subject"] = "Fwd: Early help form"
+    outer["Message-ID"] = "<fwd1@health.example>"
+    outer.set_content("Please see below.")
+    outer.add_attachment(email.message_from_bytes(original, policy=email.policy.default))
+    # Outlook's inline forward: "FW:" and the original header block quoted in the text.
+    inline = EmailMessage()
+    inline["Authentication-Results"] = passed("surgery.example")
+    inline["From"] = "gp@surgery.example"
+    inline["To"] = HUB_ADDRESS
+    inline["Subject"] = "FW: referral"
+    inline["Message-ID"] = "<fwd2@surgery.example>"
+    inline.set_content(
+        "For the hub.\n\n________________________________\nFrom: Health Visitor "
+        "<hv@health.example>\nSent: 25 November 2026 10:00\nSubject: referral\n"
+    )
+    inline.add_attachment(
+        filled(blank, "Ben"), maintype="application", subtype="pdf", filename="f.pdf"
+    )
+    with hub(data_dir, smtp_catcher) as ingestor:
+        ingestor.receive_message(outer.as_bytes(), source="imap")
+        ingestor.receive_message(inline.as_bytes(), source="imap")
+        ingestor.run()
+    got = rows(data_dir)
+    assert [(r["forwarded_by"], r["original_sender"]) for r in got] == [
+        ("nurse@health.example", "teacher@school.example"),
+        ("gp@surgery.example", "hv@health.example"),
+    ]
+    app = hub_app(data_dir)
+    try:
+        page = hub_client(app).get(f"/hub/submissions/{got[0]['reference']}").get_data(True)
+    finally:
+        close_app(app)
+    assert "Forwarded by" in page and "teacher@school.example" in page
