@@ -320,6 +320,12 @@ def serve(host: str, port: int, load_examples: bool) -> None:
     app = create_app()
     if load_examples:
         demo.refuse_in_production(app.config["ENV_NAME"])
+    if app.config["ENV_NAME"] == "production":
+        raise EhdocsError(
+            "ehdocs serve is the development server, never for a live service (EHDOCS_ENV is "
+            "production): run gunicorn instead, as the README's 'Running in production' shows: "
+            "gunicorn -w 4 --timeout 150 -b 127.0.0.1:8000 'ehdocs.web:create_app()'"
+        )
         examples = Path(__file__).resolve().parents[1] / "examples"
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):

@@ -26,11 +26,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def no_test_assets_in_production() -> None:
-        # axe-core is built for the browser tests; a live service does not serve it.
-        if (
-            request.path.startswith("/static/build/test/")
-            and app.config["ENV_NAME"] == "production"
-        ):
+        # axe-core is built for the browser tests (which inject it themselves): only a test
+        # app serves it, never a development or live one.
+        if request.path.startswith("/static/build/test/") and not app.testing:
             abort(404)
 
     @app.after_request
