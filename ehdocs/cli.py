@@ -288,7 +288,9 @@ def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: st
         raise EhdocsError("A chronology is a document, not a picture: write it to a .pdf file")
     case = _valid_case(case_file, profile)
     if suffix == ".pdf":
-        data = render_section_pdf(case, kind, audience)
+        from ehdocs.render.limits import run_limited
+
+        data = run_limited(lambda: render_section_pdf(case, kind, audience))
     else:
         drawn = figures(for_audience(case, audience), kind)
         data = _picture(drawn[0].svg, suffix) if drawn else None

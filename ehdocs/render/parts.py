@@ -17,6 +17,7 @@ from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView
 from ehdocs.render.cache import PartCache
 from ehdocs.render.items import DocumentContext
+from ehdocs.render.pagination import as_pack_part
 from ehdocs.render.pdf import html_to_pdf
 
 
@@ -53,6 +54,7 @@ def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentCont
 def render_parts(
     htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
 ) -> list[bytes]:
+    htmls = [as_pack_part(html) for html in htmls]  # numbered once merged: pagination
     keys = [cache.key(html.encode(), logo.read_bytes() if logo else b"") for html in htmls]
     found: list[bytes | None] = [cache.get(k) for k in keys]
     todo = [i for i, pdf in enumerate(found) if pdf is None]
