@@ -140,3 +140,19 @@ def test_a_document_has_its_marking_once_at_the_top_and_once_at_the_foot(
     for n, text in enumerate(texts, start=1):
         assert text.count("OFFICIAL-SENSITIVE") == 2, n
         assert f"Page {n} of {len(texts)}" in text
+
+
+def test_a_part_drawn_with_other_stylesheets_is_not_reused(
+    formset: FormSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade that changes a stylesheet (as this one did: no page numbers in parts),
+    parts cached before it would bring their old footers into new packs."""
+    from ehdocs.render import parts
+
+    cache = PartCache(tmp_path / "cache")
+    html = "<html><head></head><body><p>Part</p></body></html>"
+    parts.render_parts([html], None, cache, workers=1)
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 1
+    monkeypatch.setattr(parts, "assets_digest", lambda: b"other stylesheets")
+    parts.render_parts([html], None, cache, workers=1)
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 2
