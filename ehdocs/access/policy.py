@@ -45,6 +45,7 @@ CASE_VIEW = "case.view"  # the overview, records, a document's answers
 CASE_EDIT = "case.edit"  # the case's records
 CASE_ALLOCATE = "case.allocate"
 CASE_AUDIT = "case.audit"  # who has seen or changed the case (never its content)
+CASE_SHARE = "case.share"  # send a copy out: a secure link, or a password-protected PDF
 DOCUMENT_NEW = "document.new"
 DOCUMENT_EDIT = "document.edit"  # one section of a document
 DOCUMENT_COMPLETE = "document.complete"
@@ -79,7 +80,7 @@ def _download(audience: str) -> str:
 
 DOWNLOAD_AUDIENCES = ("professional", "family")  # the copies a case's pages offer
 _READ = frozenset({CASE_VIEW, _download("professional"), _download("family"), PACK})
-_EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE}
+_EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE, CASE_SHARE}
 CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.NONE: frozenset(),
     # Plus DOCUMENT_EDIT of the sections the forms mark `taf_edit: true` (see decide).
@@ -89,7 +90,7 @@ CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.MANAGE: _EDIT | {CASE_ALLOCATE, CASE_AUDIT},
 }
 CASE_ACTIONS = frozenset(
-    {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, DOCUMENT_NEW, DOCUMENT_EDIT}
+    {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, CASE_SHARE, DOCUMENT_NEW, DOCUMENT_EDIT}
     | {DOCUMENT_COMPLETE}
     | {DOWNLOAD, PACK}
 )

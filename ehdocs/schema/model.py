@@ -42,6 +42,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "max_involvement_months": 6,
         "retention_years_after_18": 7,
         "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case
+        "share_link_days": 14,  # a copy shared by a secure link can be opened this long
     }
 )
 

@@ -266,3 +266,29 @@ class Disposal(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     anchor: Mapped[str | None] = mapped_column(String(64), nullable=True)
     disposed_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class SharedCopy(Base):
+    """A copy of a document (or the whole pack) shared with one person by a secure link: only
+    the link's and the one-time code's SHA-256 are kept. The link expires, opens only with a
+    code sent to the same address, downloads a limited number of times, and can be revoked."""
+
+    __tablename__ = "shared_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the pack
+    audience: Mapped[str] = mapped_column(String(12))  # family | professional
+    recipient: Mapped[str] = mapped_column(String(320))  # lower case
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shared_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    max_downloads: Mapped[int] = mapped_column(Integer, default=3)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    code_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    code_tries: Mapped[int] = mapped_column(Integer, default=0)
+    codes_sent: Mapped[int] = mapped_column(Integer, default=0)

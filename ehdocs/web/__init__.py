@@ -29,6 +29,7 @@ from ehdocs.web.views import (
     partner,
     records,
     retention,
+    sharing,
     sso,
 )
 
@@ -130,6 +131,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sso.bp)
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(sharing.bp)
     return app
 
 

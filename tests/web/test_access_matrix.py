@@ -90,6 +90,9 @@ CASE_ACTIONS = [
     CaseAction("TAF section page", "GET", "documents/r1/sections/updates", TAF_EDIT, 200),
     CaseAction("TAF section change", "POST", "documents/r1/sections/updates", TAF_EDIT, 400),
     CaseAction("non-TAF review section", "GET", "documents/r1/sections/decision", EDIT, 200),
+    CaseAction("share page", "GET", "share", EDIT, 200),
+    CaseAction("share by link", "POST", "share", EDIT, 400),  # no address
+    CaseAction("protected PDF", "POST", "share/protected", EDIT, 400),  # nothing chosen
     *[
         CaseAction(
             f"download {audience} {fmt}",
