@@ -223,7 +223,7 @@ def render(
     )
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today())
+    options = RenderOptions(audience, fmt, dt.date.today(), seal=_seal_keys())
     for doc in select_documents(case, document):
         data = render_document(case, doc, options)
         path = write_output(output, file_name(case, part_name(doc), options), data)
@@ -241,10 +241,19 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
     from ehdocs.render.outputs import file_name, render_pack, write_output
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today(), PartCache(default_cache_dir()))
+    options = RenderOptions(
+        audience, fmt, dt.date.today(), PartCache(default_cache_dir()), seal=_seal_keys()
+    )
     data = render_pack(case, options)
     path = write_output(output, file_name(case, "pack", options), data)
     click.echo(f"Wrote {path}")
+
+
+def _seal_keys() -> Any:
+    """The service's keys: a PDF rendered here is taken back in by the hub as a case copy."""
+    from ehdocs.storage.sealing import seal_keys
+
+    return seal_keys(from_environment())
 
 
 @cli.command()

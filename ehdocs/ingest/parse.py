@@ -5,8 +5,10 @@ values (it crosses a process boundary), one of:
 
     {"kind": "form", "format", "form", "version", "digest", "profile", "values"}
         a filled fillable form (PDF fields or DOCX content controls), read by its identity;
-    {"kind": "case", "document", "audience", "profile", "case"}
-        a PDF ehdocs rendered, with the case data it embeds (lossless);
+    {"kind": "embedded", "payload", "form_reading"}
+        a PDF that carries `ehdocs-case.json`: the embedded data as it is (trusted only once
+        its seal verifies, outside this process: the key is never here), and what the form
+        fields say, for when it does not (see ehdocs.ingest.trust);
     {"kind": "refused", "reason"}
         anything else, with a reason written for the person who sent it.
 """
@@ -17,8 +19,9 @@ import json
 from typing import Any
 
 from ehdocs.fillable.errors import FillableFormError
+from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.read_docx import read_docx_fields
-from ehdocs.fillable.read_pdf import read_pdf_form_or_attachment
+from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
 
 CASE_ATTACHMENT = "ehdocs-case.json"
 CASE_FORMAT = "ehdocs-embedded-case"
@@ -49,7 +52,7 @@ def parse(data: bytes) -> dict[str, Any]:
         if kind == "pdf":
             found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
             if isinstance(found, bytes):
-                return _embedded_case(found)
+                return _embedded(found, data)
             filled = found
         elif kind == "docx":
             filled = read_docx_fields(data)
@@ -57,6 +60,10 @@ def parse(data: bytes) -> dict[str, Any]:
             return refused(NOT_A_FORM)
     except FillableFormError as exc:
         return refused(str(exc))
+    return _form_result(filled)
+
+
+def _form_result(filled: FilledForm) -> dict[str, Any]:
     return {
         "kind": "form",
         "format": filled.format,
@@ -72,17 +79,29 @@ def refused(reason: str) -> dict[str, Any]:
     return {"kind": "refused", "reason": reason}
 
 
-def _embedded_case(found: bytes) -> dict[str, Any]:
-    """The case data an ehdocs-rendered PDF carries (read in full: lossless)."""
-    if len(found) > MAX_CASE_JSON:
-        return refused(DAMAGED_CASE)
+def _embedded(found: bytes, data: bytes) -> dict[str, Any]:
+    """The embedded case data as it is, with the form fields' reading beside it."""
     try:
-        payload = json.loads(found)
-    except ValueError:
-        return refused(DAMAGED_CASE)
-    except RecursionError:
-        return refused("This PDF's embedded case data is too deeply nested to read")
-    if not isinstance(payload, dict) or payload.get("format") != CASE_FORMAT:
+        form = _form_result(read_pdf_fields(data))
+    except FillableFormError as exc:
+        form = refused(str(exc))
+    payload: dict[str, Any] | None = None
+    problem = DAMAGED_CASE
+    if len(found) <= MAX_CASE_JSON:
+        try:
+            loaded = json.loads(found)
+        except ValueError:
+            loaded = None
+        except RecursionError:
+            loaded, problem = None, "This PDF's embedded case data is too deeply nested to read"
+        payload = loaded if isinstance(loaded, dict) else None
+    return {"kind": "embedded", "payload": payload, "problem": problem, "form_reading": form}
+
+
+def case_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The case data an ehdocs-rendered PDF carries (read in full: lossless), once its seal
+    has verified."""
+    if payload.get("format") != CASE_FORMAT:
         return refused(DAMAGED_CASE)
     case = payload.get("case")
     if not isinstance(case, dict):

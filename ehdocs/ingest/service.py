@@ -27,11 +27,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ehdocs.case.seal import SealKeys
 from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
 from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
-from ehdocs.ingest import cases, online
+from ehdocs.ingest import cases, online, trust
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
@@ -93,6 +94,7 @@ class Ingestor:
         pool: ParserPool | None = None,
         mailer: Any = None,
         clock: Callable[[], dt.datetime] = now,
+        seal: SealKeys | None = None,
     ) -> None:
         self.sessions = sessions
         self.formset = formset
@@ -101,6 +103,7 @@ class Ingestor:
         self._own_pool = pool is None
         self.mailer = mailer
         self.clock = clock
+        self.seal = seal  # without the service's keys no embedded case data is trusted
 
     @property
     def pool(self) -> ParserPool:
@@ -323,6 +326,7 @@ class Ingestor:
         return outcomes
 
     def _conclude(self, reference: str, result: dict[str, Any]) -> Outcome:
+        result = trust.resolve(result, self.seal)
         status, form, reason = "ready", None, None
         problems: list[dict[str, str]] = []
         extracted: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ from ehdocs.ingest.sandbox import ParserPool
 from ehdocs.ingest.service import Ingestor
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.storage import Storage
+from ehdocs.storage.sealing import seal_keys
 
 
 def mailer_from(config: dict[str, Any], formset: FormSet) -> Mailer | None:
@@ -31,7 +32,12 @@ def ingestor_for(
     """The Ingestor of an open storage: the web service's uploads and `ehdocs ingest` alike."""
     formset = storage.cases.formset
     return Ingestor(
-        storage.sessions, formset, storage.blobs, pool=pool, mailer=mailer_from(config, formset)
+        storage.sessions,
+        formset,
+        storage.blobs,
+        pool=pool,
+        mailer=mailer_from(config, formset),
+        seal=seal_keys(config),
     )
 
 

@@ -49,13 +49,15 @@ def render_document(case: Case, doc: Document, options: RenderOptions = DEFAULT_
     view = for_audience(case, options.audience)
     ctx = view_context(view, doc.id, options.date)
     if options.fmt == "pdf":
-        return render_pdf(ctx, view)
+        return render_pdf(ctx, view, options.seal)
     return render_docx(ctx, case.formset.profile.logo)
 
 
 def render_pack(case: Case, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
     if options.fmt == "pdf":
-        return render_pack_pdf(case, options.audience, options.cache, options.date, options.workers)
+        return render_pack_pdf(
+            case, options.audience, options.cache, options.date, options.workers, options.seal
+        )
     return render_pack_docx(case, options.audience, options.date)
 
 

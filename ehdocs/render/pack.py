@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 
 from ehdocs.case.model import Case, Document
+from ehdocs.case.seal import SealKeys
 from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
@@ -55,6 +56,7 @@ def render_pack_pdf(
     cache: PartCache | None = None,
     today: dt.date | None = None,
     workers: int | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes:
     today = today or dt.date.today()
     cache = cache or PartCache(None)
@@ -69,7 +71,7 @@ def render_pack_pdf(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)]
     )
-    return finish(merged, base.pdf_title, embedded_payload(view, None, audience), "pack")
+    return finish(merged, base.pdf_title, embedded_payload(view, None, audience, seal=seal), "pack")
 
 
 def _cover(
