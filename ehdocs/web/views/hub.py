@@ -240,11 +240,7 @@ def _submission_page(
     people = _people(extracted) if extracted else []
     matches = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
     hub_section = form.section_by_role(roles.HUB) if form else None
-    if row.status == "ready" and extracted and extracted.get("kind") == "case":
-        # A copy made by ehdocs may already hold the hub's section.
-        doc = _case_document(extracted)
-        if values is None and doc is not None and hub_section is not None:
-            values = dict((doc.get("data") or {}).get(hub_section.id) or {})
+    # The hub's section is the adviser's to fill: never from the received file, even a copy.
     errors = problems_for(problems or [], document, hub_section.id) if hub_section else {}
     summary = messages or []
     if hub_section is not None and form is not None:
