@@ -22,6 +22,7 @@ from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.read_docx import read_docx_fields
 from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
+from ehdocs.fillable.signatures import read_signatures
 
 CASE_ATTACHMENT = "ehdocs-case.json"
 CASE_FORMAT = "ehdocs-embedded-case"
@@ -47,6 +48,13 @@ def kind_of(data: bytes) -> str | None:
 
 
 def parse(data: bytes) -> dict[str, Any]:
+    result = _parse(data)
+    if kind_of(data) == "pdf" and result.get("kind") != "refused":
+        result["signatures"] = read_signatures(data)  # who signed, and what changed since
+    return result
+
+
+def _parse(data: bytes) -> dict[str, Any]:
     kind = kind_of(data)
     try:
         if kind == "pdf":

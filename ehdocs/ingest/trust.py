@@ -27,6 +27,13 @@ def resolve(result: dict[str, Any], keys: SealKeys | None) -> dict[str, Any]:
     (sealed), the form its fields say (not sealed), or a refusal; anything else as it is."""
     if result.get("kind") != EMBEDDED:
         return result
+    resolved = _resolve(result, keys)
+    if "signatures" in result and resolved.get("kind") != "refused":
+        resolved["signatures"] = result["signatures"]
+    return resolved
+
+
+def _resolve(result: dict[str, Any], keys: SealKeys | None) -> dict[str, Any]:
     payload = result.get("payload")
     form = dict(result.get("form_reading") or refused(NOT_SEALED))
     key_id = verified_key(payload, keys) if isinstance(payload, dict) else None
