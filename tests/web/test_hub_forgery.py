@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask
+from pyhanko.sign.signers import SimpleSigner
 
 from ehdocs.case.io import read_case_file
 from ehdocs.render.options import RenderOptions
@@ -14,6 +15,7 @@ from ehdocs.render.outputs import render_document
 from ehdocs.storage import get_storage
 from ehdocs.validation import validate_case
 from tests.ingest.test_forgery import forged_payload, with_attachment
+from tests.ingest.test_signatures import changed_after, signed, signer  # noqa: F401
 from tests.web.conftest import QualityClient, page_of
 from tests.web.test_hub import RILEY, blank, hub_answers, referral, upload  # noqa: F401
 
@@ -66,3 +68,29 @@ def test_a_sealed_copy_never_replaces_a_completed_notification(
     assert refused.status_code == 400
     assert "completed: a copy received by the hub cannot replace it" in page_of(refused).text
     assert store.get(riley.id).version == riley.version
+
+
+def test_the_submission_page_shows_who_signed_and_what_changed_after(
+    client: QualityClient,
+    blank: bytes,  # noqa: F811
+    signer: SimpleSigner,  # noqa: F811
+) -> None:
+    pdf = signed(referral(blank), signer)
+    page = client.page(upload(client, pdf).headers["Location"])
+    assert "Signed by Sam Visitor (Example Health Trust)" in page.text
+    assert "Covers the answers" in page.text and "Changed after signing" not in page.text
+
+    tampered = changed_after(pdf, {"reason__concern": "Nothing to worry about"})
+    page = client.page(upload(client, tampered).headers["Location"])
+    assert "Changed after signing" in page.text
+    assert "The signature does not cover the answers as they are now" in page.text
+    assert "Answers changed" in page.text and "Covers the answers" not in page.text
+
+
+def test_a_forged_copy_is_shown_as_not_made_by_this_service(
+    client: QualityClient,
+    blank: bytes,  # noqa: F811
+) -> None:
+    forged = with_attachment(referral(blank), forged_payload("social_care"))
+    page = client.page(upload(client, forged).headers["Location"])
+    assert "This file carries case data that this service did not make" in page.text

@@ -51,6 +51,7 @@ from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import AnswerSection, answer_sections
+from ehdocs.web.integrity import integrity_of
 from ehdocs.web.pages import (
     CaseChoices,
     controls,
@@ -268,6 +269,7 @@ def _submission_page(
         size=_size(row.size),
         mail_configured=ingestor().mailer is not None,
         formset=formset,
+        integrity=integrity_of(extracted, form),
     )
     return (page, 400) if summary else page
 
