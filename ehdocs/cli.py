@@ -310,11 +310,10 @@ def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: st
 def _picture(svg: str, suffix: str) -> bytes:
     if suffix == ".svg":
         return svg.encode()
-    import cairosvg
+    from ehdocs.diagrams.fonts import svg_to_png
 
     # About 200 dpi across an A4 page's text width: crisp in print.
-    png: bytes = cairosvg.svg2png(bytestring=svg.encode(), output_width=1300)
-    return png
+    return svg_to_png(svg, 1300)
 
 
 @cli.command()

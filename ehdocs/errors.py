@@ -87,6 +87,14 @@ class ConflictError(EhdocsError):
     """Someone else saved the case after this page was opened."""
 
 
+class AlreadySavedError(EhdocsError):
+    """A new-record form sent again (Back, then Save): its record was made the first time."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"This form was already saved, as record {record_id}")
+        self.record_id = record_id
+
+
 class InvalidCaseError(EhdocsError):
     """A case was refused by validation: nothing was stored. `problems` are the
     ehdocs.validation.Problem instances (this module sits below every package, so it names
@@ -138,6 +146,29 @@ class LinkRefused(EhdocsError):
         super().__init__(self.MESSAGES[reason])
         self.reason = reason
         self.email = email
+
+
+class ShareRefused(EhdocsError):
+    """A shared copy's link or code that cannot be used: `reason` says why, in words for the
+    person who opened it (never whether a case exists or what it is)."""
+
+    MESSAGES = {
+        "invalid": "This link is not valid. Check you copied all of it from the e-mail",
+        "revoked": "This link has been withdrawn by the person who sent it. Ask them for a new one",
+        "expired": "This link has expired. Ask the person who sent it for a new one",
+        "used_up": "This link has been used as many times as it allows. Ask the person who sent "
+        "it for a new one",
+        "locked": "This link is locked after too many wrong codes. Ask the person who sent it "
+        "for a new one",
+        "too_many_codes": "Too many codes have been sent for this link. Ask the person who sent "
+        "it for a new one",
+        "wrong_code": "The code is not right. Check the latest e-mail with a code and try again",
+        "code_expired": "The code has expired. Ask for a new code",
+    }
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(self.MESSAGES[reason])
+        self.reason = reason
 
 
 class TooManyLinks(EhdocsError):

@@ -38,6 +38,7 @@ HUB_QUEUE = "hub.queue"  # the queue and uploading to it
 HUB_SUBMISSION = "hub.submission"  # a submission, its original file, accepting or closing it
 AUDIT_VIEW = "audit.view"
 RETENTION = "retention.manage"  # what is due for disposal, and legal holds on cases
+SUBJECT_ACCESS = "subject_access"  # find a person in every case; their redacted pack
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
 # On a case.
@@ -45,6 +46,7 @@ CASE_VIEW = "case.view"  # the overview, records, a document's answers
 CASE_EDIT = "case.edit"  # the case's records
 CASE_ALLOCATE = "case.allocate"
 CASE_AUDIT = "case.audit"  # who has seen or changed the case (never its content)
+CASE_SHARE = "case.share"  # send a copy out: a secure link, or a password-protected PDF
 DOCUMENT_NEW = "document.new"
 DOCUMENT_EDIT = "document.edit"  # one section of a document
 DOCUMENT_COMPLETE = "document.complete"
@@ -57,7 +59,7 @@ ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
-    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION}),
+    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS}),
     roles.ADMIN: frozenset({ACCOUNTS}),
 }
 ROLE_ACTIONS = frozenset().union(*ROLE_GRANTS.values())
@@ -79,7 +81,7 @@ def _download(audience: str) -> str:
 
 DOWNLOAD_AUDIENCES = ("professional", "family")  # the copies a case's pages offer
 _READ = frozenset({CASE_VIEW, _download("professional"), _download("family"), PACK})
-_EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE}
+_EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE, CASE_SHARE}
 CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.NONE: frozenset(),
     # Plus DOCUMENT_EDIT of the sections the forms mark `taf_edit: true` (see decide).
@@ -89,7 +91,7 @@ CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.MANAGE: _EDIT | {CASE_ALLOCATE, CASE_AUDIT},
 }
 CASE_ACTIONS = frozenset(
-    {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, DOCUMENT_NEW, DOCUMENT_EDIT}
+    {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, CASE_SHARE, DOCUMENT_NEW, DOCUMENT_EDIT}
     | {DOCUMENT_COMPLETE}
     | {DOWNLOAD, PACK}
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax import saxutils
 
+from ehdocs.diagrams.fonts import SVG_FONT_FAMILY
 from ehdocs.diagrams.geometry import Box, Point
 from ehdocs.diagrams.metrics import text_width, wrap
 
@@ -29,7 +30,7 @@ def quoteattr(value: str) -> str:
 
 
 # The text widths in metrics.py are DejaVu Sans's: draw with that font.
-FONT = "DejaVu Sans, sans-serif"
+FONT = SVG_FONT_FAMILY
 INK = "#1a1a1a"
 MUTED = "#555555"
 RULE = "#999999"

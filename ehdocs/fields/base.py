@@ -51,6 +51,11 @@ class FieldType:
         """Messages for a typed value outside the field's limits (checked on completion)."""
         return []
 
+    def ceilings(self, value: Any, field: FieldDef) -> list[str]:
+        """Messages for a typed value over the field's upper limits (too long, too many rows):
+        checked at every save, drafts too, so nothing over a limit is ever stored."""
+        return []
+
     def to_json(self, value: Any) -> Any:
         return value
 

@@ -126,6 +126,10 @@ class Text(web.TextWeb, fill.TextFill, FieldType):
     def limits(self, value: Any, field: FieldDef) -> list[str]:
         return _length_problems(value, field, self, self.default_max)
 
+    def ceilings(self, value: Any, field: FieldDef) -> list[str]:
+        longest = field.param("max_length", self.default_max)
+        return [self.message(field, "too_long", max=longest)] if len(value) > longest else []
+
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}
         if fmt := field.param("format"):
@@ -587,6 +591,12 @@ class Group(FieldType):
         low, high = field.param("min_rows"), field.param("max_rows")
         if low and len(value) < low:
             return [self.message(field, "too_few", min=low, item=self.item(field))]
+        if high and len(value) > high:
+            return [self.message(field, "too_many", max=high, item=self.item(field))]
+        return []
+
+    def ceilings(self, value: Any, field: FieldDef) -> list[str]:
+        high = field.param("max_rows")
         if high and len(value) > high:
             return [self.message(field, "too_many", max=high, item=self.item(field))]
         return []

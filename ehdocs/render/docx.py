@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
+from ehdocs.diagrams.fonts import svg_to_png
 from ehdocs.render.docx_template import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
@@ -269,8 +270,7 @@ def _picture_xml(template: DocxTemplate, figure: Figure) -> str:
 def _figure_png(svg: str) -> bytes:
     """The diagram rasterised to stay crisp in print: FIGURE_DPI across the text width."""
     width_px = round(FIGURE_WIDTH.inches * FIGURE_DPI)
-    png: bytes = cairosvg.svg2png(bytestring=svg.encode(), output_width=width_px)
-    return png
+    return svg_to_png(svg, width_px)
 
 
 def logo_image(template: DocxTemplate, logo: Path) -> InlineImage:

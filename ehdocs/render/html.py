@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from ehdocs.diagrams.fonts import svg_for_pdf
 from ehdocs.render.items import DocumentContext
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,6 +27,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["b64"] = lambda text: base64.b64encode(str(text).encode()).decode()
+    env.filters["drawn"] = svg_for_pdf  # labels in any script drawn as written
     return env
 
 

@@ -42,6 +42,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "max_involvement_months": 6,
         "retention_years_after_18": 7,
         "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case
+        "share_link_days": 14,  # a copy shared by a secure link can be opened this long
     }
 )
 
@@ -256,6 +257,9 @@ class Profile:
     sso: SingleSignOn | None = None
     sessions: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SESSIONS)
     retention: Mapping[str, int] = field(default_factory=lambda: DEFAULT_RETENTION)
+    # Person categories a subject access pack names in full (by default no one but the
+    # requester: every other family member is a third party, withheld).
+    subject_access_disclosed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

@@ -41,6 +41,7 @@ PROFILE_KEYS = {
     "contact": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "timescales": Key({"type": "object"}),
     "retention": Key({"type": "object"}),
+    "subject_access_disclose": Key({"type": "array", "items": {"type": "string"}}),
     "sessions": Key({"type": "object"}),
     "variants": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "lists": Key({"type": "object"}),
@@ -166,6 +167,7 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         sso=build_sso(tree, rep) if "sso" in node else None,
         sessions=MappingProxyType(sessions),
         retention=MappingProxyType(retention),
+        subject_access_disclosed=tuple(str(c) for c in node.get("subject_access_disclose", [])),
     )
 
 

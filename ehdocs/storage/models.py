@@ -54,6 +54,19 @@ class PageDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 
+class UsedFormToken(Base):
+    """The one-time token of a new-record form that has been saved, and the record it made:
+    the same form sent again (Back, then Save) finds that record instead of making another."""
+
+    __tablename__ = "used_form_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    record_key: Mapped[str] = mapped_column(String(40))  # e.g. "people"
+    record_id: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
 class Submission(Base):
     """One file received by the hub (a form attached to an e-mail, an upload, a file from a
     folder), or an e-mail that had no form attached. Identified by the SHA-256 of its content:
@@ -266,3 +279,29 @@ class Disposal(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     anchor: Mapped[str | None] = mapped_column(String(64), nullable=True)
     disposed_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class SharedCopy(Base):
+    """A copy of a document (or the whole pack) shared with one person by a secure link: only
+    the link's and the one-time code's SHA-256 are kept. The link expires, opens only with a
+    code sent to the same address, downloads a limited number of times, and can be revoked."""
+
+    __tablename__ = "shared_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the pack
+    audience: Mapped[str] = mapped_column(String(12))  # family | professional
+    recipient: Mapped[str] = mapped_column(String(320))  # lower case
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shared_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    max_downloads: Mapped[int] = mapped_column(Integer, default=3)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    code_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    code_tries: Mapped[int] = mapped_column(Integer, default=0)
+    codes_sent: Mapped[int] = mapped_column(Integer, default=0)

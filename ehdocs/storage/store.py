@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ehdocs.case.model import Case
-from ehdocs.errors import ConflictError, InvalidCaseError, NotFoundError
+from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError, NotFoundError
 from ehdocs.schema import FormSet
-from ehdocs.storage.models import CaseRow, PageDraft
+from ehdocs.storage.models import CaseRow, PageDraft, UsedFormToken
 from ehdocs.validation import Problem, dump_case, validate_case
 
 CACHED_CASES = 256
@@ -112,8 +112,10 @@ class CaseStore:
         raw: dict[str, Any],
         expected_version: int,
         complete: Collection[str] = (),
+        once: UsedFormToken | None = None,
     ) -> StoredCase:
-        """Validate and store the whole case; refuse a save based on an older version."""
+        """Validate and store the whole case; refuse a save based on an older version, and
+        (`once`) a new-record form's token used before (AlreadySavedError)."""
         case = self.validated(raw, complete)
         data = json.dumps(dump_case(case), ensure_ascii=False)
         try:
@@ -123,12 +125,30 @@ class CaseStore:
                     raise NotFoundError(f"There is no case {case_id}")
                 if row.version != expected_version:
                     raise ConflictError(_CONFLICT)
+                if once is not None:
+                    used = session.get(UsedFormToken, once.token)
+                    if used is not None:
+                        raise AlreadySavedError(used.record_id)
+                    session.add(once)
                 row.data = data
                 session.flush()  # the UPDATE checks the version again, in the database
                 self._changed(session, row.id, expected_version, row.version)
                 return self._stored(row, case)
         except StaleDataError:
             raise ConflictError(_CONFLICT) from None
+        except IntegrityError:
+            used = self.used_token(once.token) if once is not None else None
+            if used is None:
+                raise
+            raise AlreadySavedError(used.record_id) from None
+
+    def used_token(self, token: str) -> UsedFormToken | None:
+        """The record a new-record form's token made, if that form was saved already."""
+        with self._session() as session:
+            used = session.get(UsedFormToken, token)
+            if used is not None:
+                session.expunge(used)
+            return used
 
     def _changed(self, session: Session, case_id: int, before: int | None, after: int) -> None:
         for listener in self.listeners:

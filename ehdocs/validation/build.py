@@ -10,8 +10,8 @@ import marshmallow as ma
 
 from ehdocs.fields import REGISTRY, Invalid, field_type
 from ehdocs.schema.model import FieldDef, FormDefinition, RecordDef
-from ehdocs.validation.rules import check_document, check_fields
-from ehdocs.validation.types import ID_FIELD
+from ehdocs.validation.rules import check_document, check_draft, check_fields
+from ehdocs.validation.types import ID_FIELD, AnswersSchema
 
 
 class TypedField(ma.fields.Field):
@@ -51,7 +51,7 @@ def schema_fields(fields: tuple[FieldDef, ...], name: str) -> dict[str, ma.field
     out: dict[str, ma.fields.Field] = {}
     for field in fields:
         if field.fields:
-            row = ma.Schema.from_dict(
+            row = AnswersSchema.from_dict(
                 schema_fields(field.fields, f"{name}_{field.id}"), name=f"{name}_{field.id}_row"
             )
             out[field.id] = GroupField(field, row)
@@ -60,8 +60,9 @@ def schema_fields(fields: tuple[FieldDef, ...], name: str) -> dict[str, ma.field
     return out
 
 
-class DocumentDataSchema(ma.Schema):
-    """Base of each document's generated data schema; completes with the cross-field rules."""
+class DocumentDataSchema(AnswersSchema):
+    """Base of each document's generated data schema: a draft is held to the upper limits
+    (length, rows) of what it shows, a document being completed to every rule."""
 
     form_definition: ClassVar[FormDefinition]
     complete: ClassVar[bool]
@@ -69,10 +70,13 @@ class DocumentDataSchema(ma.Schema):
 
     @ma.validates_schema(skip_on_field_errors=False)
     def _rules(self, data: Mapping[str, Any], **kwargs: Any) -> None:
-        if not self.complete:
-            return
         problems: dict[str, list[str]] = {}
-        for path, message in check_document(self.form_definition, data, self.completed_by):
+        found = (
+            check_document(self.form_definition, data, self.completed_by)
+            if self.complete
+            else check_draft(self.form_definition, data)
+        )
+        for path, message in found:
             problems.setdefault(path, []).append(message)
         if problems:
             raise ma.ValidationError(problems)
@@ -86,7 +90,7 @@ def document_data_schema(
     (by `completed_by`: see `check_document`)."""
     sections: dict[str, Any] = {}
     for section in form.sections:
-        schema = ma.Schema.from_dict(
+        schema = AnswersSchema.from_dict(
             schema_fields(section.fields, section.id), name=f"{form.form}_{section.id}"
         )
         sections[section.id] = ma.fields.Nested(
@@ -106,7 +110,7 @@ def document_data_schema(
     return cls()
 
 
-class RecordSchema(ma.Schema):
+class RecordSchema(AnswersSchema):
     """Base of each case record's schema (person, household…): records are always checked fully."""
 
     record_definition: ClassVar[RecordDef]

@@ -21,7 +21,7 @@ from ehdocs.schema.model import FieldDef, FormSet
 from ehdocs.validation.build import document_data_schema, record_schema
 from ehdocs.validation.family import name_of, structure_problems, structure_warnings
 from ehdocs.validation.problems import Problem, flatten
-from ehdocs.validation.types import ID_FIELD
+from ehdocs.validation.types import ID_FIELD, AnswersSchema
 
 STATUSES = ("draft", "completed")
 
@@ -46,7 +46,7 @@ def validate_case(
 ) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
-    Completed documents are always checked fully, drafts for types and formats only.
+    Completed documents are always checked fully, drafts for types, formats and upper limits.
     `complete` names document ids or forms to check fully as if being completed (True: all),
     by the audience `completed_by` (the hub completes its own section of a notification).
     """
@@ -208,7 +208,7 @@ class DocumentsField(ma.fields.Field):
         return head
 
 
-class _DocumentHead(ma.Schema):
+class _DocumentHead(AnswersSchema):
     id = ID_FIELD()
     form = ma.fields.String(
         required=True, error_messages={"required": "Say which document this is, in 'form'"}
@@ -282,7 +282,7 @@ def _case_schema(
         fields[record.key] = ma.fields.List(
             ma.fields.Nested(record_schema(record)), load_default=list
         )
-    return ma.Schema.from_dict(fields, name="Case")()
+    return AnswersSchema.from_dict(fields, name="Case")()
 
 
 def _version(value: int) -> None:

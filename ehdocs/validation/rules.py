@@ -1,7 +1,8 @@
 """Rules that need more than one field: visibility, requirement, limits, date order, document rules.
 
-They run on typed values (after each field's own type check), in complete mode only: a draft
-checks types and formats; completing a document checks everything here.
+They run on typed values (after each field's own type check). Completing a document checks
+everything here; every save of a draft checks the upper limits (too long, too many rows), so
+nothing over a limit is ever stored.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ def check_fields(
     prefix: str,
     field_at: Callable[[str], FieldDef | None],
     rows: Rows | None = None,
+    draft: bool = False,
 ) -> Iterator[tuple[str, str]]:
-    """(path, message) for every rule broken by the answers in `container`."""
+    """(path, message) for every rule broken by the answers in `container` (`draft`: only
+    the upper limits, too long or too many rows)."""
     rows = rows or {}
     lookup = lookup_in(data, rows, field_at)
     for field in fields:
@@ -76,18 +79,25 @@ def check_fields(
         path = f"{prefix}.{field.id}" if prefix else field.id
         if not is_answered(value):
             needed = field.required or (field.required_if and field.required_if.holds(lookup))
-            if needed:
+            if needed and not draft:
                 yield path, ftype.message(field, "required")
             continue
-        for message in ftype.limits(value, field):
+        for message in ftype.ceilings(value, field) if draft else ftype.limits(value, field):
             yield path, message
         if ftype.is_group:
             for i, row in enumerate(value or []):
                 yield from check_fields(
-                    field.fields, row, data, f"{path}[{i}]", field_at, {**rows, field.path: row}
+                    field.fields,
+                    row,
+                    data,
+                    f"{path}[{i}]",
+                    field_at,
+                    {**rows, field.path: row},
+                    draft,
                 )
             continue
-        yield from _date_order(field, value, lookup, path, field_at)
+        if not draft:
+            yield from _date_order(field, value, lookup, path, field_at)
 
 
 def _date_order(
@@ -107,6 +117,17 @@ def _date_order(
             other_field = field_at(other_path)
             name = other_field.name_for_errors if other_field else other_path
             yield path, ftype.message(field, key, other=name)
+
+
+def check_draft(form: FormDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The upper limits of what a draft shows, checked at every save."""
+    problems: list[tuple[str, str]] = []
+    for section in form.sections:
+        answers = data.get(section.id) or {}
+        problems.extend(
+            check_fields(section.fields, answers, data, section.id, form.field_at, draft=True)
+        )
+    return problems
 
 
 def check_document(

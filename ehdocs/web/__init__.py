@@ -16,8 +16,8 @@ from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
 from ehdocs.storage.sealing import seal_keys
+from ehdocs.web import answer_limits, limits, security
 from ehdocs.web import config as configuration
-from ehdocs.web import limits, security
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
     audit,
@@ -30,7 +30,9 @@ from ehdocs.web.views import (
     partner,
     records,
     retention,
+    sharing,
     sso,
+    subject_access,
 )
 
 csrf = CSRFProtect()
@@ -50,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     # A missing variable in our templates fails (STYLE.md); GOV.UK's macros stay forgiving.
     app.jinja_env.undefined = StrictInOurTemplates
+    answer_limits.init_app(app)  # before CSRF protection reads the form
     csrf.init_app(app)
     security.init_app(app)
 
@@ -94,6 +97,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                     "active": path.startswith("/audit"),
                 }
             )
+        if policy.may(principal, policy.SUBJECT_ACCESS):
+            navigation.append(
+                {
+                    "href": url_for("subject_access.index"),
+                    "text": "Subject access",
+                    "active": path.startswith("/subject-access"),
+                }
+            )
         if policy.may(principal, policy.RETENTION):
             navigation.append(
                 {
@@ -132,6 +143,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sso.bp)
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(sharing.bp)
+    app.register_blueprint(subject_access.bp)
     return app
 
 

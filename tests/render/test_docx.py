@@ -29,7 +29,8 @@ from tests.factories import make_case, make_document, make_notification_data
 PEOPLE_NAMES = ("Sam", "Kerry", "Morgan")  # make_case()'s people
 LONG_ANSWER = "".join(f"Sentence {n} of a very long answer. " for n in range(1, 600))[:20_000]
 
-# Each value must come out exactly as typed (control characters removed).
+# Each value must come out exactly as typed (control characters removed at the way in; Word's
+# Shift+Enter, a vertical tab, and a form feed are line breaks in a long answer).
 HOSTILE = {
     "html": "<b>x</b> <script>alert(1)</script>",
     "jinja": "Total: {{ 7*7 }} end",
@@ -41,7 +42,7 @@ HOSTILE = {
 }
 HOSTILE_FAMILY = "O'Brien & <Sons> {{ 7*7 }} {_{ x }_}"
 CONTROL = "before\x0bafter\x00\x01\x08\x0c\x1f\x7f\ufffe end"
-CLEANED = "beforeafter end"
+CLEANED = "before\nafter\n end"
 SENTINEL = "PROFESSIONAL-ONLY-7f3a"
 DCTERMS = "http://purl.org/dc/terms/"
 

@@ -90,6 +90,9 @@ CASE_ACTIONS = [
     CaseAction("TAF section page", "GET", "documents/r1/sections/updates", TAF_EDIT, 200),
     CaseAction("TAF section change", "POST", "documents/r1/sections/updates", TAF_EDIT, 400),
     CaseAction("non-TAF review section", "GET", "documents/r1/sections/decision", EDIT, 200),
+    CaseAction("share page", "GET", "share", EDIT, 200),
+    CaseAction("share by link", "POST", "share", EDIT, 400),  # no address
+    CaseAction("protected PDF", "POST", "share/protected", EDIT, 400),  # nothing chosen
     *[
         CaseAction(
             f"download {audience} {fmt}",
@@ -135,6 +138,9 @@ ROLE_ACTIONS = [
     RoleAction("retention", "GET", "/retention/", frozenset({"dpo"}), 200),
     RoleAction("legal hold", "POST", "/retention/holds", frozenset({"dpo"}), 400),  # no reference
     RoleAction("lift a hold", "POST", "/retention/holds/1/lift", frozenset({"dpo"}), 302),
+    RoleAction("subject access", "GET", "/subject-access/", frozenset({"dpo"}), 200),
+    RoleAction("subject search", "POST", "/subject-access/", frozenset({"dpo"}), 400),  # empty
+    RoleAction("subject pack", "POST", "/subject-access/pack", frozenset({"dpo"}), 400),
 ]
 BREAK_GLASS = frozenset({"hub", "mgr_a", "mgr_b", "dpo"})
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tests.web.conftest import Page, QualityClient
 
 Parse = Callable[[TestResponse], "Page"]
-CONFLICT = "Someone else saved changes"
+CONFLICT = "Someone else saved these answers after you opened this page"
 
 
 def location(response: TestResponse) -> str:

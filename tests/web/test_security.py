@@ -4,6 +4,7 @@ without internals, user text escaped, and a private, durable SQLite file."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
@@ -110,11 +111,11 @@ def test_a_token_from_another_session_is_refused(
     assert len(get_storage(app).cases.list()) == 1
 
 
-def test_a_post_without_the_case_version_is_refused(
+def test_a_post_without_the_answers_fingerprint_is_refused(
     client: QualityClient, app: Flask, case_id: int
 ) -> None:
     url = f"/cases/{case_id}/documents/n1/sections/referrer"
-    response = client.submit(url, {"version": None, "referrer-name": "Changed"}, action="continue")
+    response = client.submit(url, {"answers": None, "referrer-name": "Changed"}, action="continue")
     assert response.status_code == 400
     assert get_storage(app).cases.get(case_id).version == 1
 
@@ -321,10 +322,17 @@ def test_a_huge_post_gets_the_too_big_page(
     data["action"] = "continue"
     response = client.post(url, data=data)
     assert response.status_code == 413
-    shown = parse(response)
-    assert shown.h1 == "The file is too big"
-    assert "smaller than 10 MB" in shown.text
+    shown = parse(response)  # a page of answers: the refusal talks about answers, not files
+    assert shown.h1 == "Your answers are too long to save"
+    assert "MB" not in shown.text
     assert get_storage(app).cases.get(case_id).version == 1
+    # a file that big is a file too big
+    response = client.post(
+        url, data={**data, "file": (io.BytesIO(b"x" * 11 * 1024 * 1024), "big.pdf")}
+    )
+    assert response.status_code == 413
+    assert parse(response).h1 == "The file is too big"
+    assert "smaller than 10 MB" in parse(response).text
 
 
 def test_too_many_form_parts_are_refused(client: QualityClient, app: Flask, case_id: int) -> None:

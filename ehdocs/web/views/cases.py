@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -125,11 +126,18 @@ def overview(case_id: int) -> str:
         milestones=milestones(case),
         family_warnings=family_warnings(case.data),
         keeping=keeping_of(case),
+        may_share=_may_on_case(policy.CASE_SHARE),
         on_hold=_on_hold(case_id),
         today=dt.date.today(),
         downloads=DOWNLOADS,
         formats=FORMATS,
     )
+
+
+def _may_on_case(action: str) -> bool:
+    """Whether this request's access decision on the case gives `action` (to offer a link)."""
+    decision = g.get("access")
+    return decision is not None and action in policy.CASE_GRANTS[decision.relation]
 
 
 def _on_hold(case_id: int) -> bool:

@@ -21,6 +21,8 @@ from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
+from ehdocs.web import conflicts
+from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
     CaseChoices,
     change_rows,
@@ -110,17 +112,23 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     if action.startswith(("add:", "remove:")):
         change_rows(section, values, action)
     before = (raw_doc.get("data") or {}).get(section.id, {})
+    # Refused only if this section's saved answers changed since the page was opened.
+    values, to_choose = conflicts.resolve(
+        section.fields, values, before, request.form, section.id, stored.case
+    )
+    if to_choose:
+        return _page(stored, raw_doc, form, section, values, [], to_choose), 409
     refused = rows_not_theirs(stored, section, before, values, document_label(raw_doc))
     if refused:  # a TAF member touched someone else's rows: show why, keep what they typed
         return _page(stored, raw_doc, form, section, values, refused)
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
-        get_storage().cases.save(case_id, merged, _version(), complete=complete)
-    except ConflictError as exc:
+        get_storage().cases.save(case_id, merged, stored.version, complete=complete)
+    except ConflictError as exc:  # another save landed this very moment: show theirs
         return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
     except InvalidCaseError as exc:
-        get_storage().cases.put_draft(case_id, page, values)
+        get_storage().cases.put_draft(case_id, page, within_limits(section.fields, values))
         return _page(stored, raw_doc, form, section, values, exc.problems)
     get_storage().cases.drop_draft(case_id, page)
     if action.startswith(("add:", "remove:")):
@@ -129,6 +137,11 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
             url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
             + f"#{target}"
         )
+    if action in (conflicts.ALL_MINE, conflicts.ALL_THEIRS):
+        flash(
+            f"Your answers to ‘{section.title}’ are saved, with the answers you chose.", "success"
+        )
+        return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id))
     if action == "later":
         flash(
             f"Your answers to ‘{section.title}’ are saved. You can come back to this "
@@ -186,6 +199,7 @@ def _page(
     section: SectionDef,
     values: dict[str, Any],
     problems: list[Problem],
+    differences: list[conflicts.Difference] | None = None,
     conflict: str | None = None,
 ) -> str:
     errors = problems_for(problems, document_label(raw_doc), section.id)
@@ -206,6 +220,8 @@ def _page(
         controls=controls(section.fields, values, section.id, errors, CaseChoices(stored.case)),
         errors=summary,
         conflict=conflict,
+        conflicts=differences or [],
+        answers=conflicts.fingerprint((raw_doc.get("data") or {}).get(section.id, {})),
         number=ids.index(section.id) + 1,
         total=len(ids),
         is_first=ids[0] == section.id,

@@ -4,6 +4,8 @@ households, professionals, consents, chronology, outcome scores and support-netw
 from __future__ import annotations
 
 import copy
+import re
+import secrets
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,11 +14,13 @@ from werkzeug.wrappers import Response
 from ehdocs.access import policy
 from ehdocs.access.policy import rule
 from ehdocs.case.new import new_record_id
-from ehdocs.errors import ConflictError, InvalidCaseError
+from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
 from ehdocs.storage import StoredCase, get_storage
+from ehdocs.storage.models import UsedFormToken
 from ehdocs.validation import Problem
+from ehdocs.web import conflicts
 from ehdocs.web.pages import CaseChoices, change_group_rows, controls, error_summary, read_fields
 from ehdocs.web.views.cases import load
 
@@ -76,46 +80,125 @@ class _Names:
 def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tuple[str, int]:
     stored = load(case_id)
     record = _record(stored, name)
-    rows = stored.raw.get(record.key, [])
-    current = next((r for r in rows if r.get("id") == record_id), None)
-    if record_id is not None and current is None:
-        abort(404)
-    values: dict[str, Any] = dict(current or {})
-    problems: list[Problem] = []
-    conflict = None
-    action = request.form.get("action", "") if request.method == "POST" else ""
-    if action.startswith(("add:", "remove:")):
+    token = secrets.token_urlsafe(24) if record_id is None else None
+    if request.method == "POST" and record_id is None:
+        token = _posted_token()
+        used = get_storage().cases.used_token(token)
+        if used is not None:  # the same new-record form again (Back, then Save)
+            return _sent_again(stored, record, used.record_id)
+    current = _current(stored, record, record_id)
+    if request.method == "GET":
+        return _edit_page(stored, record, record_id, dict(current or {}), token)
+    values = read_fields(record.fields, request.form, record.name)
+    if _action().startswith(("add:", "remove:")):
         # "Add another" or "Remove" in one of the record's groups: the page again with the rows
         # changed and everything typed kept; a record is saved whole, with its main button.
-        values = read_fields(record.fields, request.form, record.name)
-        change_group_rows(record.fields, record.name, values, action)
-    elif request.method == "POST":
-        values = read_fields(record.fields, request.form, record.name)
-        raw = copy.deepcopy(stored.raw)
-        target = raw.setdefault(record.key, [])
-        if current is None:
-            values["id"] = new_record_id(record.name, target)
-            target.append(values)
-        else:
-            values["id"] = record_id
-            target[[r.get("id") for r in target].index(record_id)] = values
-        try:
-            get_storage().cases.save(case_id, raw, _version())
-        except ConflictError as exc:
-            conflict = str(exc)
-        except InvalidCaseError as exc:
-            problems = exc.problems
-        else:
-            flash(f"{record.title} saved.", "success")
-            return redirect(url_for(".index", case_id=case_id, name=name))
-    index = next(
-        (i for i, r in enumerate(stored.raw.get(record.key, [])) if r.get("id") == record_id),
-        len(stored.raw.get(record.key, [])),
+        change_group_rows(record.fields, record.name, values, _action())
+        opened_from = conflicts.posted_fingerprint(request.form) if current is not None else None
+        return _edit_page(stored, record, record_id, values, token, opened_from=opened_from)
+    if current is not None:
+        values, to_choose = conflicts.resolve(
+            record.fields, values, current, request.form, record.name, stored.case
+        )
+        if to_choose:
+            return _edit_page(stored, record, record_id, values, token, found=to_choose), 409
+    return _save(stored, record, record_id, values, token)
+
+
+def _current(stored: StoredCase, record: RecordDef, record_id: str | None) -> dict[str, Any] | None:
+    if record_id is None:
+        return None
+    found = next((r for r in stored.raw.get(record.key, []) if r.get("id") == record_id), None)
+    if found is None:
+        abort(404)
+    return dict(found)
+
+
+def _differences(
+    stored: StoredCase, record: RecordDef, values: dict[str, Any], current: dict[str, Any]
+) -> list[conflicts.Difference]:
+    return conflicts.differences(
+        record.fields, values, current, record.name, conflicts.Names(stored.case)
     )
+
+
+def _sent_again(
+    stored: StoredCase, record: RecordDef, record_id: str
+) -> str | Response | tuple[str, int]:
+    """A new-record form saved before and sent again makes no second record: if what it holds
+    now differs from the record it made, the person chooses, as when someone else saved."""
+    current = next((r for r in stored.raw.get(record.key, []) if r.get("id") == record_id), None)
+    if current is None:
+        flash(
+            f"This {record.title.lower()} was saved already, and has since been removed.", "error"
+        )
+        return redirect(url_for(".index", case_id=stored.id, name=record.name))
+    values = read_fields(record.fields, request.form, record.name)
+    found = _differences(stored, record, values, current)
+    if not found:
+        flash(f"{record.title} saved.", "success")
+        return redirect(url_for(".index", case_id=stored.id, name=record.name))
+    return _edit_page(stored, record, record_id, values, None, found=found), 409
+
+
+def _save(
+    stored: StoredCase,
+    record: RecordDef,
+    record_id: str | None,
+    values: dict[str, Any],
+    token: str | None,
+) -> str | Response | tuple[str, int]:
+    raw = copy.deepcopy(stored.raw)
+    target = raw.setdefault(record.key, [])
+    once = None
+    if record_id is None:
+        values["id"] = new_record_id(record.name, target)
+        target.append(values)
+        assert token is not None
+        once = UsedFormToken(
+            token=token, case_id=stored.id, record_key=record.key, record_id=values["id"]
+        )
+    else:
+        values["id"] = record_id
+        target[[r.get("id") for r in target].index(record_id)] = values
+    try:
+        get_storage().cases.save(stored.id, raw, stored.version, once=once)
+    except AlreadySavedError as exc:  # the same form, sent twice at once
+        return _sent_again(load(stored.id), record, exc.record_id)
+    except ConflictError as exc:
+        page = _edit_page(stored, record, record_id, values, token, conflict=str(exc))
+        return page, 409
+    except InvalidCaseError as exc:
+        values.pop("id", None)
+        return _edit_page(stored, record, record_id, values, token, exc.problems)
+    if _action() in (conflicts.ALL_MINE, conflicts.ALL_THEIRS):
+        flash(f"{record.title} saved, with the answers you chose.", "success")
+    else:
+        flash(f"{record.title} saved.", "success")
+    return redirect(url_for(".index", case_id=stored.id, name=record.name))
+
+
+def _edit_page(
+    stored: StoredCase,
+    record: RecordDef,
+    record_id: str | None,
+    values: dict[str, Any],
+    token: str | None,
+    problems: list[Problem] | None = None,
+    conflict: str | None = None,
+    found: list[conflicts.Difference] | None = None,
+    opened_from: str | None = None,
+) -> str:
+    """The record's page; `opened_from`: the fingerprint of the answers the page was first
+    opened from, kept while rows are added or removed (nothing is saved until Save)."""
+    problems = problems or []
+    rows = stored.raw.get(record.key, [])
+    index = next((i for i, r in enumerate(rows) if r.get("id") == record_id), len(rows))
     errors = _errors_for(problems, record, index)
     summary = error_summary(errors, {f.path: f for f in record.iter_fields()})
     summary += [{"text": str(p)} for p in problems if not _is_ours(p, record, index)]
-    page = render_template(
+    current = next((r for r in rows if r.get("id") == record_id), None)
+    return render_template(
         "records/edit.html",
         stored=stored,
         record=record,
@@ -123,15 +206,24 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
         controls=controls(record.fields, values, record.name, errors, CaseChoices(stored.case)),
         errors=summary,
         conflict=conflict,
+        conflicts=found or [],
+        answers=opened_from or (conflicts.fingerprint(current) if current is not None else None),
+        once=token,
     )
-    return (page, 409) if conflict else page
 
 
-def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
+def _action() -> str:
+    return str(request.form.get("action", ""))
+
+
+def _posted_token() -> str:
+    token = str(request.form.get("once", ""))
+    if not _TOKEN.match(token):
         abort(400)
+    return token
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 def _is_ours(problem: Problem, record: RecordDef, index: int) -> bool:
@@ -153,14 +245,15 @@ def _errors_for(problems: list[Problem], record: RecordDef, index: int) -> dict[
 def remove(case_id: int, name: str, record_id: str) -> str | Response:
     stored = load(case_id)
     record = _record(stored, name)
-    if not any(r.get("id") == record_id for r in stored.raw.get(record.key, [])):
-        abort(404)
+    current = _current(stored, record, record_id)
     problems: list[Problem] = []
     if request.method == "POST":
         raw = copy.deepcopy(stored.raw)
         raw[record.key] = [r for r in raw.get(record.key, []) if r.get("id") != record_id]
         try:
-            get_storage().cases.save(case_id, raw, _version())
+            if conflicts.posted_fingerprint(request.form) != conflicts.fingerprint(current):
+                raise ConflictError(_CHANGED.format(record=record.title.lower()))
+            get_storage().cases.save(case_id, raw, stored.version)
         except ConflictError as exc:
             flash(str(exc), "error")
         except InvalidCaseError as exc:
@@ -178,6 +271,13 @@ def remove(case_id: int, name: str, record_id: str) -> str | Response:
         stored=stored,
         record=record,
         record_id=record_id,
+        answers=conflicts.fingerprint(current),
         label=label,
         errors=[{"text": str(p)} for p in problems],
     )
+
+
+_CHANGED = (
+    "Someone changed this {record} after you opened this page, so it has not been removed. "
+    "Check what it says now before you remove it."
+)
