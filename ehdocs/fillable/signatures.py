@@ -14,10 +14,6 @@ import io
 import logging
 from typing import Any
 
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
-
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.read_pdf import read_pdf_fields
 
@@ -30,6 +26,7 @@ def read_signatures(data: bytes) -> list[dict[str, Any]]:
     be checked at all is listed as such, never dropped."""
     if b"/ByteRange" not in data:  # no signature dictionary: skip pyHanko entirely
         return []
+    PdfFileReader, _, _ = _pyhanko()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         found = list(reader.embedded_signatures)[:MAX_SIGNATURES]
@@ -38,7 +35,18 @@ def read_signatures(data: bytes) -> list[dict[str, Any]]:
     return [_one(sig, data) for sig in found]
 
 
+def _pyhanko() -> tuple[Any, Any, Any]:
+    """pyHanko, loaded in a parser process only when a file holds a signature: it takes
+    seconds to import, inside each worker's time limit."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    return PdfFileReader, validate_pdf_signature, ValidationContext
+
+
 def _one(sig: Any, data: bytes) -> dict[str, Any]:
+    _, validate_pdf_signature, ValidationContext = _pyhanko()
     out: dict[str, Any] = {"field": str(sig.field_name or "")}
     try:
         cert = sig.signer_cert

@@ -88,11 +88,8 @@ def refused(reason: str) -> dict[str, Any]:
 
 
 def _embedded(found: bytes, data: bytes) -> dict[str, Any]:
-    """The embedded case data as it is, with the form fields' reading beside it."""
-    try:
-        form = _form_result(read_pdf_fields(data))
-    except FillableFormError as exc:
-        form = refused(str(exc))
+    """The embedded case data as it is, with the form fields' reading beside it (read second:
+    a case-data bomb stops the worker before the file is read twice)."""
     payload: dict[str, Any] | None = None
     problem = DAMAGED_CASE
     if len(found) <= MAX_CASE_JSON:
@@ -103,6 +100,10 @@ def _embedded(found: bytes, data: bytes) -> dict[str, Any]:
         except RecursionError:
             loaded, problem = None, "This PDF's embedded case data is too deeply nested to read"
         payload = loaded if isinstance(loaded, dict) else None
+    try:
+        form = _form_result(read_pdf_fields(data))
+    except FillableFormError as exc:
+        form = refused(str(exc))
     return {"kind": "embedded", "payload": payload, "problem": problem, "form_reading": form}
 
 
