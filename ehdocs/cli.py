@@ -297,7 +297,9 @@ def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: st
         raise EhdocsError("A chronology is a document, not a picture: write it to a .pdf file")
     case = _valid_case(case_file, profile)
     if suffix == ".pdf":
-        data = render_section_pdf(case, kind, audience)
+        from ehdocs.render.limits import run_limited
+
+        data = run_limited(lambda: render_section_pdf(case, kind, audience))
     else:
         drawn = figures(for_audience(case, audience), kind)
         data = _picture(drawn[0].svg, suffix) if drawn else None
@@ -328,6 +330,12 @@ def serve(host: str, port: int, load_examples: bool) -> None:
     app = create_app()
     if load_examples:
         demo.refuse_in_production(app.config["ENV_NAME"])
+    if app.config["ENV_NAME"] == "production":
+        raise EhdocsError(
+            "ehdocs serve is the development server, never for a live service (EHDOCS_ENV is "
+            "production): run gunicorn instead, as the README's 'Running in production' shows: "
+            "gunicorn -w 4 --timeout 150 -b 127.0.0.1:8000 'ehdocs.web:create_app()'"
+        )
         examples = Path(__file__).resolve().parents[1] / "examples"
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):

@@ -50,11 +50,27 @@ def case_json_schema(formset: FormSet) -> dict[str, Any]:
                 "form_version": {"type": "integer", "minimum": 1, "maximum": form.version},
                 "status": {"enum": ["draft", "completed"]},
                 "updated": {"type": "string"},
+                "carried": {"type": "array", "items": {"$ref": "#/$defs/carried_mark"}},
                 "data": {"type": "object", "additionalProperties": False, "properties": sections},
             },
         }
         documents.append({"$ref": f"#/$defs/document_{form.form}"})
     properties["documents"] = {"type": "array", "items": {"oneOf": documents}}
+    defs["carried_mark"] = {
+        "title": "An answer carried forward from an earlier document or the case records",
+        "type": "object",
+        "required": ["into"],
+        "additionalProperties": False,
+        "properties": {
+            "into": {"type": "string"},
+            "form": {"type": "string"},
+            "document": {"type": "string"},
+            "date": {"type": ["string", "null"]},
+            "records": {"type": "string"},
+            "left_out": {"type": "integer", "minimum": 1},
+            "digest": {"type": "string"},
+        },
+    }
     return {
         "$schema": DIALECT,
         "$id": f"urn:ehdocs:case:{FORMAT_VERSION}:{formset.profile.slug}",

@@ -568,6 +568,8 @@ class Group(FieldType):
     keys = {
         "fields": {},  # checked by the loader, as fields
         "item_name": _TEXT,
+        # "a" or "an" before item_name where its first letter misleads ("a user", "an hour")
+        "item_article": {"type": "string", "enum": ["a", "an"]},
         "min_rows": _INT,
         "max_rows": _INT,
         "blank_rows": {"type": "integer", "minimum": 1, "maximum": 50},
@@ -624,6 +626,14 @@ def row_label(group: FieldDef, index: int) -> str:
     """A group's row as a page, a form or the hub names it: "Child 2"."""
     item = _item(group)
     return f"{item[:1].upper()}{item[1:]} {index + 1}"
+
+
+def item_with_article(group: FieldDef) -> str:
+    """The group's item with its indefinite article, for "Add an agency" / "Add a child": the
+    article declared as `item_article`, else "an" before a vowel letter."""
+    item = _item(group)
+    article = group.param("item_article", None) or ("an" if item[:1].lower() in "aeiou" else "a")
+    return f"{article} {item}"
 
 
 def _item(group: FieldDef) -> str:

@@ -19,6 +19,9 @@ class FilledForm:
     digest: str  # the field map digest the blank form carried
     values: Mapping[str, RawValue] = field(default_factory=lambda: MappingProxyType({}))
     profile: str | None = None  # the council profile the blank was made for (information only)
+    # For the adviser: what the file holds beyond one answer per box (answer boxes sharing a
+    # name, notes and text written on the pages), in words
+    also: tuple[str, ...] = ()
 
     def answered(self) -> dict[str, RawValue]:
         """The values that say something: text that is not blank, ticked boxes, chosen options."""

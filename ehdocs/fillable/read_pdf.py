@@ -23,6 +23,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from ehdocs.fillable.errors import UnknownFormError, UnreadableFormError
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.fillable.formats import EMBEDDED_FORMAT, EMBEDDED_NAME, INFO_KEYS
+from ehdocs.fillable.pdf_damage import damaged
+from ehdocs.fillable.pdf_extras import shown_widgets, values_as_shown, written_outside_the_boxes
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_EMBEDDED_JSON = 64 * 1024
@@ -94,8 +96,13 @@ def _checked_read(data: bytes, attachment: str | None) -> FilledForm | bytes:
             f"This PDF is too big to be a filled form ({len(data) // (1024 * 1024)} MB; "
             f"the limit is {MAX_PDF_BYTES // (1024 * 1024)} MB)"
         )
-    if b"%PDF-" not in data[:1024]:
+    header = data.find(b"%PDF-", 0, 1024)
+    if header < 0:
         raise UnreadableFormError("This file is not a PDF")
+    # Bytes before the header (a mail gateway's blank lines) shift every offset in the file:
+    # pypdf's recovery then finds the first revision, the blank form of an incremental save.
+    # Offsets count from the header, so the file is read from there.
+    data = data[header:]
     try:
         with apply_configuration(**LIMITS):
             return _read(data, attachment)
@@ -112,18 +119,18 @@ def _checked_read(data: bytes, attachment: str | None) -> FilledForm | bytes:
     except Exception:  # a damaged or hostile file: pypdf raises many kinds of error
         if _ENCRYPT.search(data):  # pypdf fails to open some encrypted files before we can ask
             raise UnreadableFormError(ENCRYPTED) from None
-        raise UnreadableFormError(
-            "This PDF could not be read: it may be damaged. Save it again and send it again"
-        ) from None
+        raise UnreadableFormError(damaged(data)) from None
 
 
 def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
     reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
+    # Encrypted only to restrict copying or printing: the user password is empty and every
+    # viewer opens it without asking, so the sender never saw a password to remove.
+    if reader.is_encrypted and not reader.decrypt(""):
         raise UnreadableFormError(ENCRYPTED)
     root = _dict(reader.trailer.get("/Root"))
     if root is None:
-        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+        raise UnreadableFormError(damaged(data))
     acro = _dict(root.get("/AcroForm"))
     refuse_active_content(reader)
     if attachment is not None:
@@ -138,10 +145,11 @@ def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
     ident = _identity(reader)
     if acro is None:
         raise UnknownFormError("This PDF has no form fields. " + NOT_OURS)
-    values: dict[str, RawValue] = {}
     fields = acro.get("/Fields")
-    for name, value in _fields(fields.get_object() if fields is not None else None):
-        values.setdefault(name, value)
+    pages = list(reader.pages)
+    values, clashes = values_as_shown(
+        _fields(fields.get_object() if fields is not None else None), shown_widgets(pages)
+    )
     return FilledForm(
         format=str(ident.get("widgets", "pdf")),
         form=str(ident["form"]),
@@ -149,6 +157,7 @@ def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
         digest=str(ident["digest"]),
         values=MappingProxyType(values),
         profile=str(ident["profile"]) if ident.get("profile") else None,
+        also=(*clashes, *written_outside_the_boxes(pages)),
     )
 
 
@@ -156,7 +165,8 @@ def refuse_active_content(reader: PdfReader) -> None:
     """UnreadableFormError when the PDF holds an XFA form or JavaScript (never run, refused)."""
     root = _dict(reader.trailer.get("/Root"))
     if root is None:
-        raise UnreadableFormError("This PDF has no document catalogue: it is damaged")
+        getvalue = getattr(reader.stream, "getvalue", None)
+        raise UnreadableFormError(damaged(getvalue() if getvalue else None))
     acro = _dict(root.get("/AcroForm"))
     if acro is not None and "/XFA" in acro:
         raise UnreadableFormError(
@@ -263,27 +273,33 @@ def _refuse_javascript(reader: PdfReader, root: DictionaryObject) -> None:
         or _is_javascript(root.get("/OpenAction"))
         or _actions_have_js(root.get("/AA"))
     )
+    # The byte scan's "no JavaScript name anywhere" is final: walking every page and its
+    # annotations as well took a 429-page manual with a broken cross-reference table past
+    # the time limit (each object found by searching the file), and can find nothing more.
     if not found and _could_hold_javascript(reader):
-        found = _has_javascript(reader)
-    if not found:
-        for page in reader.pages:
-            if _actions_have_js(page.get("/AA")):
-                found = True
-                break
-            annots = page.get("/Annots")
-            annots = annots.get_object() if annots is not None else None
-            if isinstance(annots, ArrayObject) and any(
-                _is_javascript(a.get("/A")) or _actions_have_js(a.get("/AA"))
-                for a in (_dict(x) for x in annots)
-                if a is not None
-            ):
-                found = True
-                break
+        found = _has_javascript(reader) or _pages_have_javascript(reader)
     if found:
         raise UnreadableFormError(
             "This PDF contains JavaScript, which this service does not accept. Fill in the "
             "form downloaded from this service, without adding scripts, and send that"
         )
+
+
+def _pages_have_javascript(reader: PdfReader) -> bool:
+    """Pages' and annotations' actions, for objects a broken cross-reference table hides
+    from the walk over every object."""
+    for page in reader.pages:
+        if _actions_have_js(page.get("/AA")):
+            return True
+        annots = page.get("/Annots")
+        annots = annots.get_object() if annots is not None else None
+        if isinstance(annots, ArrayObject) and any(
+            _is_javascript(a.get("/A")) or _actions_have_js(a.get("/AA"))
+            for a in (_dict(x) for x in annots)
+            if a is not None
+        ):
+            return True
+    return False
 
 
 def _identity(reader: PdfReader) -> dict[str, Any]:
@@ -352,9 +368,10 @@ def _checked(ident: Any) -> dict[str, Any] | None:
 
 def _fields(
     fields: Any, depth: int = 0, prefix: str = "", seen: set[int] | None = None
-) -> Iterator[tuple[str, RawValue]]:
-    """(full name, raw value) of every terminal field, depth first, in /Fields order. A field
-    object met again (a loop in the tree, or one field listed twice) is read only once."""
+) -> Iterator[tuple[str, RawValue, list[int]]]:
+    """(full name, raw value, object numbers of its widgets) of every terminal field, depth
+    first, in /Fields order. A field object met again (a loop in the tree, or one field listed
+    twice) is read only once."""
     if not isinstance(fields, ArrayObject) or depth > MAX_DEPTH:
         return
     seen = set() if seen is None else seen
@@ -379,7 +396,8 @@ def _fields(
         if named_kids:
             yield from _fields(kids, depth + 1, full, seen)
             continue
-        yield full, _value(field, kids)
+        widgets = [getattr(k, "idnum", None) for k in kids] if isinstance(kids, ArrayObject) else []
+        yield full, _value(field, kids), [w for w in (number, *widgets) if w is not None]
 
 
 def _inherited(field: DictionaryObject, key: str) -> Any:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
 from ehdocs.ingest.parse import kind_of
+from ehdocs.ingest.trust import authentication, domain_of
 
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 MAX_PARTS = 100
@@ -36,9 +37,14 @@ class Received:
     attachments: list[Attachment] = field(default_factory=list)
     problem: str | None = None  # why nothing could be taken from it
     others: int = 0  # attachments that are not PDF or Word files
+    from_address: str | None = None  # the From address (what DMARC authenticates)
+    reply_address: str | None = None  # the Reply-To address, if any
+    authenticated: str | None = None  # dmarc | dkim | spf: how our mail server confirmed From
 
 
-def read_message(raw: bytes) -> Received:
+def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
+    """The forms attached to one e-mail, with who sent it. `authserv_id`: the council's mail
+    server's, whose topmost Authentication-Results header is trusted (ehdocs.ingest.trust)."""
     if len(raw) > MAX_MESSAGE_BYTES:
         return Received(
             None,
@@ -54,6 +60,14 @@ def read_message(raw: bytes) -> Received:
     except Exception:
         return Received(None, None, None, problem="Your e-mail could not be read")
     sender = _sender(message)
+    from_address = _address(message, "From")
+    who = {
+        "from_address": from_address,
+        "reply_address": _address(message, "Reply-To"),
+        "authenticated": authentication(
+            message, authserv_id, domain_of(from_address) if from_address else ""
+        ),
+    }
     message_id = _header(message, "Message-ID")
     date = _date(message)
     attachments: list[Attachment] = []
@@ -68,6 +82,7 @@ def read_message(raw: bytes) -> Received:
                     f"Your e-mail has too many parts (more than {MAX_PARTS}). Send the form "
                     "on its own"
                 ),
+                **who,  # type: ignore[arg-type]
             )
         if part.is_multipart() or part.get_content_maintype() == "message":
             continue
@@ -88,7 +103,7 @@ def read_message(raw: bytes) -> Received:
             "We could not find a form attached to your e-mail. Attach the filled-in form as "
             "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
         )
-    return Received(sender, message_id, date, attachments, problem, others)
+    return Received(sender, message_id, date, attachments, problem, others, **who)
 
 
 def _header(message: Message, name: str) -> str | None:
@@ -102,13 +117,16 @@ def _header(message: Message, name: str) -> str | None:
 
 
 def _sender(message: Message) -> str | None:
-    for name in ("Reply-To", "From"):
-        value = _header(message, name)
-        if not value:
-            continue
-        for _display, address in email.utils.getaddresses([value]):
-            if is_address(address):
-                return address
+    return _address(message, "Reply-To") or _address(message, "From")
+
+
+def _address(message: Message, name: str) -> str | None:
+    value = _header(message, name)
+    if not value:
+        return None
+    for _display, address in email.utils.getaddresses([value]):
+        if is_address(address):
+            return address
     return None
 
 

@@ -8,9 +8,11 @@ values (it crosses a process boundary), one of:
     {"kind": "embedded", "payload", "form_reading"}
         a PDF that carries `ehdocs-case.json`: the embedded data as it is (trusted only once
         its seal verifies, outside this process: the key is never here), and what the form
-        fields say, for when it does not (see ehdocs.ingest.trust);
+        fields say, for when it does not (see ehdocs.ingest.sealed);
     {"kind": "refused", "reason"}
         anything else, with a reason written for the person who sent it.
+
+A ZIP archive is unpacked and its first form read as if it had been sent on its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.read_docx import read_docx_fields
 from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
 from ehdocs.fillable.signatures import read_signatures
+from ehdocs.ingest.containers import MAX_DEPTH as MAX_ARCHIVE_DEPTH
+from ehdocs.ingest.containers import zip_members
+from ehdocs.ingest.identify import described, has_broken_pdf_header, kind_of
 
 CASE_ATTACHMENT = "ehdocs-case.json"
 CASE_FORMAT = "ehdocs-embedded-case"
@@ -38,26 +43,29 @@ NOT_A_FORM = (
 )
 
 
-def kind_of(data: bytes) -> str | None:
-    """ "pdf", "docx" or None, from the content (never from a file name)."""
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "docx"
-    return None
+BROKEN_HEADER = (
+    'This PDF\'s first line is damaged (it should start "%PDF-"), so it cannot be read as a '
+    "form. Open it in the program you filled it in with, save it as a new PDF and send that"
+)
 
 
-def parse(data: bytes) -> dict[str, Any]:
-    result = _parse(data)
+def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
+    result = _parse(data, depth)
     if kind_of(data) == "pdf" and result.get("kind") != "refused":
         result["signatures"] = read_signatures(data)  # who signed, and what changed since
     return result
 
 
-def _parse(data: bytes) -> dict[str, Any]:
+def _parse(data: bytes, depth: int) -> dict[str, Any]:
     kind = kind_of(data)
     try:
+        if kind == "zip":
+            if described(data) != "a ZIP archive":  # an OpenDocument file is a ZIP too
+                return refused(_not_a_form(data))
+            return _archive(data, depth)
         if kind == "pdf":
+            if has_broken_pdf_header(data):
+                return refused(BROKEN_HEADER)
             found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
             if isinstance(found, bytes):
                 return _embedded(found, data)
@@ -65,7 +73,7 @@ def _parse(data: bytes) -> dict[str, Any]:
         elif kind == "docx":
             filled = read_docx_fields(data)
         else:
-            return refused(NOT_A_FORM)
+            return refused(_not_a_form(data))
     except FillableFormError as exc:
         return refused(str(exc))
     return _form_result(filled)
@@ -80,7 +88,38 @@ def _form_result(filled: FilledForm) -> dict[str, Any]:
         "digest": filled.digest,
         "profile": filled.profile,
         "values": dict(filled.values),
+        "also": list(filled.also),
     }
+
+
+def _not_a_form(data: bytes) -> str:
+    found = described(data)
+    if found is None:
+        return NOT_A_FORM
+    return (
+        f"This file is {found}, not a PDF or a Word document (.docx). Send the form as the PDF "
+        "or Word file you filled in"
+    )
+
+
+def _archive(data: bytes, depth: int) -> dict[str, Any]:
+    """The first form (or ehdocs document) in a ZIP archive, read like any attachment."""
+    if depth >= MAX_ARCHIVE_DEPTH:
+        return refused("This ZIP archive is inside too many other archives to look through")
+    reasons: list[str] = []
+    for member in zip_members(data):
+        if kind_of(member) is None:
+            continue
+        result = parse(member, depth + 1)
+        if result["kind"] != "refused":
+            return result
+        reasons.append(result["reason"])
+    if len(reasons) == 1:
+        return refused(f"This file is a ZIP archive holding a file that was refused: {reasons[0]}")
+    return refused(
+        "This file is a ZIP archive with no filled-in form in it. Attach the PDF or Word form "
+        "you filled in"
+    )
 
 
 def refused(reason: str) -> dict[str, Any]:

@@ -100,7 +100,7 @@ def reply_message(submission: Any, formset: FormSet, sender: str) -> EmailMessag
     message = EmailMessage()
     message["Subject"] = SUBJECT
     message["From"] = sender
-    message["To"] = submission.sender
+    message["To"] = submission.reply_to  # trusted (ehdocs.ingest.trust), never just claimed
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     if submission.message_id:
         message["In-Reply-To"] = submission.message_id
@@ -117,15 +117,18 @@ def reply_text(submission: Any, formset: FormSet, hub: str) -> str:
             title = formset.form(submission.form).title
         except EhdocsError:
             title = "form"
+    upload = submission.source == "upload"
+    what = "the file you uploaded" if upload else "your e-mail"
+    again = "upload it again" if upload else "send it again"
     lines = ["Hello,", ""]
     reference = f"Our reference: {submission.reference}"
     if submission.status == "refused":
         lines += [
-            f"We received your e-mail, but we could not take in what you sent. {reference}.",
+            f"We received {what}, but we could not take in what you sent. {reference}.",
             "",
             "Why: " + str(submission.reason or "the file could not be read"),
             "",
-            "Please fix this and send it again. If you need help, reply to this e-mail and "
+            f"Please fix this and {again}. If you need help, reply to this e-mail and "
             "quote the reference.",
         ]
     else:
@@ -144,7 +147,7 @@ def reply_text(submission: Any, formset: FormSet, hub: str) -> str:
                 lines.append(f"- and {len(problems) - MAX_LISTED} more")
             lines += [
                 "",
-                "Fill these in on the same form, save it and send it again, quoting the reference.",
+                f"Fill these in on the same form, save it and {again}, quoting the reference.",
             ]
         else:
             lines += ["", f"{hub} will look at it and tell you what will happen next."]

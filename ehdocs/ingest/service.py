@@ -32,10 +32,12 @@ from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
 from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
-from ehdocs.ingest import cases, online, trust
+from ehdocs.ingest import cases, online, sealed
+from ehdocs.ingest.also import added_boxes
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
+from ehdocs.ingest.trust import Trust, of_message
 from ehdocs.schema.model import FormDefinition, FormSet
 from ehdocs.storage.blobs import BlobStore, sha256
 from ehdocs.storage.models import Submission, now
@@ -45,6 +47,7 @@ log = logging.getLogger("ehdocs.ingest")
 SOURCES = ("upload", "file", "mbox", "imap", "smtp", "partner")
 ONLINE_MEDIA = "json"  # a form filled in online: its answers as JSON, not a file to parse
 READ_BATCH = 32
+REPLY_WINDOW = dt.timedelta(hours=1)  # at most one reply per address in this time
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,12 @@ class Ingestor:
         pool: ParserPool | None = None,
         mailer: Any = None,
         clock: Callable[[], dt.datetime] = now,
+        authserv_id: str | None = None,
         seal: SealKeys | None = None,
     ) -> None:
+        """`authserv_id`: the council's mail server's id in the Authentication-Results headers
+        it adds (the only ones trusted; see ehdocs.ingest.trust)."""
+        self.authserv_id = authserv_id
         self.sessions = sessions
         self.formset = formset
         self.blobs = blobs
@@ -141,9 +148,12 @@ class Ingestor:
         refusal: str | None = None,
         media: str | None = None,
         verified: bool = False,
+        trust: Trust | None = None,
     ) -> Receipt:
         """Keep one received file and record it as a submission (or find it already there).
-        `verified`: the sender proved they own the address (a partner's single-use link)."""
+        `verified`: the sender proved they own the address (a partner's single-use link).
+        `trust`: where a reply may go and why (ehdocs.ingest.trust); without it, only to a
+        verified sender."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         digest = sha256(data)
@@ -162,6 +172,7 @@ class Ingestor:
             received_at=received_at,
             refusal=refusal,
             verified=verified,
+            trust=trust,
         )
 
     def receive_partner(self, extracted: dict[str, Any], sender: str) -> Receipt:
@@ -216,8 +227,19 @@ class Ingestor:
         received_at: dt.datetime | None = None,
         refusal: str | None = None,
         verified: bool = False,
+        trust: Trust | None = None,
     ) -> Receipt:
         when = received_at or self.clock()
+        if trust is None:
+            trust = (
+                Trust(
+                    sender,
+                    "link",
+                    f"Sent to {sender}: the sender signed in with a link sent to this address",
+                )
+                if verified and sender
+                else Trust(None, None, "Not sent: nobody the hub can trust to reply to")
+            )
         row = Submission(
             reference=reference_for(digest),
             sha256=digest,
@@ -232,6 +254,9 @@ class Ingestor:
             status="refused" if refusal else "received",
             reason=refusal,
             verified_sender=verified,
+            reply_to=trust.address if trust.trusted else None,
+            reply_trust=trust.how if trust.trusted else None,
+            reply_note=None if trust.trusted else trust.why,
         )
         try:
             with self._session() as session:
@@ -244,8 +269,15 @@ class Ingestor:
     def receive_message(self, raw: bytes, *, source: str) -> list[Receipt]:
         """Every form attached to one e-mail; an e-mail with none is kept as it is, so the hub
         can see it and the sender is told."""
-        message = read_message(raw)
+        message = read_message(raw, self.authserv_id)
         when = self.clock()
+        trust = of_message(
+            message.authenticated,
+            message.from_address,
+            message.reply_address,
+            partner_domains=self.formset.profile.partner_domains,
+            hub_address=self.hub_address,
+        )
         if not message.attachments:
             return [
                 self.receive_file(
@@ -256,6 +288,7 @@ class Ingestor:
                     received_at=when,
                     refusal=message.problem,
                     media="message",
+                    trust=trust,
                 )
             ]
         return [
@@ -266,6 +299,7 @@ class Ingestor:
                 sender=message.sender,
                 message_id=message.message_id,
                 received_at=when,
+                trust=trust,
             )
             for attachment in message.attachments
         ]
@@ -326,7 +360,7 @@ class Ingestor:
         return outcomes
 
     def _conclude(self, reference: str, result: dict[str, Any]) -> Outcome:
-        result = trust.resolve(result, self.seal)
+        result = sealed.resolve(result, self.seal)
         status, form, reason = "ready", None, None
         problems: list[dict[str, str]] = []
         extracted: dict[str, Any] | None = None
@@ -361,6 +395,7 @@ class Ingestor:
                 filled = cases.filled_form(result)
                 refs = name_references(filled, self.formset)
                 extracted["references"] = [asdict(r) for r in refs]
+                extracted["also"] = [*result.get("also", []), *added_boxes(filled, self.formset)]
             raw, _ = cases.new_case(self.formset, "HUB-CHECK", self.clock().date(), extracted)
             form = str(result["form"])
         else:
@@ -409,25 +444,62 @@ class Ingestor:
 
     # -- reply --------------------------------------------------------------------------
 
+    @property
+    def hub_address(self) -> str | None:
+        """The hub's own address: never replied to (no loops with ourselves)."""
+        address = getattr(self.mailer, "sender", None) or self.formset.profile.contact.get(
+            "hub_email"
+        )
+        return str(address) if address else None
+
     def reply_pending(self) -> int:
-        """Tell each sender not yet told what happened to their form. Returns how many."""
+        """Tell each sender not yet told what happened to their form. Returns how many.
+
+        Only to the submission's trusted reply address (ehdocs.ingest.trust), never the hub's
+        own, and at most one reply per address an hour; each submission records why a reply
+        was or was not sent."""
         if self.mailer is None:
             return 0
         with self._session() as session:
             rows = session.scalars(
                 select(Submission).where(
-                    Submission.sender.is_not(None),
+                    Submission.reply_to.is_not(None),
                     Submission.replied_at.is_(None),
                     Submission.status.in_(("ready", "refused", "accepted", "dismissed")),
                 )
             ).all()
         sent = 0
+        hub = (self.hub_address or "").lower()
         for row in rows:
+            address = str(row.reply_to)
+            if address.lower() == hub:
+                self._note(row.id, "Not sent: that is the hub's own address")
+                continue
             with self._session() as session:  # claim it: two runs never both reply
+                recent = session.scalar(
+                    select(func.count(Submission.id)).where(
+                        func.lower(Submission.reply_to) == address.lower(),
+                        Submission.replied_at >= self.clock() - REPLY_WINDOW,
+                        Submission.reply_note.like("Sent %"),
+                    )
+                )
+                if recent:
+                    session.execute(
+                        update(Submission)
+                        .where(Submission.id == row.id, Submission.replied_at.is_(None))
+                        .values(
+                            reply_to=None,
+                            reply_note=(
+                                "Not sent: the hub replied to this address less than an hour "
+                                "ago (at most one reply an hour to any address)"
+                            ),
+                        )
+                    )
+                    continue
                 claimed = session.execute(  # type: ignore[attr-defined]
                     update(Submission)
                     .where(Submission.id == row.id, Submission.replied_at.is_(None))
-                    .values(replied_at=now())
+                    .values(replied_at=self.clock())
                 ).rowcount
             if not claimed:
                 continue
@@ -440,10 +512,33 @@ class Ingestor:
                         update(Submission).where(Submission.id == row.id).values(replied_at=None)
                     )
                 continue
+            self._note(row.id, _sent_note(row))
             sent += 1
         return sent
+
+    def _note(self, submission_id: int, note: str) -> None:
+        with self._session() as session:
+            values: dict[str, Any] = {"reply_note": note}
+            if note.startswith("Not sent"):
+                values["reply_to"] = None
+            session.execute(update(Submission).where(Submission.id == submission_id).values(values))
 
     def run(self, progress: Callable[[int], None] | None = None) -> list[Outcome]:
         outcomes = self.process_pending(progress)
         self.reply_pending()
         return outcomes
+
+
+_TRUST_WHY = {
+    "signed-in": "the signed-in account that uploaded it",
+    "link": "the sender signed in with a link sent to this address",
+    "dmarc": "the council's mail server confirmed the sender's domain (DMARC passed)",
+    "dkim": "the council's mail server confirmed the sender's domain (DKIM signature)",
+    "spf": "the council's mail server confirmed the sender's domain (SPF)",
+    "partner": "the address is a partner agency's",
+}
+
+
+def _sent_note(row: Submission) -> str:
+    why = _TRUST_WHY.get(str(row.reply_trust), "")
+    return f"Sent to {row.reply_to}" + (f": {why}" if why else "")

@@ -37,6 +37,7 @@ def ingestor_for(
         storage.blobs,
         pool=pool,
         mailer=mailer_from(config, formset),
+        authserv_id=config.get("MAIL_AUTHSERV_ID") or None,
         seal=seal_keys(config),
     )
 

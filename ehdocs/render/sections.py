@@ -19,6 +19,7 @@ from ehdocs.render.figures import figures
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, SectionView, Table
 from ehdocs.render.merge import Part, merge_parts
+from ehdocs.render.pagination import number_pages
 from ehdocs.render.parts import PackPart, PackSectionProvider, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
 
@@ -113,4 +114,5 @@ def render_section_pdf(
     pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
     merged = merge_parts([Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)])
     title = replace(base, title=parts[0].title).pdf_title
-    return finish(merged, title, embedded_payload(view, None, audience, seal=seal), "pack")
+    payload = embedded_payload(view, None, audience, seal=seal)
+    return finish(number_pages(merged), title, payload, "pack")

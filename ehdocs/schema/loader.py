@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ehdocs.schema import contract, roles
+from ehdocs.schema import carry, carry_checks, contract, roles
 from ehdocs.schema import profile as profiles
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping
@@ -50,6 +50,7 @@ FORM_KEYS = {
     "version": Key({"type": "integer", "minimum": 1}, required=True),
     "title": Key(TEXT, required=True),
     "family_title": Key(TEXT),
+    "title_plural": Key(BOOL),  # "these TAF review minutes", not "this"
     "order": Key({"type": "integer", "minimum": 1}, required=True),
     "repeatable": Key(BOOL),
     "process_date": Key(PATH),
@@ -63,6 +64,7 @@ FORM_KEYS = {
     "diagrams": Key(
         {"type": "array", "items": {"enum": ["genogram", "ecomap", "scales"]}, "uniqueItems": True}
     ),
+    "carry_forward": Key({"type": "array"}),
 }
 EVENT_KEYS = {
     "id": Key(ID, required=True),
@@ -126,6 +128,7 @@ def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
         prof = profiles.build_profile(profile_tree, forms, rep)
         forms, records = profiles.apply(profile_tree, forms, records, lists, rep)
         missing_at = Where(profile_tree.file, 1, 1)
+    carry_checks.check(forms, records, rep)
     _check_forms(forms, display, rep)  # before variants are chosen, so every variant is checked
     forms = {name: _choose_variant(f, prof.variants.get(name)) for name, f in forms.items()}
     # What the code reads: the roles the base declares must survive the profile.
@@ -243,6 +246,7 @@ def build_form(
         order=int(tree["order"]),
         sections=tuple(sections),
         family_title=tree.get("family_title"),
+        title_plural=bool(tree.get("title_plural", False)),
         repeatable=bool(tree.get("repeatable", False)),
         process_date=tree.get("process_date"),
         follows=_follows(tree.get("follows", []), file, rep),
@@ -252,6 +256,7 @@ def build_form(
         events=_events(tree.get("events", []), file, rep),
         people_details=bool(tree.get("people_details", False)),
         diagrams=tuple(str(d) for d in tree.get("diagrams", [])),
+        carry_forward=carry.parse(tree.get("carry_forward", []), file, rep),
         source=file,
     )
 

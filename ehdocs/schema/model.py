@@ -10,6 +10,7 @@ from typing import Any
 
 from ehdocs.errors import UnknownDocumentError
 from ehdocs.schema import roles
+from ehdocs.schema.carry import CarryDef
 from ehdocs.schema.conditions import Condition
 
 AUDIENCES = ("family", "professional", "hub")
@@ -159,6 +160,7 @@ class FormDefinition:
     order: int
     sections: tuple[SectionDef, ...]
     family_title: str | None = None
+    title_plural: bool = False  # the title is a plural noun: "these TAF review minutes"
     repeatable: bool = False
     process_date: str | None = None
     follows: tuple[Follows, ...] = ()
@@ -168,6 +170,7 @@ class FormDefinition:
     events: tuple[FormEvent, ...] = ()
     people_details: bool = False  # show the case details of the people the document names
     diagrams: tuple[str, ...] = ()  # diagrams shown in the document: genogram, ecomap, scales
+    carry_forward: tuple[CarryDef, ...] = ()  # what a new copy takes from earlier documents
     source: str = ""
 
     def section(self, section_id: str) -> SectionDef | None:

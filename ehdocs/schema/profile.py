@@ -63,6 +63,7 @@ SSO_TEAM_KEYS = {"name": Key(TEXT, required=True), "kind": Key({"enum": list(TEA
 OVERLAY_KEYS = {
     "title": Key(TEXT),
     "family_title": Key(TEXT),
+    "title_plural": Key({"type": "boolean"}),
     "overrides": Key({"type": "object"}),
     "add_fields": Key({"type": "array"}),
     "remove_fields": Key({"type": "array", "items": PATH}),
@@ -284,6 +285,7 @@ class _Overlay:
             form,
             title=str(self.node.get("title", form.title)),
             family_title=self.node.get("family_title", form.family_title),
+            title_plural=bool(self.node.get("title_plural", form.title_plural)),
             sections=sections,
         )
 

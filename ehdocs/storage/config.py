@@ -19,6 +19,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Replies to people who send forms to the hub: smtp://host:port, smtps://host:port
         "SMTP_URL": env.get("EHDOCS_SMTP_URL") or None,
         "MAIL_FROM": env.get("EHDOCS_MAIL_FROM") or None,
+        # The council's mail server's authserv-id (RFC 8601) in Authentication-Results.
+        "MAIL_AUTHSERV_ID": env.get("EHDOCS_MAIL_AUTHSERV_ID") or None,
     }
     config.update(overrides or {})
     return config

@@ -101,6 +101,12 @@ class Submission(Base):
     verified_sender: Mapped[bool] = mapped_column(Boolean, default=False)
     handled_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     replied_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # Where a reply may go (ehdocs.ingest.trust): an address the hub has reason to trust, never
+    # just what the message or the upload form claimed; how it was trusted; and why a reply
+    # was or was not sent (shown to the adviser).
+    reply_to: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    reply_trust: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    reply_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 

@@ -208,6 +208,18 @@ class DocumentsField(ma.fields.Field):
         return head
 
 
+class _CarriedMark(AnswersSchema):
+    """Where a carried-forward answer of the document came from (ehdocs.case.carry)."""
+
+    into = ma.fields.String(required=True)
+    form = ma.fields.String()
+    document = ma.fields.String()
+    date = ma.fields.String(allow_none=True)
+    records = ma.fields.String()
+    left_out = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
+    digest = ma.fields.String()
+
+
 class _DocumentHead(AnswersSchema):
     id = ID_FIELD()
     form = ma.fields.String(
@@ -222,6 +234,7 @@ class _DocumentHead(AnswersSchema):
         },
     )
     updated = ma.fields.String()
+    carried = ma.fields.List(ma.fields.Nested(_CarriedMark))
 
 
 def _case_schema(

@@ -18,11 +18,13 @@ from ehdocs.schema import load_formset
 from ehdocs.storage.sealing import seal_keys
 from ehdocs.web import answer_limits, limits, security
 from ehdocs.web import config as configuration
+from ehdocs.web.converters import DatabaseIntConverter
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
     audit,
     auth,
     break_glass,
+    carry,
     cases,
     documents,
     hub,
@@ -40,6 +42,8 @@ csrf = CSRFProtect()
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", template_folder="templates")
+    # Ids in URLs stop at the database's integer bound: a huge number is a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.config.update(configuration.from_environment(test_config))
     configuration.check(app.config)
     app.jinja_loader = jinja2.ChoiceLoader(
@@ -144,6 +148,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(break_glass.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
     return app
 

@@ -1,6 +1,6 @@
 """What the hub adviser is told about a submission's integrity: whether its embedded case data
 carried this service's seal, and who signed the file, when, and whether the signature covers
-the answers as they are now (see ehdocs.ingest.trust and ehdocs.fillable.signatures)."""
+the answers as they are now (see ehdocs.ingest.sealed and ehdocs.fillable.signatures)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ehdocs.case.model import Case
 from ehdocs.fields import field_type, web
+from ehdocs.fields.types import item_with_article
 from ehdocs.ingest.online import DATE_OF_BIRTH
 from ehdocs.schema import roles
 from ehdocs.schema.conditions import Condition
@@ -41,6 +42,7 @@ class GroupControl:
     item: str
     hint: str | None
     rows: list[list[Control | GroupControl]]
+    item_a: str = ""  # the item with its article: "an agency"
     error: str | None = None
     macro: str = "group"
 
@@ -113,6 +115,7 @@ def controls(
                 name=name,
                 label=fdef.label,
                 item=str(fdef.param("item_name", "entry")),
+                item_a=item_with_article(fdef),
                 hint=fdef.hint,
                 rows=[
                     controls(

@@ -116,9 +116,10 @@ def test_contradictory_identity_is_refused(blank_pdfs: dict[str, bytes]) -> None
 
 
 def test_encrypted_pdf_is_refused(blank_pdfs: dict[str, bytes]) -> None:
+    """With a user password (one with only an owner password opens without asking: read)."""
     with pikepdf.open(io.BytesIO(blank_pdfs["plan"])) as doc:
         out = io.BytesIO()
-        doc.save(out, encryption=pikepdf.Encryption(owner="o", user="", R=6))
+        doc.save(out, encryption=pikepdf.Encryption(owner="o", user="family", R=6))
     with pytest.raises(UnreadableFormError, match="password or encryption"):
         read_pdf_fields(out.getvalue())
 

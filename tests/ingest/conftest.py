@@ -14,6 +14,7 @@ from ehdocs.web import create_app
 from tests.mailservers import dovecot, smtp_catcher  # noqa: F401
 
 HUB_ADDRESS = "earlyhelp@council.example"
+AUTHSERV_ID = "mx.council.example"  # the council's mail server, in Authentication-Results
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EHDOCS_DATA_DIR", str(folder))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("EHDOCS_SMTP_URL", raising=False)
+    monkeypatch.setenv("EHDOCS_MAIL_AUTHSERV_ID", AUTHSERV_ID)
     return folder
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from ehdocs.storage import get_storage
 from tests.fillable.pdfium_fill import pdfium_fill
-from tests.ingest.conftest import HUB_ADDRESS, close_app, hub_app
+from tests.ingest.conftest import AUTHSERV_ID, HUB_ADDRESS, close_app, hub_app
 from tests.mailservers import Dovecot, SmtpCatcher
 from tests.web.accounts import hub_client
 
@@ -26,6 +26,11 @@ CHILD = "Zoë Kowalczyk-Brontë"  # personal data that must never reach the repl
 
 def _partner_email(pdf: bytes) -> bytes:
     message = EmailMessage()
+    # The council's mail server confirmed the school's domain (the hub replies only then).
+    message["Authentication-Results"] = (
+        f"{AUTHSERV_ID}; spf=pass smtp.mailfrom={SENDER}; "
+        "dmarc=pass header.from=oakfield-school.example"
+    )
     message["From"] = f"Jo Teacher <{SENDER}>"
     message["To"] = HUB_ADDRESS
     message["Subject"] = f"Referral for {CHILD}"

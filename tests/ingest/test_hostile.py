@@ -23,7 +23,7 @@ from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest.cases import filled_form
 from ehdocs.ingest.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, ParserPool
-from ehdocs.ingest.trust import resolve
+from ehdocs.ingest.sealed import resolve
 from ehdocs.schema import FormSet
 from tests.ingest.hostile import (
     BUILDERS,

@@ -34,7 +34,7 @@ from ehdocs.storage.config import from_environment
 from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import validate_case
 from tests.fillable.test_docx import docx_fill
-from tests.ingest.conftest import HUB_ADDRESS
+from tests.ingest.conftest import AUTHSERV_ID, HUB_ADDRESS
 from tests.mailservers import SmtpCatcher
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +70,10 @@ def filled(blank: bytes, child: str, **more: str) -> bytes:
 
 def email_with(*attachments: tuple[str, bytes], sender: str = SENDER, ident: str = "1") -> bytes:
     message = EmailMessage()
+    # As the council's mail server marks a message whose From domain passed DMARC (the hub
+    # replies only to those: tests/ingest/test_reply_trust.py).
+    domain = sender.rpartition("@")[2]
+    message["Authentication-Results"] = f"{AUTHSERV_ID}; dmarc=pass header.from={domain}"
     message["From"] = sender
     message["To"] = HUB_ADDRESS
     message["Subject"] = "Early help form"

@@ -17,6 +17,8 @@ from ehdocs.case.io import read_case_file
 from ehdocs.fillable import blank_form
 from ehdocs.ingest.service import Ingestor
 from ehdocs.storage import get_storage
+from tests.mailservers import SmtpCatcher, smtp_catcher  # noqa: F401
+from tests.web.accounts import hub_client
 from tests.web.conftest import QualityClient, page_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,3 +316,37 @@ def test_a_required_if_hub_question_left_blank_is_shown_and_nothing_is_saved(
     assert accepted.status_code == 302, accepted.get_data(as_text=True)
     (case,) = get_storage(app).cases.list()
     assert case.raw["documents"][0]["data"]["hub"]["team_allocated"] == "North locality"
+
+
+@pytest.mark.mailserver
+def test_the_reply_to_an_upload_goes_to_the_signed_in_uploader_never_the_typed_address(
+    make_app: Any,
+    blank: bytes,
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    """#11: a typed "sender" made the hub write to anyone; now the receipt goes to the
+    signed-in account, the typed address is only shown, and the reply does not say e-mail."""
+    app = make_app("sqlite", SMTP_URL=smtp_catcher.url, MAIL_FROM="earlyhelp@council.example")
+    client = hub_client(app)
+    response = upload(
+        client, b"Dear hub, please help.", name="letter.pdf", sender="anyone@else.example"
+    )
+    (reply,) = smtp_catcher.wait_for(1)
+    assert reply.rcpt_tos[0].startswith("hub-") and reply.rcpt_tos[0].endswith("@council.example")
+    assert "anyone@else.example" not in reply.data.decode()
+    text = reply.message.get_content()
+    assert "e-mail, but" not in text and "the file you uploaded" in text
+    assert "upload it again" in text
+    page = client.page(response.headers["Location"])
+    assert "anyone@else.example" in page.text  # shown as who it is said to be from
+    assert f"Sent to {reply.rcpt_tos[0]}: the signed-in account that uploaded it" in page.text
+    ingestor(app).close()
+
+
+def test_the_upload_hint_states_the_real_limit(make_app: Any) -> None:
+    app = make_app("sqlite", MAX_CONTENT_LENGTH=8 * 1024 * 1024)
+    page = hub_client(app).page("/hub/upload")
+    assert "up to 8 MB in all" in page.text
+    assert "10 MB" not in page.text
+    assert "We will tell them" not in page.text
+    ingestor(app).close()

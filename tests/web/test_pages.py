@@ -130,6 +130,10 @@ def test_health_check(client: QualityClient) -> None:
     "url",
     [
         "/cases/999999",
+        "/cases/99999999999999999999999999",  # beyond a database integer: still not found
+        "/cases/9223372036854775808",
+        "/cases/99999999999999999999999999/audit",
+        "/cases/99999999999999999999999999/documents/n1/sections/referrer",
         "/no-such-page",
         "/cases/{id}/records/no_such_record",
         "/cases/{id}/records/person/nobody",

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from ehdocs.access import policy
 from ehdocs.access.enforce import rows_not_theirs
 from ehdocs.access.policy import rule
+from ehdocs.case.carry import add_carried_document
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
@@ -63,9 +64,15 @@ def new(case_id: int, form_name: str) -> Response:
         flash(f"This case already has an {form.title}: carry on with that one.", "error")
         return redirect(url_for("documents.resume", case_id=case_id, doc_id=same["id"]))
     raw = copy.deepcopy(stored.raw)
-    doc_id = add_document(raw, form)["id"]
+    doc_id = add_carried_document(stored.case, raw, form)["id"]
     try:
-        get_storage().cases.save(case_id, raw, _version())
+        try:
+            get_storage().cases.save(case_id, raw, _version())
+        except InvalidCaseError:  # what was carried does not fit: start empty rather than fail
+            raw = copy.deepcopy(stored.raw)
+            doc_id = add_document(raw, form)["id"]
+            get_storage().cases.save(case_id, raw, _version())
+            flash(f"Answers from earlier documents could not be carried into this {form.title}.")
     except ConflictError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cases.overview", case_id=case_id))

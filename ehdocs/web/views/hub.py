@@ -21,6 +21,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -44,7 +45,9 @@ from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import likely_matches
+from ehdocs.ingest.sandbox import MAX_FILE_BYTES
 from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
+from ehdocs.ingest.trust import of_upload
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import get_storage
@@ -190,6 +193,10 @@ def upload() -> str | WResponse | tuple[str, int]:
         if not errors:
             references = []
             hub = ingestor()
+            principal = g.get("principal")
+            # The reply goes to whoever signed in and uploaded it, never to the typed address
+            # (anyone could type anyone's): that one is only shown as who it is said to be from.
+            trust = of_upload(principal.email if principal else None, hub.hub_address)
             for file in files:
                 data = file.read()
                 receipt = hub.receive_file(
@@ -197,6 +204,7 @@ def upload() -> str | WResponse | tuple[str, int]:
                     source="upload",
                     name=_clean(file.filename or ""),
                     sender=sender or None,
+                    trust=trust,
                 )
                 references.append(receipt.reference)
             hub.process(references)
@@ -206,7 +214,9 @@ def upload() -> str | WResponse | tuple[str, int]:
             flash(f"{len(references)} files uploaded.", "success")
             return redirect(url_for(".index"))
     summary = [{"text": m, "href": f"#{k}"} for k, m in errors.items()]
-    page = render_template("hub/upload.html", errors=errors, summary=summary, sender=sender)
+    page = render_template(
+        "hub/upload.html", errors=errors, summary=summary, sender=sender, limit=_upload_limit()
+    )
     return (page, 400) if errors else page
 
 
@@ -258,6 +268,7 @@ def _submission_page(
         summary=_summary(row),
         title=_title(row.form, row.media),
         problems=json.loads(row.problems or "[]"),
+        also=json.loads(row.extracted or "{}").get("also") or [],
         sections=sections,
         people=people,
         matches=matches,
@@ -272,6 +283,20 @@ def _submission_page(
         integrity=integrity_of(extracted, form),
     )
     return (page, 400) if summary else page
+
+
+def _upload_limit() -> str:
+    """The real limit, as the upload page states it: the request limit (all files together)
+    and the largest file the hub reads."""
+    total = int(current_app.config.get("MAX_CONTENT_LENGTH") or MAX_FILE_BYTES)
+    each = min(total, MAX_FILE_BYTES)
+
+    def mb(size: int) -> str:
+        return f"{size // 2**20} MB" if size % 2**20 == 0 else _size(size)
+
+    if each == total:
+        return f"up to {mb(total)} in all"
+    return f"up to {mb(each)} each and {mb(total)} in all"
 
 
 def _size(size: int) -> str:
