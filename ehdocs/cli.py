@@ -31,6 +31,7 @@ from ehdocs.access.roles import ROLES
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
+from ehdocs.case.seal import SealKeys
 from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, NotFoundError
 from ehdocs.fillable import blank_form
@@ -42,6 +43,7 @@ from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment, received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.grants import grant_app_role
+from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import ValidationResult, validate_case
 from ehdocs.web import config as web_config
 
@@ -223,7 +225,7 @@ def render(
     )
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today())
+    options = RenderOptions(audience, fmt, dt.date.today(), seal=_seal_keys())
     for doc in select_documents(case, document):
         data = render_document(case, doc, options)
         path = write_output(output, file_name(case, part_name(doc), options), data)
@@ -241,10 +243,17 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
     from ehdocs.render.outputs import file_name, render_pack, write_output
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today(), PartCache(default_cache_dir()))
+    options = RenderOptions(
+        audience, fmt, dt.date.today(), PartCache(default_cache_dir()), seal=_seal_keys()
+    )
     data = render_pack(case, options)
     path = write_output(output, file_name(case, "pack", options), data)
     click.echo(f"Wrote {path}")
+
+
+def _seal_keys() -> SealKeys:
+    """The service's keys: a PDF rendered here is taken back in by the hub as a case copy."""
+    return seal_keys(from_environment())
 
 
 @cli.command()

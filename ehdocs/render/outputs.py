@@ -68,13 +68,15 @@ def _render_document(case: Case, doc: Document, options: RenderOptions) -> bytes
     view = for_audience(case, options.audience)
     ctx = view_context(view, doc.id, options.date)
     if options.fmt == "pdf":
-        return render_pdf(ctx, view)
+        return render_pdf(ctx, view, options.seal)
     return render_docx(ctx, case.formset.profile.logo)
 
 
 def _render_pack(case: Case, options: RenderOptions) -> bytes:
     if options.fmt == "pdf":
-        return render_pack_pdf(case, options.audience, options.cache, options.date, options.workers)
+        return render_pack_pdf(
+            case, options.audience, options.cache, options.date, options.workers, options.seal
+        )
     return render_pack_docx(case, options.audience, options.date)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pikepdf
 
 from ehdocs.case.model import Case, Document
+from ehdocs.case.seal import SealKeys
 from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
@@ -57,6 +58,7 @@ def render_pack_pdf(
     cache: PartCache | None = None,
     today: dt.date | None = None,
     workers: int | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes:
     today = today or dt.date.today()
     cache = cache or PartCache(None)
@@ -71,7 +73,7 @@ def render_pack_pdf(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)]
     )
-    payload = embedded_payload(view, None, audience)
+    payload = embedded_payload(view, None, audience, seal=seal)
     return finish(number_pages(merged), base.pdf_title, payload, "pack")
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import replace
 
 from ehdocs.case.model import Case
+from ehdocs.case.seal import SealKeys
 from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
@@ -100,6 +101,7 @@ def render_section_pdf(
     audience: str,
     today: dt.date | None = None,
     cache: PartCache | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes | None:
     """One pack section on its own (e.g. the chronology), as a tagged PDF; None if empty."""
     today = today or dt.date.today()
@@ -112,4 +114,5 @@ def render_section_pdf(
     pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
     merged = merge_parts([Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)])
     title = replace(base, title=parts[0].title).pdf_title
-    return finish(number_pages(merged), title, embedded_payload(view, None, audience), "pack")
+    payload = embedded_payload(view, None, audience, seal=seal)
+    return finish(number_pages(merged), title, payload, "pack")

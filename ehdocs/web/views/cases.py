@@ -172,7 +172,8 @@ def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
 def _options(audience: str, fmt: str, cache: PartCache | None = None) -> RenderOptions:
     if audience not in DOWNLOADS or fmt not in FORMATS:
         abort(404)
-    return RenderOptions(audience, fmt, dt.date.today(), cache)
+    seal = current_app.extensions["ehdocs.seal"]  # only the service's own copies are sealed
+    return RenderOptions(audience, fmt, dt.date.today(), cache, seal=seal)
 
 
 def _download(data: bytes, name: str, fmt: str) -> Response:
