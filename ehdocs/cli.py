@@ -336,6 +336,7 @@ def serve(host: str, port: int, load_examples: bool) -> None:
             "production): run gunicorn instead, as the README's 'Running in production' shows: "
             "gunicorn -w 4 --timeout 150 -b 127.0.0.1:8000 'ehdocs.web:create_app()'"
         )
+    if load_examples:
         examples = Path(__file__).resolve().parents[1] / "examples"
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):
