@@ -107,6 +107,14 @@ def _summary(receipts: list[Receipt], outcomes: list[Outcome], ingestor: Ingesto
         click.echo(f"  {row.reference}: {row.problems} answer(s) to fix")
     for row in refused:
         click.echo(f"  {row.reference} refused: {row.reason}")
+    if ingestor.automatic:
+        total = sum(ingestor.automatic.values())
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(ingestor.automatic.items()))
+        click.echo(
+            f"Ignored {total} automatic e-mail{'s' * (total != 1)} (auto-replies, out-of-office, "
+            f"bounces; not queued, not answered): {reasons}"
+        )
+        ingestor.automatic.clear()
     if ingestor.mailer is None and rows:
         click.echo("No replies sent: set EHDOCS_SMTP_URL to tell senders.", err=True)
 

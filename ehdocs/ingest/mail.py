@@ -14,6 +14,7 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from typing import Any
 
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.trust import authentication, domain_of
@@ -40,6 +41,16 @@ class Received:
     from_address: str | None = None  # the From address (what DMARC authenticates)
     reply_address: str | None = None  # the Reply-To address, if any
     authenticated: str | None = None  # dmarc | dkim | spf: how our mail server confirmed From
+    # When the council's mail server received it: the topmost Received header's date (the one
+    # our server added), else the Date header; None when neither can be read.
+    received_at: dt.datetime | None = None
+    # Why it is an automatic message (an auto-reply, an out-of-office, a bounce) that must never
+    # be answered or queued; None for a message a person sent.
+    automatic: str | None = None
+    # A forwarded message (Fwd:/FW: subject, or a message attached): who forwarded it, and
+    # the original sender (the attached message's From, else the first "From:" line quoted).
+    forwarded_by: str | None = None
+    original_sender: str | None = None
 
 
 def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
@@ -61,7 +72,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
         return Received(None, None, None, problem="Your e-mail could not be read")
     sender = _sender(message)
     from_address = _address(message, "From")
-    who = {
+    who: dict[str, Any] = {
         "from_address": from_address,
         "reply_address": _address(message, "Reply-To"),
         "authenticated": authentication(
@@ -70,6 +81,11 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
     }
     message_id = _header(message, "Message-ID")
     date = _date(message)
+    who["received_at"] = _received(message) or date
+    who["automatic"] = automatic(message)
+    if who["automatic"]:
+        return Received(sender, message_id, date, **who)
+    who.update(_forwarding(message, from_address))
     attachments: list[Attachment] = []
     others = 0
     for count, part in enumerate(message.walk()):
@@ -82,7 +98,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
                     f"Your e-mail has too many parts (more than {MAX_PARTS}). Send the form "
                     "on its own"
                 ),
-                **who,  # type: ignore[arg-type]
+                **who,
             )
         if part.is_multipart() or part.get_content_maintype() == "message":
             continue
@@ -104,6 +120,86 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
             "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
         )
     return Received(sender, message_id, date, attachments, problem, others, **who)
+
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fwd?|fw)\s*:", re.IGNORECASE)
+_QUOTED_FROM = re.compile(r"^[>\s]*From:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+
+
+def _forwarding(message: Message, from_address: str | None) -> dict[str, str | None]:
+    attached = None
+    for count, part in enumerate(message.walk()):
+        if count >= MAX_PARTS:
+            break
+        if part.get_content_type() == "message/rfc822":
+            try:
+                inner = part.get_payload()
+                if isinstance(inner, list):
+                    inner = inner[0] if inner else None
+                elif not isinstance(inner, Message):  # sent encoded (base64): parse it
+                    data = part.get_payload(decode=True)
+                    inner = (
+                        email.message_from_bytes(data, policy=email.policy.default)
+                        if isinstance(data, bytes)
+                        else None
+                    )
+            except Exception:
+                inner = None
+            attached = inner if isinstance(inner, Message) else None
+            break
+    subject = _header(message, "Subject") or ""
+    if attached is None and not _FORWARD_SUBJECT.match(subject) and not _has_rfc822(message):
+        return {}
+    original = _address(attached, "From") if isinstance(attached, Message) else None
+    if original is None:
+        body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
+        try:
+            text = body.get_content() if body is not None else ""
+        except Exception:
+            text = ""
+        for line in _QUOTED_FROM.findall(str(text)[:20000]):
+            for _display, address in email.utils.getaddresses([line.strip()]):
+                if is_address(address):
+                    original = address
+                    break
+            if original:
+                break
+    return {"forwarded_by": from_address, "original_sender": original}
+
+
+def _has_rfc822(message: Message) -> bool:
+    return any(p.get_content_type() == "message/rfc822" for p in message.walk())
+
+
+_BULK = {"bulk", "auto_reply", "junk", "list"}
+_NULL_SENDERS = {"mailer-daemon", "postmaster"}
+
+
+def automatic(message: Message) -> str | None:
+    """Why a message was sent by a machine rather than a person (RFC 3834 Auto-Submitted,
+    Precedence, a null envelope sender, a delivery report, the X-Autoreply family), or None."""
+    submitted = (_header(message, "Auto-Submitted") or "").split(";")[0].strip().lower()
+    if submitted and submitted != "no":
+        return f"auto-submitted ({submitted[:30]})"
+    precedence = (_header(message, "Precedence") or "").strip().lower()
+    if precedence in _BULK:
+        return f"precedence {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if _header(message, name):
+            return name.lower()
+    return_path = _header(message, "Return-Path")
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        return "null sender"
+    from_address = _address(message, "From") or ""
+    if from_address.partition("@")[0].lower() in _NULL_SENDERS:
+        return "null sender"
+    try:
+        content_type = message.get_content_type()
+    except Exception:
+        content_type = ""
+    if content_type == "multipart/report":
+        return "delivery or read report"
+    return None
 
 
 def _header(message: Message, name: str) -> str | None:
@@ -136,7 +232,25 @@ def is_address(text: str) -> bool:
 
 
 def _date(message: Message) -> dt.datetime | None:
-    value = _header(message, "Date")
+    return _parse_date(_header(message, "Date"))
+
+
+def _received(message: Message) -> dt.datetime | None:
+    """The date the topmost Received header gives (after its last ';'): servers prepend theirs,
+    so the topmost is the council's own server's, whatever the sender wrote below it."""
+    try:
+        values = message.get_all("Received") or []
+    except Exception:
+        return None
+    if not values:
+        return None
+    top = str(values[0])
+    if ";" not in top:
+        return None
+    return _parse_date(top.rpartition(";")[2].strip())
+
+
+def _parse_date(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -103,6 +104,7 @@ class Ingestor:
         """`authserv_id`: the council's mail server's id in the Authentication-Results headers
         it adds (the only ones trusted; see ehdocs.ingest.trust)."""
         self.authserv_id = authserv_id
+        self.automatic: Counter[str] = Counter()  # automatic e-mails ignored, by reason
         self.sessions = sessions
         self.formset = formset
         self.blobs = blobs
@@ -149,6 +151,7 @@ class Ingestor:
         media: str | None = None,
         verified: bool = False,
         trust: Trust | None = None,
+        forwarded: tuple[str | None, str | None] | None = None,
     ) -> Receipt:
         """Keep one received file and record it as a submission (or find it already there).
         `verified`: the sender proved they own the address (a partner's single-use link).
@@ -159,6 +162,7 @@ class Ingestor:
         digest = sha256(data)
         found = self._find(digest)
         if found:
+            self._sent_again(found, received_at or self.clock(), trust)
             return Receipt(found, False)
         self.blobs.put(data)  # on disk before the row that points at it
         return self._record(
@@ -173,6 +177,7 @@ class Ingestor:
             refusal=refusal,
             verified=verified,
             trust=trust,
+            forwarded=forwarded,
         )
 
     def receive_partner(self, extracted: dict[str, Any], sender: str) -> Receipt:
@@ -207,6 +212,22 @@ class Ingestor:
             ),
         )
 
+    def _sent_again(self, reference: str, when: dt.datetime, trust: Trust | None) -> None:
+        """The same file again after its submission was handled: recorded on the submission
+        (how often, when) and answered again, under the same reply rules as the first time."""
+        with self._session() as session:
+            row = session.scalar(select(Submission).where(Submission.reference == reference))
+            if row is None or row.handled_at is None:
+                return  # still being dealt with: the first reply stands
+            row.sent_again = (row.sent_again or 0) + 1
+            row.sent_again_at = when
+            if trust is not None:
+                row.replied_at = None
+                row.reply_to = trust.address if trust.trusted else None
+                row.reply_trust = trust.how if trust.trusted else None
+                row.reply_note = None if trust.trusted else trust.why
+        log.info("%s sent again after it was handled", reference)
+
     def _find(self, digest: str) -> str | None:
         with self._session() as session:
             found: str | None = session.scalar(
@@ -228,6 +249,7 @@ class Ingestor:
         refusal: str | None = None,
         verified: bool = False,
         trust: Trust | None = None,
+        forwarded: tuple[str | None, str | None] | None = None,
     ) -> Receipt:
         when = received_at or self.clock()
         if trust is None:
@@ -257,6 +279,8 @@ class Ingestor:
             reply_to=trust.address if trust.trusted else None,
             reply_trust=trust.how if trust.trusted else None,
             reply_note=None if trust.trusted else trust.why,
+            forwarded_by=forwarded[0] if forwarded else None,
+            original_sender=forwarded[1] if forwarded else None,
         )
         try:
             with self._session() as session:
@@ -270,7 +294,24 @@ class Ingestor:
         """Every form attached to one e-mail; an e-mail with none is kept as it is, so the hub
         can see it and the sender is told."""
         message = read_message(raw, self.authserv_id)
+        if message.automatic:
+            # Never answered (no loops with auto-responders) nor queued; logged without who
+            # sent it or what it said.
+            self.automatic[message.automatic] += 1
+            log.info(
+                "ignored an automatic e-mail (%s); %d so far in this run",
+                message.automatic,
+                sum(self.automatic.values()),
+            )
+            return []
         when = self.clock()
+        # When the council's server received it, not when this run took it in (a poll after a
+        # weekend must not move the decision deadline); never a time still to come.
+        if message.received_at is not None and message.received_at <= when:
+            when = message.received_at
+        forwarded = (
+            (message.forwarded_by, message.original_sender) if message.forwarded_by else None
+        )
         trust = of_message(
             message.authenticated,
             message.from_address,
@@ -289,6 +330,7 @@ class Ingestor:
                     refusal=message.problem,
                     media="message",
                     trust=trust,
+                    forwarded=forwarded,
                 )
             ]
         return [
@@ -300,6 +342,7 @@ class Ingestor:
                 message_id=message.message_id,
                 received_at=when,
                 trust=trust,
+                forwarded=forwarded,
             )
             for attachment in message.attachments
         ]

@@ -107,6 +107,12 @@ class Submission(Base):
     reply_to: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     reply_trust: Mapped[str | None] = mapped_column(String(12), nullable=True)
     reply_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The same file received again after the submission was handled: how often, when last.
+    sent_again: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent_again_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # A forwarded e-mail: who forwarded it, and who wrote the message they forwarded.
+    forwarded_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    original_sender: Mapped[str | None] = mapped_column(String(320), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 
