@@ -84,3 +84,17 @@ def test_no_blank_form_pdf_shows_a_raw_placeholder_for_any_profile(profile_app: 
         for p in PdfReader(io.BytesIO(client.get("/forms/notification.pdf").data)).pages
     )
     assert formset.profile.contact["social_care_phone"] in safety
+
+
+def test_only_a_hub_adviser_may_edit_the_hub_section() -> None:
+    from ehdocs.access import policy, roles
+    from ehdocs.access.sessions import Principal
+
+    hub = load_formset().hub_section()
+    assert hub is not None
+    case = policy.CaseFacts(1, 7, 5, {}, frozenset(), {})
+    worker = Principal(5, "worker@council.example", "W", roles.PRACTITIONER, frozenset({7}))
+    edit = policy.DOCUMENT_EDIT
+    assert policy.decide(worker, edit, case, section=hub[1]).outcome is policy.Outcome.FORBIDDEN
+    other = hub[0].sections[0]
+    assert policy.decide(worker, edit, case, section=other).outcome is policy.Outcome.ALLOW
