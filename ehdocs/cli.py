@@ -31,6 +31,7 @@ from ehdocs.access.roles import ROLES
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
+from ehdocs.case.seal import SealKeys
 from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, NotFoundError
 from ehdocs.fillable import blank_form
@@ -42,6 +43,7 @@ from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment, received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.grants import grant_app_role
+from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import ValidationResult, validate_case
 from ehdocs.web import config as web_config
 
@@ -223,7 +225,7 @@ def render(
     )
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today())
+    options = RenderOptions(audience, fmt, dt.date.today(), seal=_seal_keys())
     for doc in select_documents(case, document):
         data = render_document(case, doc, options)
         path = write_output(output, file_name(case, part_name(doc), options), data)
@@ -241,10 +243,17 @@ def pack(case_file: Path, audience: str, fmt: str, output: Path, profile: str | 
     from ehdocs.render.outputs import file_name, render_pack, write_output
 
     case = _valid_case(case_file, profile)
-    options = RenderOptions(audience, fmt, dt.date.today(), PartCache(default_cache_dir()))
+    options = RenderOptions(
+        audience, fmt, dt.date.today(), PartCache(default_cache_dir()), seal=_seal_keys()
+    )
     data = render_pack(case, options)
     path = write_output(output, file_name(case, "pack", options), data)
     click.echo(f"Wrote {path}")
+
+
+def _seal_keys() -> SealKeys:
+    """The service's keys: a PDF rendered here is taken back in by the hub as a case copy."""
+    return seal_keys(from_environment())
 
 
 @cli.command()
@@ -288,7 +297,9 @@ def diagram(case_file: Path, kind: str, output: Path, audience: str, profile: st
         raise EhdocsError("A chronology is a document, not a picture: write it to a .pdf file")
     case = _valid_case(case_file, profile)
     if suffix == ".pdf":
-        data = render_section_pdf(case, kind, audience)
+        from ehdocs.render.limits import run_limited
+
+        data = run_limited(lambda: render_section_pdf(case, kind, audience))
     else:
         drawn = figures(for_audience(case, audience), kind)
         data = _picture(drawn[0].svg, suffix) if drawn else None
@@ -319,6 +330,13 @@ def serve(host: str, port: int, load_examples: bool) -> None:
     app = create_app()
     if load_examples:
         demo.refuse_in_production(app.config["ENV_NAME"])
+    if app.config["ENV_NAME"] == "production":
+        raise EhdocsError(
+            "ehdocs serve is the development server, never for a live service (EHDOCS_ENV is "
+            "production): run gunicorn instead, as the README's 'Running in production' shows: "
+            "gunicorn -w 4 --timeout 150 -b 127.0.0.1:8000 'ehdocs.web:create_app()'"
+        )
+    if load_examples:
         examples = Path(__file__).resolve().parents[1] / "examples"
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):

@@ -79,6 +79,14 @@ class DiagramError(EhdocsError):
     exit_code = 70
 
 
+class RenderTooLarge(EhdocsError):
+    """Producing a document or pack passed its time limit (EHDOCS_RENDER_TIMEOUT) or memory cap
+    (EHDOCS_RENDER_MEMORY_MB): it was stopped, and nothing of it kept. The web answers 503."""
+
+    exit_code = 8
+    http_status = 503
+
+
 class NotFoundError(EhdocsError):
     """There is no stored case with this id or reference."""
 

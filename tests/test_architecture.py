@@ -30,6 +30,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         "cap to read forms; WeasyPrint and python-docx load only when a blank form is made"
     ),
     ("ehdocs/fillable/__init__.py", "__getattr__"): "the same: the writers load on first use",
+    ("ehdocs/fillable/signatures.py", "_pyhanko"): (
+        "pyHanko takes seconds to import: a parser worker loads it only for a signed file"
+    ),
 }
 
 

@@ -45,6 +45,7 @@ def test_every_ehdocs_error_is_defined_in_the_hierarchy() -> None:
         (errors.ConflictError, 1),
         (errors.SubmissionError, 1),
         (errors.AuditError, 7),
+        (errors.RenderTooLarge, 8),
     ],
 )
 def test_exit_codes(error: type[errors.EhdocsError], exit_code: int) -> None:

@@ -44,7 +44,7 @@ ALLOCATED = ("EH-2026-0101", "EH-2026-0103")
 
 
 def refuse_in_production(env_name: str) -> None:
-    if env_name == "production":
+    if env_name.strip().lower() == "production":
         raise AccountError(
             "Demo accounts and example cases are for a demo, never for a live service "
             "(EHDOCS_ENV is production)"

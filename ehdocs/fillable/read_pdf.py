@@ -386,6 +386,8 @@ def _fields(
             continue
         name = str(field["/T"])
         full = f"{prefix}.{name}" if prefix else name
+        if _inherited(field, "/FT") == "/Sig":  # a signature is not an answer (issue 16)
+            continue
         kids = field.get("/Kids")
         kids = kids.get_object() if kids is not None else None
         named_kids = isinstance(kids, ArrayObject) and any(

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ehdocs.case.new import add_document, empty_case, new_record_id, only_copy
-from ehdocs.errors import SubmissionError
+from ehdocs.errors import EhdocsError, SubmissionError
 from ehdocs.fields.dates import written_date
 from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.raw import NameReference, to_raw_document
@@ -121,11 +121,14 @@ def new_case(
     if extracted.get("kind") == "case":
         copied: dict[str, Any] = copy.deepcopy(dict(extracted["case"]))
         copied["reference"] = reference
-        _put_hub(copied, extracted.get("document"), hub)
         documents = copied.get("documents") or [{}]
         doc_id = extracted.get("document") or documents[0].get("id")
         if not doc_id:
             raise SubmissionError(_NO_DOCUMENT)
+        for doc in documents:  # the hub's section is the adviser's to fill, never a file's
+            if doc.get("id") == doc_id:
+                _drop_hub_section(doc, formset)
+        _put_hub(copied, str(doc_id), hub)
         return copied, str(doc_id)
     raw = empty_case(formset.profile.slug, reference, today)
     doc_id = _add_form_document(raw, formset, extracted, hub)
@@ -148,7 +151,7 @@ def attach(
     """(the case with the submission's document added, that document's id)."""
     raw = copy.deepcopy(dict(case_raw))
     if extracted.get("kind") == "case":
-        doc_id = _attach_case_document(raw, extracted)
+        doc_id = _attach_case_document(raw, extracted, formset)
         _put_hub(raw, doc_id, hub)
         return raw, doc_id
     return raw, _add_form_document(raw, formset, extracted, hub)
@@ -196,7 +199,22 @@ def _put_hub(raw: dict[str, Any], doc_id: str | None, hub: Mapping[str, Any] | N
             doc.setdefault("data", {})["hub"] = dict(hub)
 
 
-def _attach_case_document(raw: dict[str, Any], extracted: Mapping[str, Any]) -> str:
+def _drop_hub_section(doc: dict[str, Any], formset: FormSet) -> None:
+    if not isinstance(doc.get("data"), dict):
+        return
+    try:
+        section = formset.form(str(doc.get("form"))).section_by_role(roles.HUB)
+    except EhdocsError:
+        return
+    if section is not None:
+        doc["data"].pop(section.id, None)
+
+
+def _attach_case_document(
+    raw: dict[str, Any], extracted: Mapping[str, Any], formset: FormSet
+) -> str:
+    """Add the copy's document to the case: a draft of the same id is replaced, a completed
+    document never is, and a form the case may hold once is not added a second time."""
     incoming = extracted["case"]
     wanted = extracted.get("document")
     docs = [d for d in incoming.get("documents", []) if d.get("id") == wanted] or list(
@@ -205,6 +223,23 @@ def _attach_case_document(raw: dict[str, Any], extracted: Mapping[str, Any]) -> 
     if not docs:
         raise SubmissionError(_NO_DOCUMENT)
     doc = copy.deepcopy(docs[0])
+    _drop_hub_section(doc, formset)
+    same = next((d for d in raw.get("documents", []) if d.get("id") == doc.get("id")), None)
+    try:
+        form = formset.form(str(doc.get("form")))
+    except EhdocsError:
+        raise SubmissionError(_NO_DOCUMENT) from None
+    if same is not None and same.get("status") == "completed":
+        raise SubmissionError(
+            f"Case {raw.get('reference')} already has this {form.title}, completed: a copy "
+            "received by the hub cannot replace it. Open the case to change the document, or "
+            "create a new case for this copy"
+        )
+    if same is None and only_copy(raw, form) is not None:
+        raise SubmissionError(
+            f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
+            "Create a new case for this request, or add it to a different case"
+        )
     for key in _RECORD_KEYS:  # records the document refers to, that the case lacks
         have = {r.get("id") for r in raw.get(key, [])}
         for record in incoming.get(key, []):

@@ -5,8 +5,10 @@ values (it crosses a process boundary), one of:
 
     {"kind": "form", "format", "form", "version", "digest", "profile", "values"}
         a filled fillable form (PDF fields or DOCX content controls), read by its identity;
-    {"kind": "case", "document", "audience", "profile", "case"}
-        a PDF ehdocs rendered, with the case data it embeds (lossless);
+    {"kind": "embedded", "payload", "form_reading"}
+        a PDF that carries `ehdocs-case.json`: the embedded data as it is (trusted only once
+        its seal verifies, outside this process: the key is never here), and what the form
+        fields say, for when it does not (see ehdocs.ingest.sealed);
     {"kind": "refused", "reason"}
         anything else, with a reason written for the person who sent it.
 
@@ -19,8 +21,10 @@ import json
 from typing import Any
 
 from ehdocs.fillable.errors import FillableFormError
+from ehdocs.fillable.filled import FilledForm
 from ehdocs.fillable.read_docx import read_docx_fields
-from ehdocs.fillable.read_pdf import read_pdf_form_or_attachment
+from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
+from ehdocs.fillable.signatures import read_signatures
 from ehdocs.ingest.containers import MAX_DEPTH as MAX_ARCHIVE_DEPTH
 from ehdocs.ingest.containers import zip_members
 from ehdocs.ingest.identify import described, has_broken_pdf_header, kind_of
@@ -46,6 +50,13 @@ BROKEN_HEADER = (
 
 
 def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
+    result = _parse(data, depth)
+    if kind_of(data) == "pdf" and result.get("kind") != "refused":
+        result["signatures"] = read_signatures(data)  # who signed, and what changed since
+    return result
+
+
+def _parse(data: bytes, depth: int) -> dict[str, Any]:
     kind = kind_of(data)
     try:
         if kind == "zip":
@@ -57,7 +68,7 @@ def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
                 return refused(BROKEN_HEADER)
             found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
             if isinstance(found, bytes):
-                return _embedded_case(found)
+                return _embedded(found, data)
             filled = found
         elif kind == "docx":
             filled = read_docx_fields(data)
@@ -65,6 +76,10 @@ def parse(data: bytes, depth: int = 0) -> dict[str, Any]:
             return refused(_not_a_form(data))
     except FillableFormError as exc:
         return refused(str(exc))
+    return _form_result(filled)
+
+
+def _form_result(filled: FilledForm) -> dict[str, Any]:
     return {
         "kind": "form",
         "format": filled.format,
@@ -111,17 +126,30 @@ def refused(reason: str) -> dict[str, Any]:
     return {"kind": "refused", "reason": reason}
 
 
-def _embedded_case(found: bytes) -> dict[str, Any]:
-    """The case data an ehdocs-rendered PDF carries (read in full: lossless)."""
-    if len(found) > MAX_CASE_JSON:
-        return refused(DAMAGED_CASE)
+def _embedded(found: bytes, data: bytes) -> dict[str, Any]:
+    """The embedded case data as it is, with the form fields' reading beside it (read second:
+    a case-data bomb stops the worker before the file is read twice)."""
+    payload: dict[str, Any] | None = None
+    problem = DAMAGED_CASE
+    if len(found) <= MAX_CASE_JSON:
+        try:
+            loaded = json.loads(found)
+        except ValueError:
+            loaded = None
+        except RecursionError:
+            loaded, problem = None, "This PDF's embedded case data is too deeply nested to read"
+        payload = loaded if isinstance(loaded, dict) else None
     try:
-        payload = json.loads(found)
-    except ValueError:
-        return refused(DAMAGED_CASE)
-    except RecursionError:
-        return refused("This PDF's embedded case data is too deeply nested to read")
-    if not isinstance(payload, dict) or payload.get("format") != CASE_FORMAT:
+        form = _form_result(read_pdf_fields(data))
+    except FillableFormError as exc:
+        form = refused(str(exc))
+    return {"kind": "embedded", "payload": payload, "problem": problem, "form_reading": form}
+
+
+def case_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The case data an ehdocs-rendered PDF carries (read in full: lossless), once its seal
+    has verified."""
+    if payload.get("format") != CASE_FORMAT:
         return refused(DAMAGED_CASE)
     case = payload.get("case")
     if not isinstance(case, dict):

@@ -27,11 +27,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ehdocs.case.seal import SealKeys
 from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
 from ehdocs.errors import EhdocsError
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
-from ehdocs.ingest import cases, online
+from ehdocs.ingest import cases, online, sealed
 from ehdocs.ingest.also import added_boxes
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
@@ -97,6 +98,7 @@ class Ingestor:
         mailer: Any = None,
         clock: Callable[[], dt.datetime] = now,
         authserv_id: str | None = None,
+        seal: SealKeys | None = None,
     ) -> None:
         """`authserv_id`: the council's mail server's id in the Authentication-Results headers
         it adds (the only ones trusted; see ehdocs.ingest.trust)."""
@@ -108,6 +110,7 @@ class Ingestor:
         self._own_pool = pool is None
         self.mailer = mailer
         self.clock = clock
+        self.seal = seal  # without the service's keys no embedded case data is trusted
 
     @property
     def pool(self) -> ParserPool:
@@ -357,6 +360,7 @@ class Ingestor:
         return outcomes
 
     def _conclude(self, reference: str, result: dict[str, Any]) -> Outcome:
+        result = sealed.resolve(result, self.seal)
         status, form, reason = "ready", None, None
         problems: list[dict[str, str]] = []
         extracted: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ from ehdocs.ingest.sandbox import ParserPool
 from ehdocs.ingest.service import Ingestor
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.storage import Storage
+from ehdocs.storage.sealing import seal_keys
 
 
 def mailer_from(config: dict[str, Any], formset: FormSet) -> Mailer | None:
@@ -37,6 +38,7 @@ def ingestor_for(
         pool=pool,
         mailer=mailer_from(config, formset),
         authserv_id=config.get("MAIL_AUTHSERV_ID") or None,
+        seal=seal_keys(config),
     )
 
 

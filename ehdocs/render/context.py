@@ -234,10 +234,28 @@ def _summary_row(
         born = f"Due {shown('expected_date_of_delivery')}"
     elif age is not None and born:
         born += f" (age {age})"
-    homes = [
-        h["name"] for h in case.records("households") if person["id"] in (h.get("members") or [])
+    return (clean(name), shown("category"), born, shown("gender"), clean(_lives_at(case, person)))
+
+
+def _lives_at(case: Case, person: Mapping[str, Any]) -> str:
+    """Each household the person lives in, with its address as far as this copy may show it (a
+    family copy has none for a confidential household: ehdocs.render.audience); else their own."""
+    places = [
+        _place(h.get("name"), h.get("address"), h.get("postcode"))
+        for h in case.records("households")
+        if person["id"] in (h.get("members") or [])
     ]
-    return (clean(name), shown("category"), born, shown("gender"), clean(", ".join(homes)))
+    if not places:
+        places = [_place(None, person.get("address"), person.get("postcode"))]
+    return "; ".join(p for p in places if p)
+
+
+def _place(name: str | None, address: str | None, postcode: str | None) -> str:
+    lines = [line.strip(" ,") for line in (address or "").splitlines() if line.strip(" ,")]
+    where = ", ".join(lines + ([postcode.strip()] if postcode and postcode.strip() else []))
+    if name and where:
+        return f"{name}: {where}"
+    return name or where
 
 
 def _record_answers(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ehdocs.case.seal import SealKeys
 from ehdocs.errors import EhdocsError
 from ehdocs.render.audience import AUDIENCES
 from ehdocs.render.cache import PartCache
@@ -28,6 +29,9 @@ class RenderOptions:
     """Where a pack's unchanged parts are kept and reused (PDF packs only); None: no cache."""
     workers: int | None = None
     """Processes drawing a PDF pack's parts at once; None: one per CPU."""
+    seal: SealKeys | None = None
+    """The service's keys to seal the case data a PDF carries (ehdocs.case.seal); None: not
+    sealed, so the hub reads it back as an ordinary file, never as a copy of a case."""
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:

@@ -12,6 +12,7 @@ from ehdocs.render.audience import for_audience
 from ehdocs.render.context import view_context
 from ehdocs.render.docx import render_docx
 from ehdocs.render.docx_pack import render_pack_docx
+from ehdocs.render.limits import RenderLimits, run_limited
 from ehdocs.render.options import DEFAULT_OPTIONS, RenderOptions
 from ehdocs.render.pack import render_pack_pdf
 from ehdocs.render.pdf import render_pdf
@@ -45,17 +46,37 @@ def select_documents(case: Case, name: str) -> list[Document]:
     return found
 
 
-def render_document(case: Case, doc: Document, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+def render_document(
+    case: Case,
+    doc: Document,
+    options: RenderOptions = DEFAULT_OPTIONS,
+    limits: RenderLimits | None = None,
+) -> bytes:
+    """One document's file, made within the render limits (ehdocs.render.limits): past them,
+    RenderTooLarge."""
+    return run_limited(lambda: _render_document(case, doc, options), limits)
+
+
+def render_pack(
+    case: Case, options: RenderOptions = DEFAULT_OPTIONS, limits: RenderLimits | None = None
+) -> bytes:
+    """A case's pack, made within the render limits: past them, RenderTooLarge."""
+    return run_limited(lambda: _render_pack(case, options), limits)
+
+
+def _render_document(case: Case, doc: Document, options: RenderOptions) -> bytes:
     view = for_audience(case, options.audience)
     ctx = view_context(view, doc.id, options.date)
     if options.fmt == "pdf":
-        return render_pdf(ctx, view)
+        return render_pdf(ctx, view, options.seal)
     return render_docx(ctx, case.formset.profile.logo)
 
 
-def render_pack(case: Case, options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+def _render_pack(case: Case, options: RenderOptions) -> bytes:
     if options.fmt == "pdf":
-        return render_pack_pdf(case, options.audience, options.cache, options.date, options.workers)
+        return render_pack_pdf(
+            case, options.audience, options.cache, options.date, options.workers, options.seal
+        )
     return render_pack_docx(case, options.audience, options.date)
 
 

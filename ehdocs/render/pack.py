@@ -1,8 +1,9 @@
 """Packs: every document of a case (and the diagrams) for one audience, with a cover and contents.
 
 Parts render independently — in parallel processes, and only when their content changed (a
-cache keyed by the part's HTML) — and are merged into one tagged PDF. Each document keeps its
-own page numbering, as in a bundle; the contents give pack page numbers, as viewers show them.
+cache keyed by the part's HTML) — and are merged into one tagged PDF. Its pages are then
+numbered as one (render.pagination): every footer's "Page n of N" is the page the contents and
+a viewer give.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pikepdf
 
 from ehdocs.case.model import Case, Document
+from ehdocs.case.seal import SealKeys
 from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
@@ -21,6 +23,7 @@ from ehdocs.render.context import view_context
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext
 from ehdocs.render.merge import Part, merge_parts
+from ehdocs.render.pagination import number_pages
 from ehdocs.render.parts import PackPart, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
 from ehdocs.render.sections import PROVIDERS
@@ -55,6 +58,7 @@ def render_pack_pdf(
     cache: PartCache | None = None,
     today: dt.date | None = None,
     workers: int | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes:
     today = today or dt.date.today()
     cache = cache or PartCache(None)
@@ -69,7 +73,8 @@ def render_pack_pdf(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)]
     )
-    return finish(merged, base.pdf_title, embedded_payload(view, None, audience), "pack")
+    payload = embedded_payload(view, None, audience, seal=seal)
+    return finish(number_pages(merged), base.pdf_title, payload, "pack")
 
 
 def _cover(

@@ -5,6 +5,8 @@ processes, and only when its HTML changed: the part cache), for the pack and its
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -14,9 +16,11 @@ from pathlib import Path
 
 from ehdocs.case.model import Case
 from ehdocs.fields import format_date
+from ehdocs.render.assets import ASSETS
 from ehdocs.render.audience import CaseView
 from ehdocs.render.cache import PartCache
 from ehdocs.render.items import DocumentContext
+from ehdocs.render.pagination import as_pack_part
 from ehdocs.render.pdf import html_to_pdf
 
 
@@ -50,10 +54,22 @@ def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentCont
     )
 
 
+@functools.cache
+def assets_digest() -> bytes:
+    """The stylesheets, fonts and pictures a part is drawn with: a part drawn with others (an
+    upgrade that changed a stylesheet) is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in ASSETS.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(ASSETS)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def render_parts(
     htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
 ) -> list[bytes]:
-    keys = [cache.key(html.encode(), logo.read_bytes() if logo else b"") for html in htmls]
+    htmls = [as_pack_part(html) for html in htmls]  # numbered once merged: pagination
+    logo_bytes, assets = logo.read_bytes() if logo else b"", assets_digest()
+    keys = [cache.key(html.encode(), logo_bytes, assets) for html in htmls]
     found: list[bytes | None] = [cache.get(k) for k in keys]
     todo = [i for i, pdf in enumerate(found) if pdf is None]
     workers = min(workers or os.cpu_count() or 1, len(todo))

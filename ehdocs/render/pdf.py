@@ -17,6 +17,7 @@ from pikepdf import Dictionary, Name
 from weasyprint import HTML
 
 from ehdocs.case.model import Case
+from ehdocs.case.seal import SealKeys, sealed
 from ehdocs.render.assets import AssetFetcher
 from ehdocs.render.audience import CaseView
 from ehdocs.render.html import render_html
@@ -31,9 +32,15 @@ WEASYPRINT_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 def embedded_payload(
-    case: Case, document: str | None, audience: str, document_id: str | None = None
+    case: Case,
+    document: str | None,
+    audience: str,
+    document_id: str | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes:
-    """The machine-readable copy a PDF carries: exactly the case data it shows, and a hash."""
+    """The machine-readable copy a PDF carries: exactly the case data it shows, and a hash;
+    sealed with the service's key when `seal` is given (only a sealed copy is taken back in as
+    a copy of a case: see ehdocs.case.seal)."""
     data = dump_case(case)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     payload = {
@@ -46,6 +53,8 @@ def embedded_payload(
         "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
         "case": data,
     }
+    if seal is not None:
+        payload = sealed(payload, seal)
     return json.dumps(payload, ensure_ascii=False, indent=1).encode()
 
 
@@ -83,11 +92,11 @@ def finish(pdf: bytes, title: str, case_data: bytes, made_from: str, lang: str =
     return buffer.getvalue()
 
 
-def render_pdf(doc: DocumentContext, case_view: CaseView) -> bytes:
+def render_pdf(doc: DocumentContext, case_view: CaseView, seal: SealKeys | None = None) -> bytes:
     """One document's PDF, carrying the audience's view of the case as embedded JSON."""
     if case_view.audience != doc.audience:
         raise ValueError(f"a {doc.audience} copy made from the {case_view.audience} view")
     profile = case_view.formset.profile
     html = render_html(doc, logo=profile.logo is not None)
-    case_data = embedded_payload(case_view, doc.form, doc.audience, doc.document_id)
+    case_data = embedded_payload(case_view, doc.form, doc.audience, doc.document_id, seal)
     return finish(html_to_pdf(html, profile.logo), doc.pdf_title, case_data, "document", doc.lang)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import replace
 
 from ehdocs.case.model import Case
+from ehdocs.case.seal import SealKeys
 from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
@@ -18,6 +19,7 @@ from ehdocs.render.figures import figures
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, SectionView, Table
 from ehdocs.render.merge import Part, merge_parts
+from ehdocs.render.pagination import number_pages
 from ehdocs.render.parts import PackPart, PackSectionProvider, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
 
@@ -99,6 +101,7 @@ def render_section_pdf(
     audience: str,
     today: dt.date | None = None,
     cache: PartCache | None = None,
+    seal: SealKeys | None = None,
 ) -> bytes | None:
     """One pack section on its own (e.g. the chronology), as a tagged PDF; None if empty."""
     today = today or dt.date.today()
@@ -111,4 +114,5 @@ def render_section_pdf(
     pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
     merged = merge_parts([Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)])
     title = replace(base, title=parts[0].title).pdf_title
-    return finish(merged, title, embedded_payload(view, None, audience), "pack")
+    payload = embedded_payload(view, None, audience, seal=seal)
+    return finish(number_pages(merged), title, payload, "pack")

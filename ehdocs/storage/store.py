@@ -180,6 +180,12 @@ class CaseStore:
             )
             return json.loads(draft.raw) if draft else None
 
+    def draft_pages(self, case_id: int, prefix: str = "") -> set[str]:
+        """The keys of a case's page drafts (starting with `prefix`), in one query."""
+        with self._session() as session:
+            pages = session.scalars(select(PageDraft.page).where(PageDraft.case_id == case_id))
+            return {page for page in pages if page.startswith(prefix)}
+
     def drop_draft(self, case_id: int, page: str) -> None:
         with self._session() as session:
             draft = session.scalar(

@@ -15,6 +15,7 @@ from ehdocs.access import enforce, oidc, policy, sessions
 from ehdocs.ingest.service import Ingestor
 from ehdocs.ingest.setup import ingestor_for
 from ehdocs.schema import load_formset
+from ehdocs.storage.sealing import seal_keys
 from ehdocs.web import answer_limits, limits, security
 from ehdocs.web import config as configuration
 from ehdocs.web.converters import DatabaseIntConverter
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     oidc.init_app(app, formset.profile)
     enforce.init_app(app)
     limits.init_app(app)
+    app.extensions["ehdocs.seal"] = seal_keys(app.config)
     app.extensions["ehdocs.ingestor"] = _ingestor(app, opened)
 
     @app.context_processor

@@ -9,6 +9,7 @@ from typing import Any
 
 from ehdocs.errors import ConfigError
 from ehdocs.storage import config as shared
+from ehdocs.web.environment import DEVELOPMENT, PRODUCTION, environment_name
 
 WEAK_KEYS = {"", "dev", "development", "secret", "changeme", "change-me", "test"}
 
@@ -18,7 +19,7 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config = shared.from_environment()
     config.update(
         {
-            "ENV_NAME": env.get("EHDOCS_ENV", "development"),
+            "ENV_NAME": env.get("EHDOCS_ENV"),
             "DEBUG": env.get("EHDOCS_DEBUG", "") == "1",
             "SECRET_KEY": env.get("EHDOCS_SECRET_KEY", ""),
             "MAX_CONTENT_LENGTH": int(env.get("EHDOCS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
@@ -42,14 +43,18 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         }
     )
     config.update(overrides or {})
+    # Matched whatever its spelling (Production, PROD…); an unknown name is refused.
+    config["ENV_NAME"] = environment_name(config["ENV_NAME"])
     # Worked out after the overrides: a production app always sends its cookie over HTTPS only.
-    config.setdefault("SESSION_COOKIE_SECURE", config["ENV_NAME"] == "production")
+    if config["ENV_NAME"] == PRODUCTION:
+        config["SESSION_COOKIE_SECURE"] = True
+    config.setdefault("SESSION_COOKIE_SECURE", False)
     return config
 
 
 def check(config: dict[str, Any]) -> None:
     """Refuse to start outside development with debug on or without a strong secret key."""
-    if config["ENV_NAME"] == "development" or config.get("TESTING"):
+    if config["ENV_NAME"] == DEVELOPMENT or config.get("TESTING"):
         if not config["SECRET_KEY"]:
             # A fresh key each start: sessions end on restart, which is fine on a laptop.
             config["SECRET_KEY"] = secrets.token_hex(32)

@@ -8,6 +8,8 @@ from flask import Flask, Response, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ehdocs.errors import RenderTooLarge
+
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
@@ -26,11 +28,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def no_test_assets_in_production() -> None:
-        # axe-core is built for the browser tests; a live service does not serve it.
-        if (
-            request.path.startswith("/static/build/test/")
-            and app.config["ENV_NAME"] == "production"
-        ):
+        # axe-core is built for the browser tests (which inject it themselves): only a test
+        # app serves it, never a development or live one.
+        if request.path.startswith("/static/build/test/") and not app.testing:
             abort(404)
 
     @app.after_request
@@ -56,6 +56,12 @@ def init_app(app: Flask) -> None:
             "was out of date. Go back, reload the page and try again: "
             "what you typed may need to be entered again.",
         ), 400
+
+    @app.errorhandler(RenderTooLarge)
+    def too_large_to_produce(error: RenderTooLarge) -> tuple[str, int, dict[str, str]]:
+        # The render was stopped at its limit (ehdocs.render.limits): say what to do instead.
+        app.logger.warning("A document or pack passed its render limit and was stopped")
+        return render_template("errors/503.html", reason=str(error)), 503, {"Retry-After": "600"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

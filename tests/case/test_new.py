@@ -4,6 +4,7 @@ or document made on a web page and one made from a form sent to the hub look the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +131,18 @@ def _web_adds_professional(tmp_path: Path, raw: dict[str, Any], name: str) -> st
     try:
         stored = storage.cases.create(raw)
         client = hub_client(app)
+        url = f"/cases/{stored.id}/records/professional/new"
+        # the page's own hidden fields (its one-time token and version), as a browser sends them
+        hidden = dict(
+            re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                client.get(url).get_data(as_text=True),
+            )
+        )
         response = client.post(
-            f"/cases/{stored.id}/records/professional/new",
+            url,
             data={
+                **hidden,
                 "version": str(stored.version),
                 "professional-name": name,
                 "professional-role": "Health visitor",

@@ -31,6 +31,7 @@ from ehdocs.render.outputs import render_document
 from ehdocs.schema import FormSet
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment
+from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import validate_case
 from tests.fillable.test_docx import docx_fill
 from tests.ingest.conftest import AUTHSERV_ID, HUB_ADDRESS
@@ -182,7 +183,8 @@ def test_a_pdf_ehdocs_rendered_comes_back_losslessly(
     assert case is not None
     doc = case.documents_of("notification")[0]
     today = __import__("datetime").date(2026, 11, 23)
-    pdf = render_document(case, doc, RenderOptions(audience, "pdf", today))
+    seal = seal_keys(from_environment())  # the service's own copy, sealed
+    pdf = render_document(case, doc, RenderOptions(audience, "pdf", today, seal=seal))
     with ingestor_from_config(from_environment()) as ingestor:
         receipt = ingestor.receive_file(pdf, source="file")
         (outcome,) = ingestor.process_pending()
@@ -206,7 +208,8 @@ def test_a_family_copy_is_refused(data_dir: Path, formset: FormSet) -> None:
     assert case is not None
     doc = case.documents_of("notification")[0]
     today = __import__("datetime").date(2026, 11, 23)
-    pdf = render_document(case, doc, RenderOptions("family", "pdf", today))
+    seal = seal_keys(from_environment())
+    pdf = render_document(case, doc, RenderOptions("family", "pdf", today, seal=seal))
     with ingestor_from_config(from_environment()) as ingestor:
         ingestor.receive_file(pdf, source="file")
         (outcome,) = ingestor.process_pending()

@@ -62,6 +62,7 @@ def test_the_case_is_filtered_for_the_audience_once_per_render(
     for module in list(sys.modules.values()):
         if module.__name__.startswith("ehdocs.") and getattr(module, "for_audience", 0) is real:
             monkeypatch.setattr(module, "for_audience", counting)
+    monkeypatch.setenv("EHDOCS_RENDER_IN_PROCESS", "1")  # counted here, not in a render child
     options = RenderOptions("family", fmt, TODAY, workers=1)
     if what == "document":
         render_document(case, case.documents[0], options)

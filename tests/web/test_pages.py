@@ -231,14 +231,14 @@ def test_check_page(
     assert page.h1 == "Your answers"
     assert not page.main_forms()
     for section in form.sections:
-        assert page.all("a", href=f"{base}/sections/{section.id}"), section.id
+        assert page.all("a", href=f"{base}/sections/{section.id}?next=check"), section.id
 
 
 def test_resume_goes_to_the_check_page_of_a_completed_document(
     client: QualityClient, cases: dict[str, StoredCase]
 ) -> None:
     stored = cases["step-up"]
-    response = client.get(f"/cases/{stored.id}/documents/n1")
+    response = client.get(f"/cases/{stored.id}/documents/n1/continue")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/cases/{stored.id}/documents/n1/check")
 

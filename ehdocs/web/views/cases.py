@@ -33,6 +33,7 @@ from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.render.outputs import file_name, part_name, render_document, render_pack
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation.family import family_warnings
+from ehdocs.web import tasklist
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 # The copies practitioners download here, of render.audience.AUDIENCES; the hub copy (with the
@@ -90,6 +91,7 @@ def overview(case_id: int) -> str:
     stored = load(case_id)
     case = stored.case
     tasks: list[dict[str, Any]] = []
+    drafts = tasklist.drafted_pages(case_id)
     for form in case.formset.forms_in_order():
         docs = case.documents_of(form.form)
         for doc in docs:
@@ -102,7 +104,7 @@ def overview(case_id: int) -> str:
                         case_id=case_id,
                         doc_id=doc.id,
                     ),
-                    "status": "Completed" if doc.completed else "In progress",
+                    "status": tasklist.document_status(doc, form, drafts),
                     "doc": doc,
                 }
             )
@@ -112,7 +114,7 @@ def overview(case_id: int) -> str:
                     "title": f"Start another {form.title}" if docs else f"Start the {form.title}",
                     "href": None,
                     "form": form.form,
-                    "status": "Not started",
+                    "status": tasklist.NOT_STARTED,
                     "doc": None,
                 }
             )
@@ -122,6 +124,7 @@ def overview(case_id: int) -> str:
         stored=stored,
         case=case,
         tasks=tasks,
+        tags=tasklist.TAGS,
         records=records,
         milestones=milestones(case),
         family_warnings=family_warnings(case.data),
@@ -169,7 +172,8 @@ def document(case_id: int, doc_id: str, audience: str, fmt: str) -> Response:
 def _options(audience: str, fmt: str, cache: PartCache | None = None) -> RenderOptions:
     if audience not in DOWNLOADS or fmt not in FORMATS:
         abort(404)
-    return RenderOptions(audience, fmt, dt.date.today(), cache)
+    seal = current_app.extensions["ehdocs.seal"]  # only the service's own copies are sealed
+    return RenderOptions(audience, fmt, dt.date.today(), cache, seal=seal)
 
 
 def _download(data: bytes, name: str, fmt: str) -> Response:

@@ -16,13 +16,14 @@ from ehdocs.access import policy
 from ehdocs.access.enforce import rows_not_theirs
 from ehdocs.access.policy import rule
 from ehdocs.case.carry import add_carried_document
+from ehdocs.case.model import Document
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
-from ehdocs.web import conflicts
+from ehdocs.web import conflicts, tasklist
 from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
     CaseChoices,
@@ -83,22 +84,42 @@ def new(case_id: int, form_name: str) -> Response:
 
 @bp.get("/<doc_id>")
 @rule(policy.CASE_VIEW)
-def resume(case_id: int, doc_id: str) -> Response:
-    """Back where they left off: the first page with unsaved input, else the first unanswered."""
+def resume(case_id: int, doc_id: str) -> str:
+    """The document's own page: a task list of its sections, and a way back in where they left."""
     stored = load(case_id)
     raw_doc, form = _document(stored, doc_id)
-    data = raw_doc.get("data") or {}
-    for section in form.sections:
-        if get_storage().cases.get_draft(case_id, f"doc:{doc_id}:{section.id}") is not None:
-            return redirect(
-                url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
-            )
-    for section in form.sections:
-        if not data.get(section.id):
-            return redirect(
-                url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
-            )
-    return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
+    doc = _case_document(stored, doc_id)
+    sections = tasklist.section_tasks(doc, form, tasklist.drafted_pages(case_id))
+    return render_template(
+        "documents/tasks.html",
+        stored=stored,
+        form=form,
+        doc=doc,
+        sections=sections,
+        check_status=tasklist.check_status(doc, sections),
+        tags=tasklist.TAGS,
+        statuses=tasklist,
+    )
+
+
+@bp.get("/<doc_id>/continue")
+@rule(policy.CASE_VIEW)
+def carry_on(case_id: int, doc_id: str) -> Response:
+    """Back where they left off: the section they left, else the first with unsaved input,
+    else the first unanswered, else Check your answers."""
+    stored = load(case_id)
+    _, form = _document(stored, doc_id)
+    section_id = tasklist.resume_at(case_id, _case_document(stored, doc_id), form)
+    if section_id is None:
+        return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
+    return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section_id))
+
+
+def _case_document(stored: StoredCase, doc_id: str) -> Document:
+    doc = next((d for d in stored.case.documents if d.id == doc_id), None)
+    if doc is None:
+        abort(404)
+    return doc
 
 
 @bp.route("/<doc_id>/sections/<section_id>", methods=["GET", "POST"])
@@ -136,30 +157,43 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
     except InvalidCaseError as exc:
         get_storage().cases.put_draft(case_id, page, within_limits(section.fields, values))
+        tasklist.remember_left(case_id, doc_id, section.id)
         return _page(stored, raw_doc, form, section, values, exc.problems)
     get_storage().cases.drop_draft(case_id, page)
+    here = url_for(
+        ".section",
+        case_id=case_id,
+        doc_id=doc_id,
+        section_id=section.id,
+        next="check" if _from_check() else None,
+    )
     if action.startswith(("add:", "remove:")):
-        target = action.split(":")[1]
-        return redirect(
-            url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id)
-            + f"#{target}"
-        )
+        tasklist.remember_left(case_id, doc_id, section.id)
+        return redirect(f"{here}#{action.split(':')[1]}")
     if action in (conflicts.ALL_MINE, conflicts.ALL_THEIRS):
         flash(
             f"Your answers to ‘{section.title}’ are saved, with the answers you chose.", "success"
         )
-        return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section.id))
+        return redirect(here)
     if action == "later":
+        tasklist.remember_left(case_id, doc_id, section.id)
         flash(
             f"Your answers to ‘{section.title}’ are saved. You can come back to this "
             f"{form.title} from the case.",
             "success",
         )
         return redirect(url_for("cases.overview", case_id=case_id))
-    following = _next_section(form, section)
+    following = None if _from_check() else _next_section(form, section)
+    tasklist.remember_left(case_id, doc_id, following.id if following else None)
     if following is None:
         return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
     return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=following.id))
+
+
+def _from_check() -> bool:
+    """`?next=check`: this page was opened by "Change" on Check your answers, so saving goes
+    back there (the form posts to its own URL, so the query is carried through every save)."""
+    return request.args.get("next") == "check"
 
 
 def _version() -> int:
@@ -232,6 +266,7 @@ def _page(
         number=ids.index(section.id) + 1,
         total=len(ids),
         is_first=ids[0] == section.id,
+        back_to_check=_from_check(),
     )
 
 

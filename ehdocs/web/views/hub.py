@@ -54,6 +54,7 @@ from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import AnswerSection, answer_sections
+from ehdocs.web.integrity import integrity_of
 from ehdocs.web.pages import (
     CaseChoices,
     controls,
@@ -250,11 +251,7 @@ def _submission_page(
     people = _people(extracted) if extracted else []
     matches = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
     hub_section = form.section_by_role(roles.HUB) if form else None
-    if row.status == "ready" and extracted and extracted.get("kind") == "case":
-        # A copy made by ehdocs may already hold the hub's section.
-        doc = _case_document(extracted)
-        if values is None and doc is not None and hub_section is not None:
-            values = dict((doc.get("data") or {}).get(hub_section.id) or {})
+    # The hub's section is the adviser's to fill: never from the received file, even a copy.
     errors = problems_for(problems or [], document, hub_section.id) if hub_section else {}
     summary = messages or []
     if hub_section is not None and form is not None:
@@ -283,6 +280,7 @@ def _submission_page(
         size=_size(row.size),
         mail_configured=ingestor().mailer is not None,
         formset=formset,
+        integrity=integrity_of(extracted, form),
     )
     return (page, 400) if summary else page
 

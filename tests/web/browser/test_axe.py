@@ -322,6 +322,12 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
         _goto(lambda u: f"{u.example}/documents/n1/sections/children"),
     ),
     "section with validation errors": (HUB_ADVISER, _section_errors),
+    "document task list, not started": (HUB_ADVISER, _goto(lambda u: u.fresh_doc)),
+    "document task list, completed": (PRACTITIONER, _goto(lambda u: f"{u.example}/documents/n1")),
+    "section changed from check answers": (
+        HUB_ADVISER,
+        _goto(lambda u: f"{u.fresh_doc}/sections/referrer?next=check"),
+    ),
     "check answers, completed": (PRACTITIONER, _goto(lambda u: f"{u.example}/documents/n1/check")),
     "check answers, draft": (HUB_ADVISER, _goto(lambda u: f"{u.fresh_doc}/check")),
     "check answers with errors": (HUB_ADVISER, _check_errors),

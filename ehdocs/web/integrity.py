@@ -1,0 +1,75 @@
+"""What the hub adviser is told about a submission's integrity: whether its embedded case data
+carried this service's seal, and who signed the file, when, and whether the signature covers
+the answers as they are now (see ehdocs.ingest.sealed and ehdocs.fillable.signatures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ehdocs.fields.dates import format_date
+from ehdocs.ingest.service import question_label
+from ehdocs.schema.model import FormDefinition
+
+LOCAL = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    signer: str
+    organisation: str
+    signed_at: str
+    state: str  # covers | changed | broken | unreadable
+    trusted: bool
+    changed: list[str]
+
+
+@dataclass(frozen=True)
+class Integrity:
+    seal: str | None  # verified | none | broken; None: the file carried no case data
+    signatures: list[SignatureView]
+
+    @property
+    def shown(self) -> bool:
+        return self.seal is not None or bool(self.signatures)
+
+
+def integrity_of(extracted: dict[str, Any] | None, form: FormDefinition | None) -> Integrity:
+    extracted = extracted or {}
+    seal = extracted.get("seal")
+    state = seal.get("state") if isinstance(seal, dict) else None
+    signatures = [
+        _signature(s, form) for s in extracted.get("signatures") or [] if isinstance(s, dict)
+    ]
+    return Integrity(state if isinstance(state, str) else None, signatures)
+
+
+def _signature(sig: dict[str, Any], form: FormDefinition | None) -> SignatureView:
+    return SignatureView(
+        signer=str(sig.get("signer") or "Not known"),
+        organisation=str(sig.get("organisation") or ""),
+        signed_at=_when(sig.get("signed_at")),
+        state=str(sig.get("state") or "unreadable"),
+        trusted=bool(sig.get("trusted")),
+        changed=[_label(str(name), form) for name in sig.get("changed") or []],
+    )
+
+
+def _when(value: Any) -> str:
+    try:
+        when = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return "Not stated"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone(LOCAL)  # as the hub reads every time: UK time
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def _label(name: str, form: FormDefinition | None) -> str:
+    """A form field's name (children__children__0__child) as its question's label."""
+    path = re.sub(r"__(\d+)(?=__|$)", r"[\1]", name).replace("__", ".")
+    return (question_label(form, path) if form else None) or name

@@ -1,0 +1,184 @@
+"""Every document and pack is produced within a time limit and a memory cap (ehdocs.render.limits):
+past them the render is stopped with everything it started, and the person is told plainly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ehdocs.errors import EhdocsError, RenderTooLarge
+from ehdocs.render.limits import RenderLimits, run_limited
+from ehdocs.render.options import RenderOptions
+from ehdocs.render.outputs import render_document, render_pack
+from ehdocs.schema import FormSet
+from ehdocs.validation import validate_case
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "blended-family.json"
+TODAY = dt.date(2026, 11, 23)
+PARAGRAPH = (
+    "Home visit by the family support worker; the children were at school. Parent spoke about "
+    "rent arrears, the bus fares to the new school and the younger child's sleep. "
+)
+
+
+def heavy_raw(entries: int = 400) -> dict[str, Any]:
+    """A real case (the blended-family example) with a chronology far longer than any real one."""
+    raw: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    person = raw["people"][0]["id"]
+    raw["chronology"] = [
+        {
+            "id": f"c{n}",
+            "date": f"20{10 + n % 15:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "event": (PARAGRAPH * 12)[:1990],
+            "source": "Family support worker",
+            "impact": (PARAGRAPH * 12)[:1990],
+            "action": (PARAGRAPH * 12)[:1990],
+            "people": [person],
+            "family_visible": "yes",
+        }
+        for n in range(entries)
+    ]
+    return raw
+
+
+@pytest.fixture(scope="module")
+def heavy_case(formset: FormSet) -> Any:
+    result = validate_case(heavy_raw(), formset)
+    assert result.case is not None, result.problems[:5]
+    return result.case
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid: (parent pid, state) of every process on the machine."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry)] = (int(fields[1]), fields[0])
+    return found
+
+
+def descendants() -> set[int]:
+    """The processes this one started, and theirs, that are running (not zombies)."""
+    table = _processes()
+    mine, grew = {os.getpid()}, True
+    while grew:
+        more = {pid for pid, (parent, _) in table.items() if parent in mine} - mine
+        mine |= more
+        grew = bool(more)
+    return {pid for pid in mine - {os.getpid()} if table[pid][1] != "Z"}
+
+
+def still_running(pids: set[int]) -> set[int]:
+    table = _processes()
+    return {pid for pid in pids if pid in table and table[pid][1] != "Z"}
+
+
+class Watcher:
+    """Notes every process a render starts while it runs, to check afterwards none is left."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.seen |= descendants()
+            time.sleep(0.02)
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.fixture
+def tiny_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("EHDOCS_RENDER_TIMEOUT", "1.5")
+    yield
+
+
+def test_a_heavy_pack_is_stopped_at_its_time_limit_with_every_process_it_started(
+    heavy_case: Any, tiny_time: None
+) -> None:
+    options = RenderOptions("professional", "pdf", TODAY, workers=2)
+    started = time.monotonic()
+    with Watcher() as watcher, pytest.raises(RenderTooLarge) as refused:
+        render_pack(heavy_case, options)
+    took = time.monotonic() - started
+
+    assert "This document is too large to produce" in str(refused.value)
+    assert "1.5 seconds" in str(refused.value)
+    assert took < 1.5 + 6  # the limit, then the kill and the reaping
+    assert len(watcher.seen) >= 2  # the render's child and the part renderers it started
+    assert still_running(watcher.seen) == set()  # none of them is left burning CPU
+
+
+def test_a_heavy_document_is_stopped_in_both_formats(
+    heavy_case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EHDOCS_RENDER_TIMEOUT", "0.05")
+    doc = heavy_case.documents[0]
+    with Watcher() as watcher:
+        for fmt in ("pdf", "docx"):
+            with pytest.raises(RenderTooLarge, match="too large to produce"):
+                render_document(heavy_case, doc, RenderOptions("professional", fmt, TODAY))
+    assert watcher.seen and still_running(watcher.seen) == set()
+
+
+def test_a_render_past_its_memory_cap_is_refused_plainly(
+    heavy_case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EHDOCS_RENDER_MEMORY_MB", "64")  # below what this process already maps
+    with Watcher() as watcher, pytest.raises(RenderTooLarge) as refused:
+        render_pack(heavy_case, RenderOptions("professional", "pdf", TODAY, workers=1))
+    assert "too large to produce" in str(refused.value)
+    assert "64 MB" in str(refused.value)
+    assert still_running(watcher.seen) == set()
+
+
+def test_within_its_limits_a_render_gives_the_same_file_as_in_process(
+    formset: FormSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = validate_case(json.loads(EXAMPLE.read_text(encoding="utf-8")), formset).case
+    assert case is not None
+    options = RenderOptions("family", "pdf", TODAY)
+    limited = render_document(case, case.documents[0], options)
+    direct = render_document(case, case.documents[0], options, RenderLimits(in_process=True))
+    assert limited == direct and limited.startswith(b"%PDF")
+
+
+def test_errors_in_the_child_reach_the_caller_as_raised() -> None:
+    def refuse() -> bytes:
+        raise EhdocsError("Case EH-1 has no Closure yet")
+
+    with pytest.raises(EhdocsError, match="has no Closure yet"):
+        run_limited(refuse, RenderLimits(timeout=30))
+    assert run_limited(lambda: b"made", RenderLimits(timeout=30)) == b"made"
+
+
+def test_the_cli_says_so_and_exits_with_its_code(
+    run_cli: Callable[..., Any], write_case: Callable[..., Path], tmp_path: Path, tiny_time: None
+) -> None:
+    case_file = write_case(heavy_raw())
+    result = run_cli("pack", case_file, "--output", tmp_path / "out")
+    assert result.code == RenderTooLarge.exit_code == 8
+    assert "This document is too large to produce" in result.err
+    assert "Traceback" not in result.err
+    assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
