@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ehdocs.access import roles
 from ehdocs.access.sessions import Principal
+from ehdocs.schema import roles as schema_roles
 from ehdocs.schema.model import SectionDef
 from ehdocs.storage import StoredCase
 from ehdocs.storage.models import BreakGlass, CaseRow
@@ -217,6 +218,13 @@ def decide(
         return Decision(Outcome.HIDDEN)
     if action == DOWNLOAD and audience not in DOWNLOAD_AUDIENCES:
         return Decision(Outcome.HIDDEN, found)  # no such copy: the page does not exist
+    if (
+        action == DOCUMENT_EDIT
+        and section is not None
+        and section.role == schema_roles.HUB
+        and principal.role != roles.HUB_ADVISER
+    ):
+        return Decision(Outcome.FORBIDDEN, found, given_by_glass)  # the hub's decision is theirs
     wanted = _download(audience or "") if action == DOWNLOAD else action
     if wanted in CASE_GRANTS[found] or (
         action == DOCUMENT_EDIT

@@ -7,7 +7,6 @@ and DOCX templates both render from it, so both formats always say the same thin
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,11 +23,10 @@ from ehdocs.render.items import (
     Table,
     clean,
 )
+from ehdocs.schema import placeholders
 from ehdocs.schema.conditions import is_answered
 from ehdocs.schema.model import FieldDef, Profile, RecordDef, SectionDef
 from ehdocs.validation.rules import lookup_in, visible
-
-_PLACEHOLDER = re.compile(r"\{(contact|profile)\.(\w+)\}")
 
 
 class _Display:
@@ -96,13 +94,7 @@ def _maybe_clean(value: Any) -> str | None:
 
 
 def fill_placeholders(text: str, profile: Profile) -> str:
-    def value(match: re.Match[str]) -> str:
-        kind, key = match.groups()
-        if kind == "profile":
-            return str(getattr(profile, key, match.group(0)))
-        return profile.contact.get(key, match.group(0))
-
-    return _PLACEHOLDER.sub(value, text)
+    return placeholders.fill(text, profile)
 
 
 def _contact_lines(profile: Profile) -> tuple[tuple[str, str], ...]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ehdocs.schema import carry, carry_checks, contract, roles
+from ehdocs.schema import carry, carry_checks, contract, placeholders, roles
 from ehdocs.schema import profile as profiles
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping
@@ -139,6 +139,9 @@ def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
     if category is not None:
         contract.check_categories(category.options, missing_at, rep)
     rep.raise_if_any()
+    # Every text a reader sees takes the council's values here, once (schema/placeholders.py).
+    forms = placeholders.fill_forms(forms, prof)
+    records = placeholders.fill_records(records, prof)
     return FormSet(
         profile=prof,
         lists=MappingProxyType(lists),
