@@ -38,6 +38,16 @@ from ehdocs.web.views import (
 )
 
 csrf = CSRFProtect()
+# The service's menu: (what the person must be allowed, page, words, the paths it is "on"),
+# in order; None: everyone.
+NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
+    (policy.CASE_LIST, "cases.index", "Cases", "/cases"),
+    (policy.HUB_QUEUE, "hub.index", "Hub queue", "/hub"),
+    (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
+    (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),
+    (policy.RETENTION, "retention.index", "Retention", "/retention"),
+    (None, "main.forms", "Blank forms", "/forms"),
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -76,53 +86,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def council() -> dict[str, Any]:
         path = request.path
         principal = access.current()
-        navigation = []
-        if policy.may(principal, policy.CASE_LIST):
-            navigation.append(
-                {
-                    "href": url_for("cases.index"),
-                    "text": "Cases",
-                    "active": path.startswith("/cases"),
-                }
-            )
-        if policy.may(principal, policy.HUB_QUEUE):
-            navigation.append(
-                {
-                    "href": url_for("hub.index"),
-                    "text": "Hub queue",
-                    "active": path.startswith("/hub"),
-                }
-            )
-        if policy.may(principal, policy.AUDIT_VIEW):
-            navigation.append(
-                {
-                    "href": url_for("audit.search"),
-                    "text": "Audit trail",
-                    "active": path.startswith("/audit"),
-                }
-            )
-        if policy.may(principal, policy.SUBJECT_ACCESS):
-            navigation.append(
-                {
-                    "href": url_for("subject_access.index"),
-                    "text": "Subject access",
-                    "active": path.startswith("/subject-access"),
-                }
-            )
-        if policy.may(principal, policy.RETENTION):
-            navigation.append(
-                {
-                    "href": url_for("retention.index"),
-                    "text": "Retention",
-                    "active": path.startswith("/retention"),
-                }
-            )
-        navigation += [
-            {
-                "href": url_for("main.forms"),
-                "text": "Blank forms",
-                "active": path.startswith("/forms"),
-            },
+        navigation = [
+            {"href": url_for(endpoint), "text": text, "active": path.startswith(prefix)}
+            for action, endpoint, text, prefix in NAVIGATION
+            if action is None or policy.may(principal, action)
         ]
         service_url = url_for("cases.index")
         if request.blueprint == "partner":  # partners see their own pages, and nothing else
