@@ -91,15 +91,18 @@ class Watcher:
 
     def __init__(self) -> None:
         self.seen: set[int] = set()
+        # processes started before the render (a parser pool, a test server) are not its own
+        self._before: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.seen |= descendants()
+            self.seen |= descendants() - self._before
             time.sleep(0.02)
 
     def __enter__(self) -> Watcher:
+        self._before = descendants()
         self._thread.start()
         return self
 
