@@ -10,6 +10,8 @@ Runs in the parser process: the file is untrusted.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
 import logging
 from typing import Any
@@ -26,6 +28,17 @@ def read_signatures(data: bytes) -> list[dict[str, Any]]:
     be checked at all is listed as such, never dropped."""
     if b"/ByteRange" not in data:  # no signature dictionary: skip pyHanko entirely
         return []
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no event loop here: pyHanko may start its own
+        return _read(data)
+    # pyHanko's checks call asyncio.run(), which refuses to run inside a running event loop
+    # (a caller that is async itself): a thread of their own has none.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_read, data).result()
+
+
+def _read(data: bytes) -> list[dict[str, Any]]:
     PdfFileReader, _, _ = _pyhanko()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)

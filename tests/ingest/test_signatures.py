@@ -4,6 +4,7 @@ The certificates are made here; the changes are real incremental saves (pypdf)."
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 from pathlib import Path
@@ -60,6 +61,14 @@ def signer(tmp_path_factory: pytest.TempPathFactory) -> signers.SimpleSigner:
 
 
 def signed(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
+    """Sign as a partner's viewer would. pyHanko signs through asyncio.run(), which refuses to
+    run where an event loop is already running (Playwright's, in a session that ran the
+    browser tests first): a thread of its own has none."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_signed, pdf, signer).result()
+
+
+def _signed(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(field_name="PartnerSignature")
     spec = fields.SigFieldSpec("PartnerSignature", box=(50, 50, 250, 100))
