@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import re
 import secrets
 from email.message import EmailMessage
@@ -39,7 +38,6 @@ from ehdocs.storage import get_storage
 from ehdocs.web.views.cases import load
 
 bp = Blueprint("sharing", __name__)
-log = logging.getLogger(__name__)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COPIES = {"family": "Family copy", "professional": "Professional copy"}
 SUBJECT = "A document has been shared with you"
@@ -207,15 +205,24 @@ def _send(case_id: int, case: Case, values: dict[str, str]) -> Response:
     return redirect(url_for(".share", case_id=case_id))
 
 
-def _link_message(to: str, link: str, days: int, case: Case, sender: str) -> EmailMessage:
-    council = case.formset.profile.name
+def _automatic(to: str, subject: str, sender: str, text: str) -> EmailMessage:
+    """A message the service sends on its own: the same headers for the link and the code."""
     message = EmailMessage()
-    message["Subject"] = SUBJECT
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = to
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
+    message.set_content(text)
+    return message
+
+
+def _link_message(to: str, link: str, days: int, case: Case, sender: str) -> EmailMessage:
+    council = case.formset.profile.name
+    return _automatic(
+        to,
+        SUBJECT,
+        sender,
         "\n".join(
             [
                 "Hello,",
@@ -233,22 +240,14 @@ def _link_message(to: str, link: str, days: int, case: Case, sender: str) -> Ema
                 council,
             ]
         )
-        + "\n"
+        + "\n",
     )
-    return message
 
 
 def _code_message(to: str, code: str, council: str, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = CODE_SUBJECT
-    message["From"] = sender
-    message["To"] = to
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
-        f"Your code is {code}\n\nIt works for {sharing.CODE_MINUTES} minutes, once.\n\n{council}\n"
-    )
-    return message
+    minutes = sharing.CODE_MINUTES
+    text = f"Your code is {code}\n\nIt works for {minutes} minutes, once.\n\n{council}\n"
+    return _automatic(to, CODE_SUBJECT, sender, text)
 
 
 # -- the recipient's pages -------------------------------------------------------------------
