@@ -42,6 +42,7 @@ RETENTION = "retention.manage"  # what is due for disposal, and legal holds on c
 SUBJECT_ACCESS = "subject_access"  # find a person in every case; their redacted pack
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
+REPORT = "report.view"  # the performance report: figures only, small numbers withheld in downloads
 # On a case.
 CASE_VIEW = "case.view"  # the overview, records, a document's answers
 CASE_EDIT = "case.edit"  # the case's records
@@ -57,7 +58,7 @@ PACK = "pack"  # every document of the case in one file
 ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.HUB_ADVISER: frozenset({CASE_LIST, CASE_CREATE, HUB_QUEUE, HUB_SUBMISSION, BREAK_GLASS}),
     roles.PRACTITIONER: frozenset({CASE_LIST}),
-    roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS}),
+    roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS, REPORT}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
     roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS}),

@@ -15,10 +15,12 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ehdocs.report.definitions import ReportDefinition, load_report
 from ehdocs.schema import FormSet
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
+from ehdocs.storage.report_index import ReportIndexer
 from ehdocs.storage.store import CaseStore, StoredCase
 
 __all__ = ["BlobStore", "CaseStore", "Storage", "StoredCase", "get_storage", "init_app"]
@@ -32,6 +34,7 @@ class Storage:
     sessions: sessionmaker[Session]
     cases: CaseStore  # every read and write of a case
     blobs: BlobStore  # received files, kept until handled
+    report: ReportDefinition  # the performance report's facts and KPIs (ehdocs.report)
 
     @classmethod
     def open(cls, config: Mapping[str, Any], formset: FormSet) -> Storage:
@@ -40,9 +43,11 @@ class Storage:
         engine = make_engine(config["DATABASE_URL"])
         migrate(engine)
         sessions = session_factory(engine)
-        return cls(
-            engine, sessions, CaseStore(sessions, formset), BlobStore(received_folder(config))
-        )
+        cases = CaseStore(sessions, formset)
+        report = load_report(formset)
+        # Every way a case is saved keeps the performance report's rows current.
+        cases.indexers.append(ReportIndexer(report))
+        return cls(engine, sessions, cases, BlobStore(received_folder(config)), report)
 
     def close(self) -> None:
         """Close the database connections (the pool opens new ones if used again)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -317,3 +317,57 @@ class SharedCopy(Base):
     code_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     code_tries: Mapped[int] = mapped_column(Integer, default=0)
     codes_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- the performance report's index: rows kept current on every save of a case, so the report
+# is computed by the database (ehdocs.report). No names: facts are dates, option values and
+# agency kinds; a child is a hash (ehdocs.report.facts.person_key).
+
+
+class ReportFact(Base):
+    """One fact of one case (form_schemas/report/kpis.yaml `facts`): a date as a day number
+    and a working-day number, and/or a value."""
+
+    __tablename__ = "report_facts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    wday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    month: Mapped[str | None] = mapped_column(String(7), nullable=True)  # YYYY-MM of `day`
+    value: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    __table_args__ = (
+        Index("ix_report_facts_name_day", "name", "day"),
+        Index("ix_report_facts_name_case", "name", "case_id"),
+    )
+
+
+class ReportChild(Base):
+    """A child of a case, for the reach of the service (age, gender, ethnicity) and repeat
+    requests (the same `person_key` in another case)."""
+
+    __tablename__ = "report_children"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    person_key: Mapped[str] = mapped_column(String(32), index=True)
+    born: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gender: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class ReportScore(Base):
+    """An outcome area's first and last score in a case (the mean where several people were
+    scored that day), for distance travelled."""
+
+    __tablename__ = "report_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(String(40))
+    first_day: Mapped[int] = mapped_column(Integer)
+    first_score: Mapped[float] = mapped_column(Float)
+    last_day: Mapped[int] = mapped_column(Integer, index=True)
+    last_score: Mapped[float] = mapped_column(Float)

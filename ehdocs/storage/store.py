@@ -28,6 +28,9 @@ CACHED_CASES = 256
 # case id, version before or None for a new case, version after). The audit trail writes its
 # entry here, so a change and its audit entry are committed together or not at all.
 ChangeListener = Callable[[Session, int, "int | None", int], None]
+# Called in the same transaction with the case just validated: (session, case id, case). The
+# performance report's index keeps its rows current here (ehdocs.report.index).
+CaseIndexer = Callable[[Session, int, Case], None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class CaseStore:
         # case's id reused by a new one (SQLite does) cannot match the old text.
         self._validated: OrderedDict[tuple[int, int], tuple[str, StoredCase]] = OrderedDict()
         self.listeners: list[ChangeListener] = []
+        self.indexers: list[CaseIndexer] = []
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -99,7 +103,7 @@ class CaseStore:
             with self._session() as session:
                 session.add(row)
                 session.flush()
-                self._changed(session, row.id, None, row.version)
+                self._changed(session, row.id, None, row.version, case)
                 return self._stored(row, case)
         except IntegrityError:
             raise InvalidCaseError(
@@ -132,7 +136,7 @@ class CaseStore:
                     session.add(once)
                 row.data = data
                 session.flush()  # the UPDATE checks the version again, in the database
-                self._changed(session, row.id, expected_version, row.version)
+                self._changed(session, row.id, expected_version, row.version, case)
                 return self._stored(row, case)
         except StaleDataError:
             raise ConflictError(_CONFLICT) from None
@@ -150,9 +154,13 @@ class CaseStore:
                 session.expunge(used)
             return used
 
-    def _changed(self, session: Session, case_id: int, before: int | None, after: int) -> None:
+    def _changed(
+        self, session: Session, case_id: int, before: int | None, after: int, case: Case
+    ) -> None:
         for listener in self.listeners:
             listener(session, case_id, before, after)
+        for indexer in self.indexers:
+            indexer(session, case_id, case)
 
     def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
         result = validate_case(raw, self.formset, complete=complete)

@@ -31,6 +31,7 @@ from ehdocs.web.views import (
     main,
     partner,
     records,
+    reports,
     retention,
     sharing,
     sso,
@@ -46,6 +47,7 @@ NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
     (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
     (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),
     (policy.RETENTION, "retention.index", "Retention", "/retention"),
+    (policy.REPORT, "reports.index", "Performance", "/reports"),
     (None, "main.forms", "Blank forms", "/forms"),
 )
 
@@ -117,6 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
+    app.register_blueprint(reports.bp)
     return app
 
 
