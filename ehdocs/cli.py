@@ -746,6 +746,110 @@ def _shell_user() -> str:
         return "system"
 
 
+@cli.group()
+def report() -> None:
+    """The council's performance report (form_schemas/report/kpis.yaml), from the database."""
+
+
+@report.command("kpis")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="First day, YYYY-MM-DD.",
+)
+@click.option(
+    "--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, YYYY-MM-DD."
+)
+@click.option("--team", help="Only this team's cases, by the team's name.")
+@click.option("--worker", help="Only this worker's cases, by e-mail address.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default="csv", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The file.")
+@database_option
+@profile_option
+def report_kpis(
+    start: dt.datetime,
+    end: dt.datetime,
+    team: str | None,
+    worker: str | None,
+    fmt: str,
+    output: Path,
+    database: str | None,
+    profile: str | None,
+) -> None:
+    """Write every KPI for the period as CSV, XLSX (a sheet per KPI) or a tagged PDF; counts
+    under the profile's threshold are shown as "fewer than N"."""
+    from sqlalchemy import func, select
+
+    from ehdocs.report import export
+    from ehdocs.report.labels import Labels
+    from ehdocs.report.results import ReportFilter
+    from ehdocs.storage.kpis import compute
+    from ehdocs.storage.models import Team, User
+
+    if end < start:
+        raise click.UsageError("--to must be the same day as --from or after it")
+    formset = load_formset(profile)
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    opened = storage.Storage.open(config, formset)
+    try:
+        with opened.sessions() as db:
+            team_id = worker_id = None
+            if team:
+                found = db.execute(
+                    select(Team.id, Team.name).where(func.lower(Team.name) == team.lower())
+                ).first()
+                if found is None:
+                    names = ", ".join(db.scalars(select(Team.name).order_by(Team.name)))
+                    raise click.UsageError(f"There is no team '{team}'. Teams: {names or 'none'}")
+                team_id, team = found
+            if worker:
+                worker_id = db.scalar(select(User.id).where(User.email == worker.lower()))
+                if worker_id is None:
+                    raise click.UsageError(f"There is no account with the address '{worker}'")
+            flt = ReportFilter(start.date(), end.date(), team_id, worker_id)
+            results = compute(db, opened.report, Labels(formset, opened.report), flt)
+        period = flt.describe(team, worker)
+        under = opened.report.suppress_under
+        if fmt == "csv":
+            body = export.to_csv(results, period, under)
+        elif fmt == "xlsx":
+            body = export.to_xlsx(results, period, under)
+        else:
+            body = export.to_pdf(results, period, under, formset.profile.name)
+        audit_trail.record(
+            "report.export",
+            actor="system",
+            detail=f"{fmt}, from the command line",
+            sessions=opened.sessions,
+        )
+    finally:
+        opened.close()
+    write_atomic(output, body)
+    click.echo(f"Wrote {len(results)} measures for {period} to {output}", err=True)
+
+
+@report.command("reindex")
+@database_option
+@profile_option
+def report_reindex(database: str | None, profile: str | None) -> None:
+    """Rebuild the report's rows from every stored case: after an upgrade, or after the
+    report's facts were changed."""
+    from ehdocs.storage.report_index import ReportIndexer, reindex
+
+    formset = load_formset(profile)
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    opened = storage.Storage.open(config, formset)
+    try:
+        count = reindex(opened.cases, ReportIndexer(opened.report))
+    finally:
+        opened.close()
+    click.echo(f"Indexed {count} case{'' if count == 1 else 's'} for the performance report")
+
+
 def _formset_for(raw: Any, profile: str | None) -> FormSet:
     named = raw.get("profile") if isinstance(raw, dict) else None
     # A case names a profile, never a folder: an untrusted file must not pick what is read.

@@ -106,9 +106,10 @@ class _Run:
     def _rows(self, grouped: Sequence[Any], split: str | None) -> list[tuple[str, Sequence[Any]]]:
         """Group keys to labels, sorted by label (months by date), "Not recorded" last."""
         names = self._names(split, [g[0] for g in grouped])
-        rows = [(names.get(g[0], NOT_RECORDED), g[1:]) for g in grouped]
-        rows.sort(key=lambda r: (r[0] == NOT_RECORDED, r[0] if split != "month" else str(r[0])))
-        return rows
+        keyed = [(g[0], names.get(g[0], NOT_RECORDED), g[1:]) for g in grouped]
+        # months in date order (their keys are YYYY-MM), the rest by label; "Not recorded" last
+        keyed.sort(key=lambda r: (r[1] == NOT_RECORDED, str(r[0]) if split == "month" else r[1]))
+        return [(label, values) for _, label, values in keyed]
 
     def _names(self, split: str | None, keys: Sequence[Any]) -> Mapping[Any, str]:
         if split is None:
@@ -322,7 +323,7 @@ class _Run:
         else:
             group = ch.ethnicity
         q = (
-            select(group, func.count(func.distinct(ch.id)))
+            select(group, func.count(func.distinct(ch.person_key)))
             .select_from(r)
             .join(CaseRow, CaseRow.id == r.case_id)
             .join(ch, ch.case_id == r.case_id)

@@ -94,15 +94,13 @@ def _choice(
 
 def _people() -> tuple[dict[int, str], dict[int, str]]:
     with get_storage().sessions() as db:
-        teams = dict(db.execute(select(Team.id, Team.name).order_by(Team.name)).tuples().all())
+        teams = dict(db.execute(select(Team.id, Team.name).order_by(Team.name)).all())
         workers = dict(
             db.execute(
                 select(User.id, User.name)
                 .where(User.role.in_(("practitioner", "team_manager")), ~User.disabled)
                 .order_by(User.name)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return teams, workers
 
