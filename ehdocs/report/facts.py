@@ -133,10 +133,10 @@ def _taken(rows: list[FactRow], take: str) -> list[FactRow]:
     return [dated[0] if take == "first" else dated[-1]]
 
 
-def _fact_rows(case: Case, fact: FactDef) -> list[FactRow]:
+def _fact_rows(case: Case, docs: list[Document], fact: FactDef) -> list[FactRow]:
     rows: list[FactRow] = []
     if fact.source == "event":
-        for doc in case.documents:
+        for doc in docs:
             for event in doc.definition.events:
                 if event.role == fact.ref:
                     day = _as_date(doc.answer(event.date))
@@ -144,7 +144,7 @@ def _fact_rows(case: Case, fact: FactDef) -> list[FactRow]:
                         rows.append(_row(fact.name, day))
     elif fact.source == "answer":
         form, _, path = fact.ref.partition(".")
-        for doc in case.documents_of(form):
+        for doc in (d for d in docs if d.form == form):
             day = doc.process_date
             for value in _values(doc.answer(path)):
                 rows.append(_row(fact.name, day, value))
@@ -163,13 +163,13 @@ def _fact_rows(case: Case, fact: FactDef) -> list[FactRow]:
             values = _values(item.get(fact.value)) if fact.value else [None]
             rows += [_row(fact.name, day, v) for v in values]
     elif fact.source == "rows":
-        rows = list(_group_rows(case, fact))
+        rows = list(_group_rows(case, docs, fact))
     return _taken(rows, fact.take)
 
 
-def _group_rows(case: Case, fact: FactDef) -> Iterable[FactRow]:
+def _group_rows(case: Case, docs: list[Document], fact: FactDef) -> Iterable[FactRow]:
     form, _, path = fact.ref.partition(".")
-    for doc in case.documents_of(form):
+    for doc in (d for d in docs if d.form == form):
         day = _as_date(doc.answer(fact.date or ""))
         for item in _values(doc.answer(path)):
             if not isinstance(item, Mapping) or not _matches(item, fact.where):
@@ -212,7 +212,8 @@ def person_key(person: Mapping[str, Any]) -> str:
 
 
 def case_facts(case: Case, report: ReportDefinition) -> CaseFacts:
-    facts = tuple(row for fact in report.facts.values() for row in _fact_rows(case, fact))
+    docs = case.documents  # built and sorted once: a property that makes them each time
+    facts = tuple(row for fact in report.facts.values() for row in _fact_rows(case, docs, fact))
     child_categories = case.formset.category_values(*roles.CHILD_ROLES)
     children = tuple(
         ChildRow(

@@ -11,13 +11,21 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ehdocs.report.definitions import KpiDef, ReportDefinition
 from ehdocs.report.labels import Labels
 from ehdocs.report.results import Cell, Column, KpiResult, ReportFilter
-from ehdocs.storage.models import CaseRow, ReportChild, ReportFact, ReportScore, Team, User
+from ehdocs.storage.models import (
+    CaseRow,
+    ReportChild,
+    ReportEpisode,
+    ReportFact,
+    ReportScore,
+    Team,
+    User,
+)
 
 NOT_RECORDED = "Not recorded"
 # Age bands of the children's population figures councils publish (ONS mid-year estimates).
@@ -66,6 +74,16 @@ class _Run:
 
     # -- pieces ---------------------------------------------------------------------------
 
+    def _cases(self, case_id: Any) -> list[ColumnElement[bool]]:
+        """The join to the cases table, only when the report is filtered or split by team or
+        worker: most figures need only the index rows."""
+        needed = (
+            self.flt.team_id is not None
+            or self.flt.worker_id is not None
+            or self.kpi.split in ("team", "worker")
+        )
+        return [CaseRow.id == case_id] if needed else []
+
     def _case_filter(self) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = []
         if self.flt.team_id is not None:
@@ -76,17 +94,20 @@ class _Run:
 
     def _where(self, case_id: Any) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = []
+        # IN (a set the index gives once), not a subquery per case
         for name, wanted in self.kpi.where.items():
             w = aliased(ReportFact)
-            cond = [w.case_id == case_id, w.name == name]
+            cond = [w.name == name]
             if wanted != "any":
                 cond.append(w.value.in_(list(wanted)))
-            out.append(exists().where(*cond))
+            out.append(case_id.in_(select(w.case_id).where(*cond)))
         return out
 
-    def _closed_by(self, case_id: Any, day: int) -> ColumnElement[bool]:
-        x = aliased(ReportFact)
-        return exists().where(x.case_id == case_id, x.name == "closed", x.day <= day)
+    @staticmethod
+    def _open_between(first: int, last: int) -> ColumnElement[bool]:
+        """The episode was open on some day from `first` to `last`."""
+        e = ReportEpisode
+        return and_(e.received <= last, or_(e.closed.is_(None), e.closed >= first))
 
     def _group(self, fact: Any, split: str | None) -> tuple[Any, Any]:
         """(group expression, the alias joined for it or None)."""
@@ -139,7 +160,7 @@ class _Run:
         q = (
             select(group, func.count(f.id))
             .select_from(f)
-            .join(CaseRow, CaseRow.id == f.case_id)
+            .where(*self._cases(f.case_id))
             .where(f.name == kpi.fact, f.day >= self.lo, f.day <= self.hi)
             .where(*self._case_filter(), *self._where(f.case_id))
         )
@@ -156,17 +177,22 @@ class _Run:
         )
 
     def _repeat(self, f: Any, days: int) -> ColumnElement[bool]:
+        """The request was for a child with another request in the `days` before it."""
         c1, c2 = aliased(ReportChild), aliased(ReportChild)
-        r2 = aliased(ReportFact)
-        return exists().where(
-            c1.case_id == f.case_id,
-            c2.person_key == c1.person_key,
-            c2.case_id != c1.case_id,
-            r2.case_id == c2.case_id,
-            r2.name == "received",
-            r2.day < f.day,
-            r2.day >= f.day - days,
+        e1, e2 = aliased(ReportEpisode), aliased(ReportEpisode)
+        repeats = (
+            select(c1.case_id)
+            .join(c2, and_(c2.person_key == c1.person_key, c2.case_id != c1.case_id))
+            .join(e1, e1.case_id == c1.case_id)
+            .join(e2, e2.case_id == c2.case_id)
+            .where(
+                e1.received >= self.lo,
+                e1.received <= self.hi,
+                e2.received < e1.received,
+                e2.received >= e1.received - days,
+            )
         )
+        return f.case_id.in_(repeats)
 
     def duration(self) -> KpiResult:
         kpi = self.kpi
@@ -180,7 +206,7 @@ class _Run:
             select(group, func.count(b.id), func.avg(diff), within, func.max(diff))
             .select_from(b)
             .join(a, and_(a.case_id == b.case_id, a.name == kpi.start))
-            .join(CaseRow, CaseRow.id == b.case_id)
+            .where(*self._cases(b.case_id))
             .where(b.name == kpi.end, b.day >= self.lo, b.day <= self.hi)
             .where(*self._case_filter(), *self._where(b.case_id))
         )
@@ -213,39 +239,29 @@ class _Run:
         note = f"Target: within {kpi.target} {unit}." if kpi.target is not None else ""
         return KpiResult(kpi, tuple(cols), tuple(rows), note)
 
-    def _open_at(self, r: Any, day: int) -> list[ColumnElement[bool]]:
-        return [r.name == "received", r.day <= day, ~self._closed_by(r.case_id, day)]
-
     def open(self) -> KpiResult:
         kpi = self.kpi
-        r = aliased(ReportFact)
-        group, joined = self._group(r, kpi.split)
+        e = ReportEpisode
+        group, joined = self._group(e, kpi.split)
         q = (
-            select(group, func.count(func.distinct(r.case_id)))
-            .select_from(r)
-            .join(CaseRow, CaseRow.id == r.case_id)
-            .where(*self._open_at(r, self.hi), *self._case_filter(), *self._where(r.case_id))
+            select(group, func.count(func.distinct(e.case_id)))
+            .select_from(e)
+            .where(*self._cases(e.case_id))
+            .where(self._open_between(self.hi, self.hi))
+            .where(*self._case_filter(), *self._where(e.case_id))
         )
         if joined is not None:
-            q = q.outerjoin(joined, and_(joined.case_id == r.case_id, joined.name == kpi.split))
+            q = q.outerjoin(joined, and_(joined.case_id == e.case_id, joined.name == kpi.split))
         if kpi.stale_facts and kpi.stale_days:
             x = aliased(ReportFact)
-            q = q.where(
-                ~exists().where(
-                    x.case_id == r.case_id,
-                    x.name.in_(kpi.stale_facts),
-                    x.day > self.hi - kpi.stale_days,
-                    x.day <= self.hi,
-                )
+            recent = select(x.case_id).where(
+                x.name.in_(kpi.stale_facts), x.day > self.hi - kpi.stale_days, x.day <= self.hi
             )
+            q = q.where(e.case_id.not_in(recent))
         grouped = self.session.execute(q.group_by(group)).all()
         rows = [(label, int(v[0])) for label, v in self._rows(grouped, kpi.split)]
-        return KpiResult(
-            kpi,
-            (Column(_split_title(kpi.split), "label"), Column("Open cases", "count")),
-            tuple(rows) or (("All", 0),),
-            f"On {self.flt.end:%-d %B %Y}.",
-        )
+        cols = (Column(_split_title(kpi.split), "label"), Column("Open cases", "count"))
+        return KpiResult(kpi, cols, tuple(rows) or (("All", 0),), f"On {self.flt.end:%-d %B %Y}.")
 
     def by_month(self) -> KpiResult:
         kpi = self.kpi
@@ -254,25 +270,27 @@ class _Run:
         closures = dict(
             self.session.execute(
                 select(c.month, func.count(c.id))
-                .join(CaseRow, CaseRow.id == c.case_id)
+                .where(*self._cases(c.case_id))
                 .where(c.name == "closed", c.day >= self.lo, c.day <= self.hi, *self._case_filter())
                 .group_by(c.month)
             ).all()
         )
-        for first, last in _months(self.flt.start, self.flt.end):
-            r = aliased(ReportFact)
-            opened = self.session.scalar(
-                select(func.count(func.distinct(r.case_id)))
-                .join(CaseRow, CaseRow.id == r.case_id)
-                .where(
-                    r.name == "received",
-                    r.day <= last.toordinal(),
-                    ~self._closed_by(r.case_id, first.toordinal() - 1),
-                    *self._case_filter(),
-                )
-            )
+        months = _months(self.flt.start, self.flt.end)
+        e = ReportEpisode
+        # one pass over the episodes open at some time in the range: a sum per month
+        sums = [
+            func.sum(case((self._open_between(first.toordinal(), last.toordinal()), 1), else_=0))
+            for first, last in months
+        ]
+        opened = self.session.execute(
+            select(*sums)
+            .select_from(e)
+            .where(*self._cases(e.case_id))
+            .where(self._open_between(self.lo, self.hi), *self._case_filter())
+        ).one()
+        for (first, _), count in zip(months, opened, strict=True):
             rows.append(
-                (f"{first:%B %Y}", int(opened or 0), int(closures.get(f"{first:%Y-%m}", 0)))
+                (f"{first:%B %Y}", int(count or 0), int(closures.get(f"{first:%Y-%m}", 0)))
             )
         cols = (
             Column("Month", "label"),
@@ -288,7 +306,7 @@ class _Run:
             x = aliased(ReportFact)
             q = (
                 select(x.value, func.count(x.id))
-                .join(CaseRow, CaseRow.id == x.case_id)
+                .where(*self._cases(x.case_id))
                 .where(x.name == name, x.day >= self.lo, x.day <= self.hi, *self._case_filter())
                 .group_by(x.value)
             )
@@ -314,7 +332,7 @@ class _Run:
 
     def children(self) -> KpiResult:
         kpi = self.kpi
-        r = aliased(ReportFact)
+        e = ReportEpisode
         ch = aliased(ReportChild)
         if kpi.split == "age_band":
             group: Any = _age_band(ch.born, self.flt.end)
@@ -324,11 +342,11 @@ class _Run:
             group = ch.ethnicity
         q = (
             select(group, func.count(func.distinct(ch.person_key)))
-            .select_from(r)
-            .join(CaseRow, CaseRow.id == r.case_id)
-            .join(ch, ch.case_id == r.case_id)
-            .where(r.name == "received", r.day <= self.hi, ~self._closed_by(r.case_id, self.lo - 1))
-            .where(*self._case_filter(), *self._where(r.case_id))
+            .select_from(e)
+            .where(*self._cases(e.case_id))
+            .join(ch, ch.case_id == e.case_id)
+            .where(self._open_between(self.lo, self.hi))
+            .where(*self._case_filter(), *self._where(e.case_id))
             .group_by(group)
         )
         grouped = self.session.execute(q).all()
@@ -378,7 +396,7 @@ class _Run:
                 func.avg(s.last_score),
                 func.avg(s.last_score - s.first_score),
             )
-            .join(CaseRow, CaseRow.id == s.case_id)
+            .where(*self._cases(s.case_id))
             .where(
                 s.last_day >= self.lo,
                 s.last_day <= self.hi,

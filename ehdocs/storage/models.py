@@ -331,7 +331,7 @@ class ReportFact(Base):
     __tablename__ = "report_facts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(40))
     day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     wday: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -340,8 +340,24 @@ class ReportFact(Base):
 
     __table_args__ = (
         Index("ix_report_facts_name_day", "name", "day"),
-        Index("ix_report_facts_name_case", "name", "case_id"),
+        Index("ix_report_facts_case_name_day", "case_id", "name", "day"),
     )
+
+
+class ReportEpisode(Base):
+    """When a case's episode began (its `received` fact) and ended (`closed`), as day numbers:
+    what "open on a day" is asked of, without a subquery per case."""
+
+    __tablename__ = "report_episodes"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    received: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    closed: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # the SHA-256 of every row written for the case: a save that changes no fact (most do
+    # not: a typo corrected, a paragraph added) writes nothing
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ReportChild(Base):

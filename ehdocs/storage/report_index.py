@@ -7,26 +7,52 @@ before the index existed, or after the report's facts change.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ehdocs.case.model import Case
 from ehdocs.report.definitions import ReportDefinition
 from ehdocs.report.facts import case_facts
-from ehdocs.storage.models import CaseRow, ReportChild, ReportFact, ReportScore
+from ehdocs.storage.models import CaseRow, ReportChild, ReportEpisode, ReportFact, ReportScore
 from ehdocs.storage.store import CaseStore
 
-TABLES = (ReportFact, ReportChild, ReportScore)
+TABLES = (ReportFact, ReportChild, ReportScore, ReportEpisode)
+# The facts an episode begins and ends with (form_schemas/report/kpis.yaml must define them).
+EPISODE_START, EPISODE_END = "received", "closed"
 
 
 class ReportIndexer:
     def __init__(self, report: ReportDefinition) -> None:
         self.report = report
 
-    def __call__(self, session: Session, case_id: int, case: Case) -> None:
+    def __call__(self, session: Session, case_id: int, case: Case, force: bool = False) -> None:
         facts = case_facts(case, self.report)
+        fingerprint = hashlib.sha256(repr(facts).encode()).hexdigest()
+        stored = session.scalar(
+            select(ReportEpisode.fingerprint).where(ReportEpisode.case_id == case_id)
+        )
+        if stored == fingerprint and not force:
+            return
         for table in TABLES:
             session.execute(delete(table).where(table.case_id == case_id))
+
+        def first(name: str) -> int | None:
+            days = [f.day for f in facts.facts if f.name == name and f.day is not None]
+            return min(days) if days else None
+
+        session.execute(
+            insert(ReportEpisode),
+            [
+                {
+                    "case_id": case_id,
+                    "received": first(EPISODE_START),
+                    "closed": first(EPISODE_END),
+                    "fingerprint": fingerprint,
+                }
+            ],
+        )
         if facts.facts:
             session.execute(
                 insert(ReportFact),
@@ -81,6 +107,6 @@ def reindex(store: CaseStore, indexer: ReportIndexer) -> int:
     for case_id in ids:
         case = store.get(case_id).case
         with store.sessions.begin() as session:
-            indexer(session, case_id, case)
+            indexer(session, case_id, case, force=True)
         count += 1
     return count

@@ -32,9 +32,22 @@ def upgrade() -> None:
         sa.Column("month", sa.String(7), nullable=True),
         sa.Column("value", sa.String(80), nullable=True),
     )
-    op.create_index("ix_report_facts_case_id", "report_facts", ["case_id"])
     op.create_index("ix_report_facts_name_day", "report_facts", ["name", "day"])
-    op.create_index("ix_report_facts_name_case", "report_facts", ["name", "case_id"])
+    op.create_index("ix_report_facts_case_name_day", "report_facts", ["case_id", "name", "day"])
+    op.create_table(
+        "report_episodes",
+        sa.Column(
+            "case_id",
+            sa.Integer,
+            sa.ForeignKey("cases.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("received", sa.Integer, nullable=True),
+        sa.Column("closed", sa.Integer, nullable=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False, server_default=""),
+    )
+    op.create_index("ix_report_episodes_received", "report_episodes", ["received"])
+    op.create_index("ix_report_episodes_closed", "report_episodes", ["closed"])
     op.create_table(
         "report_children",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -63,4 +76,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("report_scores")
     op.drop_table("report_children")
+    op.drop_table("report_episodes")
     op.drop_table("report_facts")
