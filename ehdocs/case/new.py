@@ -24,6 +24,11 @@ RECORD_ID_PREFIXES: Mapping[str, str] = MappingProxyType(
         "chronology_event": "e",
         "outcome_score": "s",
         "ecomap_link": "m",
+        "allocation": "al",
+        "case_note": "n",
+        "oversight_note": "o",
+        "family_feedback": "f",
+        "attachment": "at",
     }
 )
 OTHER_RECORD_PREFIX = "x"  # a record a council profile adds

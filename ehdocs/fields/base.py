@@ -35,6 +35,8 @@ class FieldType:
     is_group: ClassVar[bool] = False
     # The list of the case its values are ids in ("people", "professionals"), if any.
     refers_to: ClassVar[str | None] = None
+    # ehdocs stamps it with the time of a save (`set_by_ehdocs`): see ehdocs/case/stamps.py.
+    stamped: ClassVar[bool] = False
     # Its few choices sit in a row (yes/no, a scale), on a web page and on a blank form.
     inline: ClassVar[bool] = False
     messages: ClassVar[Mapping[str, str]] = {

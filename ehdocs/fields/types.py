@@ -13,6 +13,7 @@ from ehdocs.fields import web
 from ehdocs.fields.base import DisplayContext, FieldType, Invalid, register
 from ehdocs.fields.dates import PARTIAL_DATE_PATTERN, PartialDate, date_from_parts, format_date
 from ehdocs.fields.web import WebContext
+from ehdocs.schema.conditions import parse_condition
 from ehdocs.schema.model import FieldDef
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
@@ -638,3 +639,84 @@ def item_with_article(group: FieldDef) -> str:
 
 def _item(group: FieldDef) -> str:
     return str(group.param("item_name", "entry"))
+
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_TIME_24 = re.compile(r"^(\d{2})(\d{2})$")
+
+
+@register
+class Time(web.TimeWeb, fill.TextFill, FieldType):
+    """A time of day, kept as 24-hour HH:MM ("14:05"): when a visit or a decision happened."""
+
+    name = "time"
+    messages = {
+        "required": "Enter {name}",
+        "invalid": "Enter {name} as a time, like 09:30 or 2:15pm",
+    }
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        text = _string(raw, field, self)
+        if text is None:
+            return None
+        text = text.replace(" ", "") if _TIME_24.match(text.replace(" ", "")) else text
+        if match := _TIME_24.match(text):  # 0930, 1405
+            hour, minute, half = int(match[1]), int(match[2]), None
+        elif match := _TIME.match(text):
+            hour, minute = int(match[1]), int(match[2] or 0)
+            half = match[3].lower().replace(".", "") if match[3] else None
+            if half is None and match[2] is None:
+                raise Invalid(self.message(field, "invalid"))  # "9" alone: morning or evening?
+        else:
+            raise Invalid(self.message(field, "invalid"))
+        if half is not None:
+            if not 1 <= hour <= 12:
+                raise Invalid(self.message(field, "invalid"))
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        if hour > 23 or minute > 59:
+            raise Invalid(self.message(field, "invalid"))
+        return f"{hour:02d}:{minute:02d}"
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}
+
+    def fill_size(self, field: FieldDef, widget: str) -> str:
+        return "short"
+
+
+@register
+class Timestamp(FieldType):
+    """A moment ehdocs records itself (when a note was written, when a manager signed off):
+    ISO 8601 with the seconds, never typed; shown as "3 December 2026 at 10:20"."""
+
+    name = "timestamp"
+    stamped = True
+    # ehdocs stamps it when the record is first saved, or (`stamp_when`) the first time a save
+    # makes that condition hold, e.g. when a manager signs off: see ehdocs/case/stamps.py.
+    keys = {"stamp_when": {"type": "object"}}
+    messages = {"required": "{Name} is missing", "invalid": "{Name} must be a date and time"}
+
+    def parse(self, raw: Any, field: FieldDef) -> Any:
+        if isinstance(raw, dt.datetime):
+            return raw
+        text = _string(raw, field, self)
+        if text is None:
+            return None
+        try:
+            return dt.datetime.fromisoformat(text) if _ISO_DATE.match(text[:10]) else _bad()
+        except ValueError:
+            raise Invalid(self.message(field, "invalid")) from None
+
+    def to_json(self, value: Any) -> Any:
+        return value.isoformat(timespec="seconds")
+
+    def check(self, field: FieldDef, report: Callable[[str], None]) -> None:
+        when = field.param("stamp_when")
+        if when is not None:
+            parse_condition(when, lambda msg: report(f"stamp_when: {msg}"))
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": "string", "format": "date-time"}
+
+    def display(self, value: Any, field: FieldDef, ctx: DisplayContext) -> str:
+        return f"{format_date(value.date())} at {value:%H:%M}"

@@ -87,6 +87,18 @@ class TextWeb:
         return params
 
 
+class TimeWeb:
+    def web_params(
+        self, field: FieldDef, name: str, value: Any, error: str | None, ctx: WebContext
+    ) -> dict[str, Any]:
+        params = common(field, name, error, hint=field.hint or "For example, 09:30 or 14:05")
+        params["value"] = "" if value is None else str(value)
+        params["classes"] = "govuk-input--width-5"
+        params["spellcheck"] = False
+        params["autocomplete"] = "off"
+        return params
+
+
 class LongTextWeb:
     default_max: int
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehdocs.case.model import Case, Document
-from ehdocs.schema.model import AUDIENCES, FieldDef
+from ehdocs.schema.model import AUDIENCES, FieldDef, RecordDef
 
 # AUDIENCES (family ⊂ professional ⊂ hub) is the one list of copies: the CLI, the web and the
 # outputs take theirs from here.
@@ -46,13 +46,12 @@ def for_audience(case: Case, copy: str) -> CaseView:
     hidden_people = _protected_people(case) if copy == "family" else set()
     data: dict[str, Any] = {k: v for k, v in case.data.items() if k not in _record_keys(case)}
     for record in fs.records.values():
-        rows = []
+        rows: list[dict[str, Any]] = []
+        if not can_see(record.audience, copy):
+            data[record.key] = rows
+            continue
         for row in case.records(record.key):
-            if (
-                record.name == "chronology_event"
-                and copy == "family"
-                and (row.get("family_visible") != "yes")
-            ):
+            if copy == "family" and not _family_may_see(record, row):
                 continue
             kept = _filter_fields(record.fields, row, copy)
             kept["id"] = row["id"]
@@ -67,6 +66,14 @@ def for_audience(case: Case, copy: str) -> CaseView:
         data[record.key] = rows
     data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]
     return CaseView(data, fs, copy, _event_dates(case))
+
+
+def _family_may_see(record: RecordDef, row: Mapping[str, Any]) -> bool:
+    """A record's `family_if` (a chronology entry, a case note, an attachment marked for the
+    family): only the rows it holds for go into a family copy."""
+    if record.family_if is None:
+        return True
+    return record.family_if.holds(lambda path: row.get(path.rsplit(".", 1)[-1]))
 
 
 def _event_dates(case: Case) -> dict[tuple[str, str], dt.date]:

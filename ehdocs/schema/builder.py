@@ -28,6 +28,9 @@ FIELD_KEYS: dict[str, Key] = {
     "messages": Key({"type": "object", "additionalProperties": {"type": "string"}}),
     "contact": Key(BOOL),
     "used_as": Key({"enum": list(roles.FIELD_ROLES)}),
+    # ehdocs writes this answer itself (when a note was written, a stored file's digest): no
+    # page or blank form asks for it, and a save keeps the value already stored.
+    "set_by_ehdocs": Key(BOOL),
 }
 OPTION_KEYS = {
     "value": Key({"type": "string", "minLength": 1}, required=True),
@@ -123,6 +126,8 @@ class FieldBuilder:
         params = {
             k: plain(node[k]) for k in ftype.keys if k in node and k not in ("options", "fields")
         }
+        if node.get("set_by_ehdocs"):
+            params["set_by_ehdocs"] = True
         options: tuple[Option, ...] = ()
         if ftype.uses_options:
             options = self.options(node, file, where)

@@ -7,6 +7,7 @@ set has been checked, so a schema author sees all problems at once.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -21,12 +22,14 @@ from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
     AUDIENCES,
     DocumentRule,
+    FieldDef,
     Follows,
     FormDefinition,
     FormEvent,
     FormSet,
     Option,
     Profile,
+    RecordChronology,
     RecordDef,
     SectionDef,
 )
@@ -83,7 +86,17 @@ RULE_KEYS = {
 RECORD_KEYS = {
     "title": Key(TEXT, required=True),
     "key": Key(ID, required=True),
+    "audience": Key({"enum": list(AUDIENCES)}),
+    "family_if": Key({"type": "object"}),
+    "chronology": Key({"type": "object"}),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
+}
+RECORD_CHRONOLOGY_KEYS = {
+    "date": Key(ID, required=True),
+    "time": Key(ID),
+    "text": Key(TEXT, required=True),
+    "family_text": Key(TEXT),
+    "source": Key(TEXT),
 }
 
 
@@ -184,9 +197,48 @@ def _load_records(
         where = Where.of(file, tree["records"], name)
         if not check_mapping(node, file, RECORD_KEYS, rep, f"record '{name}'", where):
             continue
-        fields = builder.fields(node["fields"], file, str(name), "family")
-        records[str(name)] = RecordDef(str(name), str(node["title"]), str(node["key"]), fields)
+        audience = node.get("audience", "family")
+        fields = builder.fields(node["fields"], file, str(name), audience)
+        records[str(name)] = RecordDef(
+            str(name),
+            str(node["title"]),
+            str(node["key"]),
+            fields,
+            audience=audience,
+            family_if=builder.condition(node, "family_if", file, str(name)),
+            chronology=_record_chronology(node, fields, file, rep, where),
+        )
     return records
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _record_chronology(
+    node: Any, fields: tuple[FieldDef, ...], file: str, rep: Reporter, where: Where
+) -> RecordChronology | None:
+    """A record's `chronology:`: which of its fields date an entry, and the entry's words."""
+    spec = node.get("chronology")
+    if spec is None:
+        return None
+    here = Where.of(file, node, "chronology", value=True)
+    if not check_mapping(spec, file, RECORD_CHRONOLOGY_KEYS, rep, "chronology", here):
+        return None
+    ids = {f.id: f for f in fields}
+    for key in ("date", "time"):
+        if key in spec and spec[key] not in ids:
+            rep.at(here, f"chronology {key}: the record has no field '{spec[key]}'")
+    for key in ("text", "family_text", "source"):
+        for used in _PLACEHOLDER.findall(str(spec.get(key) or "")):
+            if used not in ids:
+                rep.at(here, f"chronology {key}: the record has no field '{used}'")
+    return RecordChronology(
+        date=str(spec["date"]),
+        text=str(spec["text"]),
+        time=spec.get("time"),
+        family_text=spec.get("family_text"),
+        source=spec.get("source"),
+    )
 
 
 # -- documents --------------------------------------------------------------------------------

@@ -84,6 +84,11 @@ class FieldDef:
         return self.params.get(name, default)
 
     @property
+    def set_by_ehdocs(self) -> bool:
+        """An answer ehdocs writes itself (`set_by_ehdocs: true`): never asked on a page."""
+        return bool(self.params.get("set_by_ehdocs"))
+
+    @property
     def name_for_errors(self) -> str:
         if self.error_name:
             return self.error_name
@@ -200,6 +205,18 @@ class FormDefinition:
             yield from _walk(section.fields)
 
 
+@dataclass(frozen=True)
+class RecordChronology:
+    """How a record appears in the chronology (case.yaml `chronology:`): the field holding its
+    date (and time), and the entry's words, where {field} is that field's answer as shown."""
+
+    date: str
+    text: str
+    time: str | None = None
+    family_text: str | None = None
+    source: str | None = None
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class RecordDef:
     """A case-level record (person, household, consent…): fields without sections."""
@@ -208,6 +225,10 @@ class RecordDef:
     title: str
     key: str  # the case data key holding the list of these records
     fields: tuple[FieldDef, ...]
+    audience: str = "family"  # the copies that hold these records at all
+    # A row goes into a family copy only when this holds (e.g. family_visible is yes).
+    family_if: Condition | None = None
+    chronology: RecordChronology | None = None
 
     def child(self, field_id: str) -> FieldDef | None:
         return next((f for f in self.fields if f.id == field_id), None)

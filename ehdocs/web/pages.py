@@ -105,6 +105,7 @@ def controls(
     revealed = _reveal_map(fields)
     built: dict[str, Control | GroupControl] = {}
     extra: dict[str, list[Control]] = {}  # controls that follow a field's own (a birth date)
+    fields = tuple(f for f in fields if not f.set_by_ehdocs)  # ehdocs writes those itself
     for fdef in fields:
         path = f"{prefix}.{fdef.id}"
         name = html_name(path)
@@ -209,6 +210,8 @@ def read_fields(
     and professionals as the names written, see ByName)."""
     raw: dict[str, Any] = {}
     for fdef in fields:
+        if fdef.set_by_ehdocs:
+            continue  # never taken from a form: a save keeps what ehdocs stored
         path = f"{prefix}.{fdef.id}"
         if fdef.fields:
             count = _row_count(form, html_name(path))

@@ -48,6 +48,8 @@ ALLOWED = {
     " assessment's sign-off",
     "address": "a key of a profile's contact settings (the council's address), as well as a"
     " person's and a household's field",
+    "referral": "the example e-mailed form (examples/hub/referral.json), as well as a case"
+    " note's kind",
 }
 
 # Files another helper of issue #10 is rewriting (the storage move, the fillable face, the

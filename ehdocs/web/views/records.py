@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ehdocs.access import policy
 from ehdocs.access.policy import rule
 from ehdocs.case.new import new_record_id
+from ehdocs.case.stamps import keep_and_stamp, now_local
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
@@ -150,6 +151,8 @@ def _save(
 ) -> str | Response | tuple[str, int]:
     raw = copy.deepcopy(stored.raw)
     target = raw.setdefault(record.key, [])
+    current = next((r for r in target if r.get("id") == record_id), None)
+    values = keep_and_stamp(record, values, current, now_local())
     once = None
     if record_id is None:
         values["id"] = new_record_id(record.name, target)
