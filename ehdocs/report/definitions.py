@@ -140,6 +140,7 @@ def load_report(formset: FormSet, schema_dir: Path | None = None) -> ReportDefin
     facts: dict[str, FactDef] = {}
     kpis: dict[str, KpiDef] = {}
     population: dict[str, dict[str, int]] = {}
+    places: dict[str, Where] = {}
     suppress_under = 5
     files = [base / REPORT_FILE]
     folder = profiles.resolve_folder(formset.profile.slug, base)
@@ -167,11 +168,12 @@ def load_report(formset: FormSet, schema_dir: Path | None = None) -> ReportDefin
             kpi = _kpi(node, file, Where.of(file, tree["kpis"], index), rep)
             if kpi is not None:
                 kpis[kpi.id] = kpi
+                places[kpi.id] = Where.of(file, tree["kpis"], index)
     for kpi in kpis.values():
         for name in _facts_used(kpi):
             if name not in facts:
                 rep.at(
-                    Where(display(files[-1]), 1, 1),
+                    places[kpi.id],
                     f"KPI '{kpi.id}' uses the fact '{name}', which is not defined"
                     f"{did_you_mean(name, facts)}",
                 )

@@ -289,9 +289,7 @@ class _Run:
             .where(self._open_between(self.lo, self.hi), *self._case_filter())
         ).one()
         for (first, _), count in zip(months, opened, strict=True):
-            rows.append(
-                (f"{first:%B %Y}", int(count or 0), int(closures.get(f"{first:%Y-%m}", 0)))
-            )
+            rows.append((f"{first:%B %Y}", int(count or 0), int(closures.get(f"{first:%Y-%m}", 0))))
         cols = (
             Column("Month", "label"),
             Column("Open at some time in the month", "count"),

@@ -96,7 +96,13 @@ def _case(
 
 
 def visit(date: str, kind: str = "home_visit") -> dict[str, Any]:
-    return {"id": f"v{date}", "kind": kind, "date": date, "summary": "Visited the family"}
+    return {
+        "id": f"v{date}",
+        "kind": kind,
+        "date": date,
+        "summary": "Visited the family",
+        "family_visible": "no",
+    }
 
 
 SAM = _person("c1", "Sam", "Morgan", "2017-05-14", "male")
@@ -118,9 +124,23 @@ CASES = [
         case_notes=[
             visit("2026-06-03"),
             visit("2026-11-10", "school_visit"),
-            {"id": "ph", "kind": "phone_call", "date": "2026-11-27", "summary": "Call"},
+            {
+                "id": "ph",
+                "kind": "phone_call",
+                "date": "2026-11-27",
+                "summary": "Call",
+                "family_visible": "no",
+            },
         ],
-        oversight=[{"id": "o1", "kind": "oversight", "date": "2026-11-20", "note": "Reviewed"}],
+        oversight=[
+            {
+                "id": "o1",
+                "kind": "oversight",
+                "point": "review",
+                "date": "2026-11-20",
+                "note": "Reviewed",
+            }
+        ],
         professionals=[make_professional(id="w1", agency_type="school")],
         outcome_scores=[
             {
@@ -155,7 +175,7 @@ CASES = [
             },
             {"id": "s2", "area": "education", "stage": "closure", "date": "2026-09-30", "score": 6},
         ],
-        feedback=[{"id": "f1", "date": "2026-09-30", "rating": "4"}],
+        feedback=[{"id": "f1", "date": "2026-09-30", "stage": "closure", "rating": "4"}],
         professionals=[make_professional(id="w1")],
         documents=[
             make_document(

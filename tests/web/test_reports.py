@@ -70,7 +70,7 @@ EXPECTED: dict[str, list[list[str]]] = {
     "no_recent_oversight": [["All", "0"]],
     # Education: 3 -> 7 and 5 -> 6.
     "score_change": [["Education and learning", "2", "4.0", "6.5", "2.5"]],
-    "family_feedback": [["Good", "1"]],
+    "family_feedback": [["4 - Helpful", "1"]],
     "partner_led": [["School or college", "1"], ["Not recorded", "2"]],
 }
 

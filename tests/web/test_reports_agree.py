@@ -91,6 +91,7 @@ def generated(n: int, seed: int = 7) -> list[dict[str, Any]]:
                     {
                         "id": "o1",
                         "kind": "oversight",
+                        "point": "review",
                         "date": _day(rng, allocated, dt.date(2026, 11, 30)).isoformat(),
                         "note": "Seen",
                     }

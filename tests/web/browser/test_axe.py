@@ -31,6 +31,7 @@ from .accounts import (
     sign_in,
 )
 
+REPORT_RANGE = "?from-day=1&from-month=1&from-year=2026&to-day=30&to-month=11&to-year=2026"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 RUN_AXE = (
     "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
@@ -333,6 +334,11 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
     "check answers with errors": (HUB_ADVISER, _check_errors),
     "audit: who has seen or changed a case": (DPO, _goto(lambda u: f"{u.example}/audit")),
     "audit: the DPO's search": (DPO, _audit_search),
+    "performance report": (MANAGER, _goto(lambda u: "/reports/" + REPORT_RANGE)),
+    "performance report with errors": (
+        MANAGER,
+        _goto(lambda u: "/reports/?from-day=31&from-month=2&from-year=2026&to-year=2026"),
+    ),
     "audit: search with errors": (DPO, _audit_search_errors),
     "accessibility statement": (None, _goto(lambda u: "/accessibility")),
     "404": (HUB_ADVISER, _not_found),
