@@ -8,17 +8,18 @@ before the index existed, or after the report's facts change.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ehdocs.case.model import Case
 from ehdocs.report.definitions import ReportDefinition
-from ehdocs.report.facts import case_facts
+from ehdocs.report.facts import ChildRow, FactRow, ScoreRow, case_facts
 from ehdocs.storage.models import CaseRow, ReportChild, ReportEpisode, ReportFact, ReportScore
 from ehdocs.storage.store import CaseStore
 
-TABLES = (ReportFact, ReportChild, ReportScore, ReportEpisode)
 # The facts an episode begins and ends with (form_schemas/report/kpis.yaml must define them).
 EPISODE_START, EPISODE_END = "received", "closed"
 
@@ -29,74 +30,57 @@ class ReportIndexer:
 
     def __call__(self, session: Session, case_id: int, case: Case, force: bool = False) -> None:
         facts = case_facts(case, self.report)
-        fingerprint = hashlib.sha256(repr(facts).encode()).hexdigest()
-        stored = session.scalar(
-            select(ReportEpisode.fingerprint).where(ReportEpisode.case_id == case_id)
-        )
-        if stored == fingerprint and not force:
+        parts: dict[Any, tuple[Sequence[Any], Callable[[int, Any], dict[str, object]]]] = {
+            ReportFact: (facts.facts, _fact_row),
+            ReportChild: (facts.children, _child_row),
+            ReportScore: (facts.scores, _score_row),
+        }
+        # one short hash per table: a save rewrites only the tables whose rows changed
+        # (adding a visit changes the facts, not the children or the scores)
+        prints = {table: _hash(rows) for table, (rows, _) in parts.items()}
+        fingerprint = ":".join(prints.values())
+        stored = session.get(ReportEpisode, case_id)
+        if stored is not None and stored.fingerprint == fingerprint and not force:
             return
-        for table in TABLES:
+        before = (stored.fingerprint if stored is not None and not force else "").split(":")
+        for (table, (rows, to_row)), old in zip(parts.items(), [*before, "", "", ""], strict=False):
+            if old == prints[table]:
+                continue
             session.execute(delete(table).where(table.case_id == case_id))
+            if rows:
+                session.execute(insert(table), [to_row(case_id, row) for row in rows])
 
         def first(name: str) -> int | None:
             days = [f.day for f in facts.facts if f.name == name and f.day is not None]
             return min(days) if days else None
 
-        session.execute(
-            insert(ReportEpisode),
-            [
-                {
-                    "case_id": case_id,
-                    "received": first(EPISODE_START),
-                    "closed": first(EPISODE_END),
-                    "fingerprint": fingerprint,
-                }
-            ],
-        )
-        if facts.facts:
-            session.execute(
-                insert(ReportFact),
-                [
-                    {
-                        "case_id": case_id,
-                        "name": f.name,
-                        "day": f.day,
-                        "wday": f.wday,
-                        "month": f.month,
-                        "value": f.value[:80] if f.value else None,
-                    }
-                    for f in facts.facts
-                ],
-            )
-        if facts.children:
-            session.execute(
-                insert(ReportChild),
-                [
-                    {
-                        "case_id": case_id,
-                        "person_key": c.person_key,
-                        "born": c.born,
-                        "gender": c.gender,
-                        "ethnicity": c.ethnicity,
-                    }
-                    for c in facts.children
-                ],
-            )
-        if facts.scores:
-            session.execute(
-                insert(ReportScore),
-                [
-                    {
-                        "case_id": case_id,
-                        "area": s.area,
-                        "first_day": s.first_day,
-                        "first_score": s.first_score,
-                        "last_day": s.last_day,
-                        "last_score": s.last_score,
-                    }
-                    for s in facts.scores
-                ],
-            )
+        if stored is None:
+            stored = ReportEpisode(case_id=case_id)
+            session.add(stored)
+        stored.received = first(EPISODE_START)
+        stored.closed = first(EPISODE_END)
+        stored.fingerprint = fingerprint
+
+
+def _hash(rows: object) -> str:
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
+
+
+def _fact_row(case_id: int, f: FactRow) -> dict[str, object]:
+    value = f.value[:80] if f.value else None
+    return {"case_id": case_id, "name": f.name, "day": f.day, "wday": f.wday,
+            "month": f.month, "value": value}  # fmt: skip
+
+
+def _child_row(case_id: int, c: ChildRow) -> dict[str, object]:
+    return {"case_id": case_id, "person_key": c.person_key, "born": c.born,
+            "gender": c.gender, "ethnicity": c.ethnicity}  # fmt: skip
+
+
+def _score_row(case_id: int, s: ScoreRow) -> dict[str, object]:
+    return {"case_id": case_id, "area": s.area, "first_day": s.first_day,
+            "first_score": s.first_score, "last_day": s.last_day,
+            "last_score": s.last_score}  # fmt: skip
 
 
 def reindex(store: CaseStore, indexer: ReportIndexer) -> int:
