@@ -21,6 +21,7 @@ from ehdocs.web import config as configuration
 from ehdocs.web.converters import DatabaseIntConverter
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
+    allocation,
     audit,
     auth,
     break_glass,
@@ -117,6 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
+    app.register_blueprint(allocation.bp)
     return app
 
 
