@@ -30,7 +30,7 @@ from ehdocs.access.policy import Decision, Outcome, Rule
 from ehdocs.access.sessions import Principal, current
 from ehdocs.errors import EhdocsError, NotFoundError
 from ehdocs.schema.model import SectionDef
-from ehdocs.storage import StoredCase, get_storage
+from ehdocs.storage import StoredCase, due_rows, get_storage
 from ehdocs.storage.models import now
 from ehdocs.validation.problems import Problem
 
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.after_request(audit_success)
     app.context_processor(_template_context)
     get_storage(app).cases.listeners.append(audit_change)
+    get_storage(app).cases.listeners.append(due_rows.refresher(get_storage(app).cases.formset))
 
 
 def check() -> Response | tuple[str, int] | None:

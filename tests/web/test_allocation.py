@@ -94,3 +94,42 @@ def test_a_practitioner_cannot_allocate(app: Flask, client: QualityClient) -> No
     sent = client.post(f"/cases/{case_id}/allocation", data={"holder": f"{north}:"})
     assert sent.status_code in (400, 403)
     assert not get_storage(app).cases.get(case_id).raw.get("allocations")
+
+
+def test_each_save_keeps_the_cases_timescale_items_current(app: Flask) -> None:
+    from ehdocs.storage.models import CaseDueItem
+    from tests.factories import make_document, make_notification_data
+
+    data = make_notification_data()
+    data["hub"] = {
+        "decision": "locality_level_2",
+        "team_allocated": "North locality",
+        "decision_date": "2025-03-04",
+        "checks_made": "Police and school",
+        "known_to_social_care": "no",
+    }
+    raw = make_case(documents=[make_document("notification", data, doc_id="n1")])
+    store = get_storage(app).cases
+    stored = store.create(raw)
+
+    def rows() -> dict[str, tuple[str, object]]:
+        with get_storage(app).sessions() as db:
+            found = db.scalars(select(CaseDueItem).where(CaseDueItem.case_id == stored.id))
+            return {r.item: (r.status, r.met_on) for r in found}
+
+    assert rows()["hub_decided"][0] == "met_in_time"
+    assert "first_visited" in rows() and rows()["first_visited"][1] is None
+    raw = dict(stored.raw)
+    raw["case_notes"] = [
+        {
+            "id": "n1",
+            "kind": "home_visit",
+            "date": "2025-03-06",
+            "summary": "Saw Sam.",
+            "family_visible": "no",
+        }
+    ]
+    store.save(stored.id, raw, stored.version)
+    status, met_on = rows()["first_visited"]
+    assert status == "met_in_time" and str(met_on) == "2025-03-06"
+    assert "visit" in rows()
