@@ -30,6 +30,7 @@ from ehdocs.web.views import (
     documents,
     hub,
     main,
+    mywork,
     partner,
     records,
     retention,
@@ -43,6 +44,7 @@ csrf = CSRFProtect()
 # in order; None: everyone.
 NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
     (policy.CASE_LIST, "cases.index", "Cases", "/cases"),
+    (policy.CASE_LIST, "mywork.index", "My work", "/my-work"),
     (policy.HUB_QUEUE, "hub.index", "Hub queue", "/hub"),
     (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
     (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),
@@ -119,6 +121,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(allocation.bp)
+    app.register_blueprint(mywork.bp)
     return app
 
 
