@@ -37,6 +37,7 @@ from ehdocs.web.views import (
     sharing,
     sso,
     subject_access,
+    team,
 )
 
 csrf = CSRFProtect()
@@ -122,6 +123,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(allocation.bp)
     app.register_blueprint(mywork.bp)
+    app.register_blueprint(team.bp)
     return app
 
 

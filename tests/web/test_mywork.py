@@ -70,3 +70,45 @@ def test_my_work_shows_a_visit_due_then_met(app: Flask, client: QualityClient) -
     assert "First visit" not in html  # met: no longer waiting
     assert "Next visit" in html
     assert "?sort=reference" in html
+
+
+def test_team_shows_caseload_waiting_cases_and_oversight_due(
+    app: Flask, client: QualityClient
+) -> None:
+    north = team(app, "North locality")
+    ann = user(app, roles.PRACTITIONER, "ann@council.example", [north])
+    manager = user(app, roles.TEAM_MANAGER, "mo@council.example", [north])
+    store = get_storage(app).cases
+    data = make_notification_data()
+    data["hub"] = {
+        "decision": "locality_level_2",
+        "team_allocated": "North locality",
+        "decision_date": "2025-03-04",
+        "checks_made": "Police and school",
+        "known_to_social_care": "no",
+    }
+    held = store.create(
+        make_case(
+            reference="EH-2026-0101",
+            documents=[make_document("notification", data, doc_id="n1")],
+            allocations=[
+                {
+                    "id": "al1",
+                    "kind": "allocation",
+                    "date": "2025-03-05",
+                    "team": "North locality",
+                    "worker": "ann@council.example",
+                }
+            ],
+        )
+    ).id
+    waiting = store.create(make_case(reference="EH-2026-0102")).id
+    with get_storage(app).sessions() as db, db.begin():
+        for case_id, worker in ((held, ann), (waiting, None)):
+            row = db.get(CaseRow, case_id)
+            assert row is not None
+            row.team_id, row.allocated_to = north, worker
+    sign_in(client, manager)
+    html = client.page("/team/") and client.get("/team/").get_data(as_text=True)
+    assert "ann" in html and "Allocate case EH-2026-0102" in html
+    assert "Case EH-2026-0101</a>: supervision due" in html
