@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 from flask import Flask
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from ehdocs import storage
 from ehdocs.access import accounts, demo, sessions, totp
@@ -38,11 +38,17 @@ from ehdocs.fillable import blank_form
 from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
+from ehdocs.report import export as report_export
+from ehdocs.report.labels import Labels
+from ehdocs.report.results import ReportFilter
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment, received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.grants import grant_app_role
+from ehdocs.storage.kpis import compute as compute_kpis
+from ehdocs.storage.models import Team, User
+from ehdocs.storage.report_index import ReportIndexer, reindex
 from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import ValidationResult, validate_case
 from ehdocs.web import config as web_config
@@ -782,14 +788,6 @@ def report_kpis(
 ) -> None:
     """Write every KPI for the period as CSV, XLSX (a sheet per KPI) or a tagged PDF; counts
     under the profile's threshold are shown as "fewer than N"."""
-    from sqlalchemy import func, select
-
-    from ehdocs.report import export
-    from ehdocs.report.labels import Labels
-    from ehdocs.report.results import ReportFilter
-    from ehdocs.storage.kpis import compute
-    from ehdocs.storage.models import Team, User
-
     if end < start:
         raise click.UsageError("--to must be the same day as --from or after it")
     formset = load_formset(profile)
@@ -811,15 +809,15 @@ def report_kpis(
                 if worker_id is None:
                     raise click.UsageError(f"There is no account with the address '{worker}'")
             flt = ReportFilter(start.date(), end.date(), team_id, worker_id)
-            results = compute(db, opened.report, Labels(formset, opened.report), flt)
+            results = compute_kpis(db, opened.report, Labels(formset, opened.report), flt)
         period = flt.describe(team, worker)
         under = opened.report.suppress_under
         if fmt == "csv":
-            body = export.to_csv(results, period, under)
+            body = report_export.to_csv(results, period, under)
         elif fmt == "xlsx":
-            body = export.to_xlsx(results, period, under)
+            body = report_export.to_xlsx(results, period, under)
         else:
-            body = export.to_pdf(results, period, under, formset.profile.name)
+            body = report_export.to_pdf(results, period, under, formset.profile.name)
         audit_trail.record(
             "report.export",
             actor="system",
@@ -838,8 +836,6 @@ def report_kpis(
 def report_reindex(database: str | None, profile: str | None) -> None:
     """Rebuild the report's rows from every stored case: after an upgrade, or after the
     report's facts were changed."""
-    from ehdocs.storage.report_index import ReportIndexer, reindex
-
     formset = load_formset(profile)
     config = from_environment({"DATABASE_URL": database} if database else None)
     opened = storage.Storage.open(config, formset)

@@ -226,6 +226,8 @@ def decide(
         and principal.role != roles.HUB_ADVISER
     ):
         return Decision(Outcome.FORBIDDEN, found, given_by_glass)  # the hub's decision is theirs
+    if action == CASE_ALLOCATE and principal.role == roles.HUB_ADVISER and found is Relation.EDIT:
+        return Decision(Outcome.ALLOW, found)  # the hub's decision sends a case to a team
     wanted = _download(audience or "") if action == DOWNLOAD else action
     if wanted in CASE_GRANTS[found] or (
         action == DOCUMENT_EDIT

@@ -109,6 +109,40 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "support_direction": "choice",
         "notes": "text",
     },
+    # Case work (issue 13): allocation, timescales and the performance report read these.
+    "allocation": {
+        "kind": "choice",
+        "date": "date",
+        "time": "time",
+        "team": "text",
+        "worker": "text",
+        "from_team": "text",
+        "from_worker": "text",
+        "handover_summary": "long_text",
+    },
+    "case_note": {
+        "kind": "choice",
+        "date": "date",
+        "time": "time",
+        "written_at": "timestamp",
+        "late_reason": "long_text",
+        "family_visible": "yes_no",
+    },
+    "oversight_note": {
+        "kind": "choice",
+        "point": "choice",
+        "date": "date",
+        "manager": "text",
+        "signed_off": "yes_no",
+        "signed_off_at": "timestamp",
+    },
+    "attachment": {
+        "title": "text",
+        "date": "date",
+        "blob": "text",
+        "media_type": "text",
+        "for_family": "yes_no",
+    },
 }
 
 # Option values the diagrams draw by (genogram symbols and lines, ecomap links, score stages):
@@ -134,4 +168,7 @@ CORE_VALUES: Mapping[str, tuple[str, ...]] = {
     "ecomap_link.strength": _STRENGTHS,
     "ecomap_link.support_direction": _DIRECTIONS,
     "outcome_score.stage": ("assessment", "review", "closure", "other"),
+    "allocation.kind": ("allocation", "transfer", "closure_of_allocation"),
+    "case_note.kind": ("home_visit", "school_visit", "virtual_visit", "office_visit"),
+    "oversight_note.kind": ("oversight", "supervision"),
 }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ehdocs.report.definitions import ReportDefinition, load_report
 from ehdocs.schema import FormSet
+from ehdocs.storage import due_rows
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
@@ -47,6 +48,7 @@ class Storage:
         report = load_report(formset)
         # Every way a case is saved keeps the performance report's rows current.
         cases.indexers.append(ReportIndexer(report))
+        cases.indexers.append(due_rows.refresher())  # My work, Team and the reminders
         return cls(engine, sessions, cases, BlobStore(received_folder(config)), report)
 
     def close(self) -> None:

@@ -387,3 +387,18 @@ class ReportScore(Base):
     first_score: Mapped[float] = mapped_column(Float)
     last_day: Mapped[int] = mapped_column(Integer, index=True)
     last_score: Mapped[float] = mapped_column(Float)
+
+
+class CaseDueItem(Base):
+    """One timescale item of a case (ehdocs.case.due), kept current on every save of the case
+    (ehdocs.storage.due_rows), so My work, Team and the reminders are SQL queries."""
+
+    __tablename__ = "case_due_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item: Mapped[str] = mapped_column(String(40))
+    due_on: Mapped[dt.date] = mapped_column(index=True)
+    met_on: Mapped[dt.date | None] = mapped_column(nullable=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # as of the last save
+    late_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -117,9 +117,11 @@ class CaseStore:
         expected_version: int,
         complete: Collection[str] = (),
         once: UsedFormToken | None = None,
+        owner: tuple[int | None, int | None] | None = None,
     ) -> StoredCase:
         """Validate and store the whole case; refuse a save based on an older version, and
-        (`once`) a new-record form's token used before (AlreadySavedError)."""
+        (`once`) a new-record form's token used before (AlreadySavedError). `owner`: the case's
+        (team, allocated worker), set in the same transaction (an allocation or transfer)."""
         case = self.validated(raw, complete)
         data = json.dumps(dump_case(case), ensure_ascii=False)
         try:
@@ -135,6 +137,8 @@ class CaseStore:
                         raise AlreadySavedError(used.record_id)
                     session.add(once)
                 row.data = data
+                if owner is not None:
+                    row.team_id, row.allocated_to = owner
                 session.flush()  # the UPDATE checks the version again, in the database
                 self._changed(session, row.id, expected_version, row.version, case)
                 return self._stored(row, case)

@@ -21,6 +21,7 @@ from ehdocs.web import config as configuration
 from ehdocs.web.converters import DatabaseIntConverter
 from ehdocs.web.templating import StrictInOurTemplates
 from ehdocs.web.views import (
+    allocation,
     audit,
     auth,
     break_glass,
@@ -29,6 +30,7 @@ from ehdocs.web.views import (
     documents,
     hub,
     main,
+    mywork,
     partner,
     records,
     reports,
@@ -36,6 +38,7 @@ from ehdocs.web.views import (
     sharing,
     sso,
     subject_access,
+    team,
 )
 
 csrf = CSRFProtect()
@@ -43,6 +46,7 @@ csrf = CSRFProtect()
 # in order; None: everyone.
 NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
     (policy.CASE_LIST, "cases.index", "Cases", "/cases"),
+    (policy.CASE_LIST, "mywork.index", "My work", "/my-work"),
     (policy.HUB_QUEUE, "hub.index", "Hub queue", "/hub"),
     (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
     (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),
@@ -120,6 +124,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(allocation.bp)
+    app.register_blueprint(mywork.bp)
+    app.register_blueprint(team.bp)
     return app
 
 

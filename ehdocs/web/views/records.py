@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from ehdocs.access import policy
 from ehdocs.access.policy import rule
+from ehdocs.case import notes
 from ehdocs.case.new import new_record_id
 from ehdocs.case.stamps import keep_and_stamp, now_local
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
@@ -153,6 +154,15 @@ def _save(
     target = raw.setdefault(record.key, [])
     current = next((r for r in target if r.get("id") == record_id), None)
     values = keep_and_stamp(record, values, current, now_local())
+    if record.name == notes.CASE_NOTE:
+        hours = stored.case.formset.profile.timescales["note_written_within_hours"]
+        late = notes.late_reason_needed(values, hours)
+        if late is not None:
+            values.pop("id", None)
+            problem = Problem(
+                None, f"{record.key}[{_row_index(target, record_id)}].late_reason", late
+            )
+            return _edit_page(stored, record, record_id, values, token, [problem])
     once = None
     if record_id is None:
         values["id"] = new_record_id(record.name, target)
@@ -213,6 +223,11 @@ def _edit_page(
         answers=opened_from or (conflicts.fingerprint(current) if current is not None else None),
         once=token,
     )
+
+
+def _row_index(rows: list[dict[str, Any]], record_id: str | None) -> int:
+    ids = [r.get("id") for r in rows]
+    return ids.index(record_id) if record_id in ids else len(rows)
 
 
 def _action() -> str:

@@ -2,15 +2,15 @@
 current on every save. Cases stored before this migration are indexed by
 `ehdocs report reindex`.
 
-Revision ID: 0010_kpis
-Revises: 0009
+Revision ID: 0011
+Revises: 0010_casework
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_kpis"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010_casework"
 branch_labels = None
 depends_on = None
 
