@@ -28,6 +28,7 @@ from ehdocs.access import retention as rules
 from ehdocs.access.audit_search import Search
 from ehdocs.access.audit_search import export as export_entries
 from ehdocs.access.roles import ROLES
+from ehdocs.case.generate import generate as generate_cases
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
@@ -750,6 +751,43 @@ def _shell_user() -> str:
         return f"system:{getpass.getuser()}"
     except (KeyError, OSError):
         return "system"
+
+
+@cli.group("demo")
+def demo_group() -> None:
+    """Fictional data for trying ehdocs out and for benchmarks: never on a live service."""
+
+
+@demo_group.command("generate")
+@click.option(
+    "--cases",
+    "count",
+    type=click.IntRange(1, 1_000_000),
+    required=True,
+    help="How many cases to make.",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="The same seed makes the same cases."
+)
+@database_option
+def demo_generate(count: int, seed: int, database: str | None) -> None:
+    """Make COUNT fictional case histories (Faker, en_GB) in the database: requests, hub
+    decisions, allocations, visits, oversight notes, outcome scores and closures."""
+    demo.refuse_in_production(web_config.from_environment()["ENV_NAME"])
+    formset = load_formset()
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    opened = storage.Storage.open(config, formset)
+    made = 0
+    try:
+        for raw in generate_cases(count, seed=seed):
+            if opened.cases.find(raw["reference"]) is None:
+                opened.cases.create(raw)
+                made += 1
+    finally:
+        opened.close()
+    click.echo(
+        f"Made {made} fictional case{'' if made == 1 else 's'} ({count - made} were there already)"
+    )
 
 
 @cli.group()

@@ -256,3 +256,29 @@ def test_ehdocs_debug_lets_the_error_through(write_case, monkeypatch):
 
     with pytest.raises(RuntimeError, match="internal detail"):
         ehdocs.cli.main(["validate", str(write_case(make_case()))])
+
+
+def test_demo_generate_makes_valid_fictional_cases(tmp_path, run_cli) -> None:
+    from ehdocs.schema import load_formset
+    from ehdocs.storage import Storage
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    first = run_cli("demo", "generate", "--cases", "12", "--seed", "5", "--database", url)
+    assert first.code == 0 and "Made 12 fictional cases" in first.output
+    again = run_cli("demo", "generate", "--cases", "12", "--seed", "5", "--database", url)
+    assert "Made 0 fictional cases (12 were there already)" in again.output
+    opened = Storage.open({"DATABASE_URL": url, "DATA_DIR": tmp_path}, load_formset())
+    try:
+        stored = opened.cases.list()
+        assert len(stored) == 12
+        # histories, not shells: visits and decisions for most, closures for some
+        assert sum(bool(s.raw.get("case_notes")) for s in stored) >= 4
+        assert any(d["form"] == "closure" for s in stored for d in s.raw["documents"])
+    finally:
+        opened.close()
+
+
+def test_demo_generate_is_refused_in_production(tmp_path, run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("EHDOCS_ENV", "production")
+    result = run_cli("demo", "generate", "--cases", "1", "--database", f"sqlite:///{tmp_path}/x")
+    assert result.code != 0 and "never for a live service" in result.output
