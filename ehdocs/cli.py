@@ -43,6 +43,7 @@ from ehdocs.report import export as report_export
 from ehdocs.report.labels import Labels
 from ehdocs.report.results import ReportFilter
 from ehdocs.schema import FormSet, load_formset
+from ehdocs.storage.attachments import attachments_folder
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment, received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
@@ -525,7 +526,16 @@ def retention_run(
             click.echo(f"{len(items)} due. Nothing was deleted: run again with --apply to do it.")
             return
         blobs = BlobStore(received_folder(config))
-        report = rules.dispose(engine, sessions, formset, blobs, default_cache_dir(), items, day)
+        report = rules.dispose(
+            engine,
+            sessions,
+            formset,
+            blobs,
+            default_cache_dir(),
+            items,
+            day,
+            attachments=BlobStore(attachments_folder(config)),
+        )
     for item, why in report.skipped:
         click.echo(f"  left alone: {item.reference or item.kind}: {why}")
     click.echo(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -253,6 +254,7 @@ def dispose(
     cache_folder: Path | None,
     items: list[Due],
     today: dt.date | None = None,
+    attachments: BlobStore | None = None,
 ) -> Report:
     """Delete `items` for good (each checked again first); then stored files no row names, the
     part cache, and the deleted rows from the database's files."""
@@ -267,6 +269,8 @@ def dispose(
         else:
             report.disposed.append(item)
     report.files_removed = clear_orphan_files(sessions, blobs)
+    if attachments is not None:
+        report.files_removed += clear_orphan_attachments(sessions, attachments)
     if any(i.kind == "case" for i in report.disposed) and cache_folder is not None:
         for path in cache_folder.glob("*.pdf"):  # content-addressed: no case to pick by
             path.unlink(missing_ok=True)
@@ -364,6 +368,28 @@ def clear_orphan_files(sessions: Sessions, blobs: BlobStore) -> int:
     for digest, mtime in stored:
         if digest not in named and mtime < cutoff:
             blobs.delete(digest)
+            removed += 1
+    return removed
+
+
+_BLOB_ANSWER = re.compile(r'"blob":\s*"([0-9a-f]{64})"')
+
+
+def clear_orphan_attachments(sessions: Sessions, attachments: BlobStore) -> int:
+    """Delete attachment files that no case holds any more: those of a disposed case, or of an
+    attachment record removed from its case. One pass over the stored cases' text."""
+    stored = attachments.stored()
+    if not stored:
+        return 0
+    named: set[str] = set()
+    with sessions() as db:
+        for data in db.scalars(select(CaseRow.data).execution_options(yield_per=500)):
+            named.update(_BLOB_ANSWER.findall(data))
+    removed = 0
+    cutoff = time.time() - ORPHAN_SECONDS  # an upload in progress: its record not saved yet
+    for digest, mtime in stored:
+        if digest not in named and mtime < cutoff:
+            attachments.delete(digest)
             removed += 1
     return removed
 

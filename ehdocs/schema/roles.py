@@ -38,6 +38,12 @@ ADULT_ROLES = (PARENT_CARER, SIGNIFICANT_ADULT)
 # A person question's own `role: child | adult` (the person field type's key), as category roles.
 PERSON_QUESTION_ROLES: Mapping[str, tuple[str, ...]] = {"child": CHILD_ROLES, "adult": ADULT_ROLES}
 
+# -- the record that holds a file (direct work with a child): the page takes an upload, kept
+# as the stored file's SHA-256 and media type ---------------------------------------------------
+ATTACHMENT = "attachment"
+BLOB = "blob"
+MEDIA_TYPE = "media_type"
+
 # -- case records: fields the code reads by name; a profile may relabel them, never remove them
 # or change their type --------------------------------------------------------------------------
 PERSON = "person"

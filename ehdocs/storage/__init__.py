@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ehdocs.report.definitions import ReportDefinition, load_report
 from ehdocs.schema import FormSet
 from ehdocs.storage import due_rows
+from ehdocs.storage.attachments import attachments_folder
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
@@ -36,6 +37,7 @@ class Storage:
     cases: CaseStore  # every read and write of a case
     blobs: BlobStore  # received files, kept until handled
     report: ReportDefinition  # the performance report's facts and KPIs (ehdocs.report)
+    attachments: BlobStore  # direct work added to cases, cleaned (ehdocs.storage.attachments)
 
     @classmethod
     def open(cls, config: Mapping[str, Any], formset: FormSet) -> Storage:
@@ -49,7 +51,14 @@ class Storage:
         # Every way a case is saved keeps the performance report's rows current.
         cases.indexers.append(ReportIndexer(report))
         cases.indexers.append(due_rows.refresher())  # My work, Team and the reminders
-        return cls(engine, sessions, cases, BlobStore(received_folder(config)), report)
+        return cls(
+            engine,
+            sessions,
+            cases,
+            BlobStore(received_folder(config)),
+            report,
+            BlobStore(attachments_folder(config)),
+        )
 
     def close(self) -> None:
         """Close the database connections (the pool opens new ones if used again)."""

@@ -4,11 +4,12 @@ households, professionals, consents, chronology, outcome scores and support-netw
 from __future__ import annotations
 
 import copy
+import io
 import re
 import secrets
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from ehdocs.access import policy
@@ -19,7 +20,10 @@ from ehdocs.case.stamps import keep_and_stamp, now_local
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.schema.model import RecordDef
+from ehdocs.schema.roles import ATTACHMENT, BLOB, MEDIA_TYPE
 from ehdocs.storage import StoredCase, get_storage
+from ehdocs.storage.attachments import MAX_BYTES, SUFFIXES, AttachmentError
+from ehdocs.storage.attachments import clean as clean_attachment
 from ehdocs.storage.models import UsedFormToken
 from ehdocs.validation import Problem
 from ehdocs.web import conflicts
@@ -42,7 +46,7 @@ def _record(stored: StoredCase, name: str) -> RecordDef:
 def index(case_id: int, name: str) -> str:
     stored = load(case_id)
     record = _record(stored, name)
-    shown = [f for f in record.fields if not f.fields][:SUMMARY_COLUMNS]
+    shown = [f for f in record.fields if not f.fields and not f.set_by_ehdocs][:SUMMARY_COLUMNS]
     rows = []
     for row in stored.case.records(record.key):
         cells = []
@@ -53,7 +57,16 @@ def index(case_id: int, name: str) -> str:
                 if value not in (None, "", [])
                 else ""
             )
-        rows.append({"id": row["id"], "cells": cells})
+        has_file = record.name == ATTACHMENT and row.get(BLOB)
+        rows.append(
+            {
+                "id": row["id"],
+                "cells": cells,
+                "file": url_for(".attachment_file", case_id=case_id, record_id=row["id"])
+                if has_file
+                else None,
+            }
+        )
     return render_template(
         "records/index.html",
         stored=stored,
@@ -104,7 +117,26 @@ def edit(case_id: int, name: str, record_id: str | None) -> str | Response | tup
         )
         if to_choose:
             return _edit_page(stored, record, record_id, values, token, found=to_choose), 409
-    return _save(stored, record, record_id, values, token)
+    uploaded: dict[str, str] = {}
+    if record.name == ATTACHMENT:
+        try:
+            uploaded = _upload(required=current is None)
+        except AttachmentError as exc:
+            return _edit_page(stored, record, record_id, values, token, upload_error=str(exc))
+    return _save(stored, record, record_id, values, token, uploaded)
+
+
+def _upload(required: bool) -> dict[str, str]:
+    """The file sent with an attachment record, cleaned and stored: its answers (the stored
+    file's SHA-256 and media type); nothing when none was sent and none is needed."""
+    sent = request.files.get(UPLOAD)
+    data = sent.read(MAX_BYTES + 1) if sent is not None and sent.filename else b""
+    if not data:
+        if required:
+            raise AttachmentError("Select the file to attach")
+        return {}
+    kept, media_type = clean_attachment(data)
+    return {BLOB: get_storage().attachments.put(kept), MEDIA_TYPE: media_type}
 
 
 def _current(stored: StoredCase, record: RecordDef, record_id: str | None) -> dict[str, Any] | None:
@@ -149,11 +181,13 @@ def _save(
     record_id: str | None,
     values: dict[str, Any],
     token: str | None,
+    uploaded: dict[str, str] | None = None,
 ) -> str | Response | tuple[str, int]:
     raw = copy.deepcopy(stored.raw)
     target = raw.setdefault(record.key, [])
     current = next((r for r in target if r.get("id") == record_id), None)
     values = keep_and_stamp(record, values, current, now_local())
+    values.update(uploaded or {})  # set by ehdocs: the file as kept, never typed
     if record.name == notes.CASE_NOTE:
         hours = stored.case.formset.profile.timescales["note_written_within_hours"]
         late = notes.late_reason_needed(values, hours)
@@ -201,6 +235,7 @@ def _edit_page(
     conflict: str | None = None,
     found: list[conflicts.Difference] | None = None,
     opened_from: str | None = None,
+    upload_error: str | None = None,
 ) -> str:
     """The record's page; `opened_from`: the fingerprint of the answers the page was first
     opened from, kept while rows are added or removed (nothing is saved until Save)."""
@@ -210,6 +245,8 @@ def _edit_page(
     errors = _errors_for(problems, record, index)
     summary = error_summary(errors, {f.path: f for f in record.iter_fields()})
     summary += [{"text": str(p)} for p in problems if not _is_ours(p, record, index)]
+    if upload_error:
+        summary.insert(0, {"text": upload_error, "href": f"#{UPLOAD}"})
     current = next((r for r in rows if r.get("id") == record_id), None)
     return render_template(
         "records/edit.html",
@@ -222,6 +259,9 @@ def _edit_page(
         conflicts=found or [],
         answers=opened_from or (conflicts.fingerprint(current) if current is not None else None),
         once=token,
+        upload=UPLOAD if record.name == ATTACHMENT else None,
+        upload_error=upload_error,
+        kept_file=(current or {}).get(BLOB),
     )
 
 
@@ -299,3 +339,28 @@ _CHANGED = (
     "Someone changed this {record} after you opened this page, so it has not been removed. "
     "Check what it says now before you remove it."
 )
+
+
+UPLOAD = "file"
+
+
+@bp.get("/attachment/<record_id>/file")
+@rule(policy.CASE_VIEW, audit="attachment.download")
+def attachment_file(case_id: int, record_id: str) -> Response:
+    """An attachment's file as it was kept, named by the record, never by what it shows."""
+    stored = load(case_id)
+    found = next((r for r in stored.raw.get("attachments", []) if r.get("id") == record_id), None)
+    digest = (found or {}).get(BLOB)
+    data = get_storage().attachments.get(digest) if digest else None
+    if found is None or data is None:
+        abort(404)
+    media_type = str(found.get(MEDIA_TYPE) or "application/octet-stream")
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=media_type,
+        as_attachment=True,
+        download_name=f"{stored.reference}-{record_id}.{SUFFIXES.get(media_type, 'bin')}",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
