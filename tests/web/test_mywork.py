@@ -112,3 +112,24 @@ def test_team_shows_caseload_waiting_cases_and_oversight_due(
     html = client.page("/team/") and client.get("/team/").get_data(as_text=True)
     assert "ann" in html and "Allocate case EH-2026-0102" in html
     assert "Case EH-2026-0101</a>: supervision due" in html
+
+
+def test_the_case_page_shows_each_timescale_with_its_status_and_late_reason(app) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from ehdocs.storage import get_storage
+    from tests.factories import make_case, make_notification_data
+    from tests.web.accounts import hub_client
+
+    received = dt.date.today() - dt.timedelta(days=40)
+    notification = make_notification_data()
+    notification["referrer"] = notification["referrer"] | {"date": received.isoformat()}
+    case = make_case(
+        documents=[
+            {"id": "n1", "form": "notification", "status": "completed", "data": notification}
+        ]
+    )
+    case_id = get_storage(app).cases.create(case).id
+    html = hub_client(app).page(f"/cases/{case_id}").html
+    assert "Timescales" in html and "Hub decision" in html
+    assert "govuk-tag--red" in html and "Overdue" in html  # no decision 40 days on

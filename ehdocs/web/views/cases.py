@@ -24,8 +24,8 @@ from ehdocs.access import policy
 from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
 from ehdocs.access.retention import held, keeping_of
+from ehdocs.case import due
 from ehdocs.case.new import empty_case
-from ehdocs.case.progress import milestones
 from ehdocs.errors import InvalidCaseError, NotFoundError
 from ehdocs.fields import format_date
 from ehdocs.render.cache import PartCache
@@ -126,7 +126,8 @@ def overview(case_id: int) -> str:
         tasks=tasks,
         tags=tasklist.TAGS,
         records=records,
-        milestones=milestones(case),
+        timescales=due.due_items(case, dt.date.today()),
+        due_tags=DUE_TAGS,
         family_warnings=family_warnings(case.data),
         keeping=keeping_of(case),
         may_share=_may_on_case(policy.CASE_SHARE),
@@ -135,6 +136,15 @@ def overview(case_id: int) -> str:
         downloads=DOWNLOADS,
         formats=FORMATS,
     )
+
+
+# Each timescale status as a GOV.UK tag: words first, the colour only repeats them.
+DUE_TAGS = {
+    due.MET: ("Met", "govuk-tag--green"),
+    due.MET_LATE: ("Met late", "govuk-tag--yellow"),
+    due.DUE: ("Due", "govuk-tag--blue"),
+    due.OVERDUE: ("Overdue", "govuk-tag--red"),
+}
 
 
 def _may_on_case(action: str) -> bool:
