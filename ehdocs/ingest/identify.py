@@ -8,6 +8,8 @@ import re
 import zipfile
 from io import BytesIO
 
+from ehdocs.ingest.containers import TNEF_MAGIC, is_p7m
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files and Outlook .msg
 # "%PDF1.4", "%1.4", "%PDF 1.4": a PDF whose first line was damaged (seen in public corpora)
@@ -39,9 +41,15 @@ def has_broken_pdf_header(data: bytes) -> bool:
 
 
 def kind_of(data: bytes) -> str | None:
-    """ "pdf", "docx" (a Word package), "zip" (any other ZIP archive) or None."""
+    """ "pdf", "docx" (a Word package), "zip" (any other ZIP archive), "p7m" (an S/MIME
+    message), "tnef" (Outlook's winmail.dat) or None."""
     if data.startswith(ZIP_MAGIC):
         return "docx" if _is_word_package(data) else "zip"
+    # before the PDF: a wrapped PDF's own header is a few bytes in
+    if is_p7m(data):
+        return "p7m"
+    if data.startswith(TNEF_MAGIC):
+        return "tnef"
     if b"%PDF-" in data[:1024] or has_broken_pdf_header(data):
         return "pdf"
     return None

@@ -12,12 +12,14 @@ values (it crosses a process boundary), one of:
     {"kind": "refused", "reason"}
         anything else, with a reason written for the person who sent it.
 
-A ZIP archive is unpacked and its first form read as if it had been sent on its own.
+A ZIP archive, a signed S/MIME message (.p7m) or Outlook's winmail.dat (TNEF) is opened and
+its first form read as if it had been sent on its own.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ehdocs.fillable.errors import FillableFormError
@@ -26,7 +28,7 @@ from ehdocs.fillable.read_docx import read_docx_fields
 from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
 from ehdocs.fillable.signatures import read_signatures
 from ehdocs.ingest.containers import MAX_DEPTH as MAX_ARCHIVE_DEPTH
-from ehdocs.ingest.containers import zip_members
+from ehdocs.ingest.containers import p7m_members, tnef_members, zip_members
 from ehdocs.ingest.identify import described, has_broken_pdf_header, kind_of
 
 CASE_ATTACHMENT = "ehdocs-case.json"
@@ -63,6 +65,10 @@ def _parse(data: bytes, depth: int) -> dict[str, Any]:
             if described(data) != "a ZIP archive":  # an OpenDocument file is a ZIP too
                 return refused(_not_a_form(data))
             return _archive(data, depth)
+        if kind == "p7m":
+            return _archive(data, depth, p7m_members(data), "a signed message (S/MIME .p7m)")
+        if kind == "tnef":
+            return _archive(data, depth, tnef_members(data), "an Outlook winmail.dat")
         if kind == "pdf":
             if has_broken_pdf_header(data):
                 return refused(BROKEN_HEADER)
@@ -102,12 +108,18 @@ def _not_a_form(data: bytes) -> str:
     )
 
 
-def _archive(data: bytes, depth: int) -> dict[str, Any]:
-    """The first form (or ehdocs document) in a ZIP archive, read like any attachment."""
+def _archive(
+    data: bytes,
+    depth: int,
+    members: Iterator[bytes] | None = None,
+    found: str = "a ZIP archive",
+) -> dict[str, Any]:
+    """The first form (or ehdocs document) in a ZIP archive (or another wrapper: `members`
+    and the words for what it is), read like any attachment."""
     if depth >= MAX_ARCHIVE_DEPTH:
-        return refused("This ZIP archive is inside too many other archives to look through")
+        return refused(f"This file is {found} inside too many other wrappers to look through")
     reasons: list[str] = []
-    for member in zip_members(data):
+    for member in zip_members(data) if members is None else members:
         if kind_of(member) is None:
             continue
         result = parse(member, depth + 1)
@@ -115,9 +127,9 @@ def _archive(data: bytes, depth: int) -> dict[str, Any]:
             return result
         reasons.append(result["reason"])
     if len(reasons) == 1:
-        return refused(f"This file is a ZIP archive holding a file that was refused: {reasons[0]}")
+        return refused(f"This file is {found} holding a file that was refused: {reasons[0]}")
     return refused(
-        "This file is a ZIP archive with no filled-in form in it. Attach the PDF or Word form "
+        f"This file is {found} with no filled-in form in it. Attach the PDF or Word form "
         "you filled in"
     )
 
