@@ -17,15 +17,15 @@ from ehdocs.schema import FormSet
 from ehdocs.schema import profile as profiles
 from ehdocs.schema.checks import ID, TEXT, Key, check_mapping
 from ehdocs.schema.loader import default_schema_dir
-from ehdocs.schema.roles import EVENT_ROLES
+from ehdocs.schema.roles import EPISODE_END, EPISODE_START, EVENT_ROLES, REPORT_CHILD_DETAILS
 from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, is_map, read_yaml
 
 REPORT_FILE = Path("report") / "kpis.yaml"
 TAKES = ("first", "last", "all")
 # Splits that are not facts: where the case sits, and the children's own details.
 CASE_SPLITS = ("team", "worker", "month")
-CHILD_SPLITS = ("age_band", "gender", "ethnicity")
-KINDS = ("count", "duration", "open", "by_month", "ratio", "children", "scores")
+CHILD_SPLITS = ("age_band", *REPORT_CHILD_DETAILS)
+KINDS = ("count", "duration", "open", "by_month", "ratio", "reach", "distance_travelled")
 
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
 _WHERE = {"type": "object", "additionalProperties": {"anyOf": [_STR_LIST, {"const": "any"}]}}
@@ -70,8 +70,8 @@ KPI_KEYS = {
     ),
     "by_month": Key({"const": True}),
     "ratio": Key({"type": "object", "required": ["part", "whole"]}),
-    "children": Key({"const": True}),
-    "scores": Key({"const": True}),
+    "reach": Key({"const": True}),
+    "distance_travelled": Key({"const": True}),
     "split": Key(ID),
     "where": Key(_WHERE),
     "target": Key({"type": "integer", "minimum": 0}),
@@ -115,9 +115,9 @@ class KpiDef:
             return "working days" if self.working_days else "days"
         if self.kind == "ratio":
             return "per cent"
-        if self.kind == "scores":
+        if self.kind == "distance_travelled":
             return "points"
-        return "cases" if self.kind != "children" else "children"
+        return "cases"
 
 
 @dataclass(frozen=True)
@@ -187,10 +187,10 @@ def _facts_used(kpi: KpiDef) -> list[str]:
     names = [kpi.fact, kpi.start, kpi.end, *kpi.stale_facts, kpi.part, kpi.whole, *kpi.where]
     if kpi.split and kpi.split not in CASE_SPLITS + CHILD_SPLITS:
         names.append(kpi.split)
-    if kpi.kind in ("open", "by_month", "children"):
-        names += ["received", "closed"]
+    if kpi.kind in ("open", "by_month", "reach"):
+        names += [EPISODE_START, EPISODE_END]
     if kpi.repeat_within_days:
-        names.append("received")
+        names.append(EPISODE_START)
     return [n for n in names if n]
 
 
@@ -268,7 +268,7 @@ def _kpi(node: Any, file: str, where: Where, rep: Reporter) -> KpiDef | None:
     ratio = node.get("ratio") or {}
     stale = node.get("stale") or {}
     split = node.get("split")
-    if kind == "children" and split and split not in CHILD_SPLITS:
+    if kind == "reach" and split and split not in CHILD_SPLITS:
         rep.at(where, f"KPI '{node['id']}' counts children: split by {', '.join(CHILD_SPLITS)}")
         return None
     return KpiDef(

@@ -222,7 +222,7 @@ def case_facts(case: Case, report: ReportDefinition) -> CaseFacts:
             if isinstance(born := p.get("date_of_birth"), PartialDate)
             else None,
             p.get("gender"),
-            p.get("ethnicity"),
+            p.get(roles.PERSON_ETHNICITY),
         )
         for p in case.iter_people_in(child_categories)
     )

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from ehdocs.report.definitions import FactDef, ReportDefinition
 from ehdocs.schema import FormSet
 from ehdocs.schema.model import FieldDef, Option
+from ehdocs.schema.roles import PERSON_ETHNICITY
 
 # The children's details and outcome areas: the person and score records' own option lists.
 _RECORD_FIELDS = {
     "gender": ("person", "gender"),
-    "ethnicity": ("person", "ethnicity"),
+    PERSON_ETHNICITY: ("person", PERSON_ETHNICITY),
     "outcome_area": ("outcome_score", "area"),
 }
 

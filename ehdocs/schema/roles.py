@@ -41,6 +41,14 @@ PERSON_QUESTION_ROLES: Mapping[str, tuple[str, ...]] = {"child": CHILD_ROLES, "a
 # -- the record that holds a file (direct work with a child): the page takes an upload, kept
 # as the stored file's SHA-256 and media type ---------------------------------------------------
 ATTACHMENT = "attachment"
+
+# -- the performance report (form_schemas/report/kpis.yaml): the facts an episode of early help
+# begins and ends with; "open on a day" is asked of them -----------------------------------------
+EPISODE_START = "received"
+EPISODE_END = "closed"
+# The person record's fields the report groups the children it reached by.
+REPORT_CHILD_DETAILS = ("gender", "ethnicity")
+PERSON_GENDER, PERSON_ETHNICITY = REPORT_CHILD_DETAILS
 BLOB = "blob"
 MEDIA_TYPE = "media_type"
 
@@ -55,6 +63,7 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "known_as": "text",
         CATEGORY: "choice",
         "gender": "choice",
+        "ethnicity": "choice",  # the reach of the service (the performance report)
         "date_of_birth": "partial_date",
         "expected_date_of_delivery": "date",
         "life_status": "choice",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from ehdocs.report.definitions import KpiDef, ReportDefinition
 from ehdocs.report.labels import Labels
 from ehdocs.report.results import Cell, Column, KpiResult, ReportFilter
+from ehdocs.schema.roles import EPISODE_END, PERSON_ETHNICITY
 from ehdocs.storage.models import (
     CaseRow,
     ReportChild,
@@ -48,8 +49,8 @@ def compute_one(
         "open": run.open,
         "by_month": run.by_month,
         "ratio": run.ratio,
-        "children": run.children,
-        "scores": run.scores,
+        "reach": run.children,
+        "distance_travelled": run.scores,
     }[kpi.kind]()
 
 
@@ -271,7 +272,8 @@ class _Run:
             self.session.execute(
                 select(c.month, func.count(c.id))
                 .where(*self._cases(c.case_id))
-                .where(c.name == "closed", c.day >= self.lo, c.day <= self.hi, *self._case_filter())
+                .where(c.name == EPISODE_END, c.day >= self.lo, c.day <= self.hi)
+                .where(*self._case_filter())
                 .group_by(c.month)
             ).all()
         )
@@ -439,7 +441,7 @@ def _split_title(split: str | None) -> str:
         "worker": "Worker",
         "age_band": "Age",
         "gender": "Gender",
-        "ethnicity": "Ethnicity",
+        PERSON_ETHNICITY: "Ethnicity",
     }.get(split, split.replace("_", " ").capitalize() if split else "")
 
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from ehdocs.case.model import Case
 from ehdocs.report.definitions import ReportDefinition
 from ehdocs.report.facts import ChildRow, FactRow, ScoreRow, case_facts
+from ehdocs.schema.roles import EPISODE_END, EPISODE_START, PERSON_ETHNICITY, PERSON_GENDER
 from ehdocs.storage.models import CaseRow, ReportChild, ReportEpisode, ReportFact, ReportScore
 from ehdocs.storage.store import CaseStore
 
 # The facts an episode begins and ends with (form_schemas/report/kpis.yaml must define them).
-EPISODE_START, EPISODE_END = "received", "closed"
 
 
 class ReportIndexer:
@@ -74,7 +74,7 @@ def _fact_row(case_id: int, f: FactRow) -> dict[str, object]:
 
 def _child_row(case_id: int, c: ChildRow) -> dict[str, object]:
     return {"case_id": case_id, "person_key": c.person_key, "born": c.born,
-            "gender": c.gender, "ethnicity": c.ethnicity}  # fmt: skip
+            PERSON_GENDER: c.gender, PERSON_ETHNICITY: c.ethnicity}  # fmt: skip
 
 
 def _score_row(case_id: int, s: ScoreRow) -> dict[str, object]:

@@ -65,6 +65,7 @@ def test_the_added_field_sits_after_the_field_it_names(council_formset):
         "role",
         "agency",
         "team",
+        "agency_type",
         "phone",
         "email",
         "date",

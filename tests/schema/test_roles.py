@@ -199,7 +199,7 @@ def test_a_second_hub_decision_added_by_a_profile_fails_the_schema_check(tmp_pat
     assert code == 3
     assert len(lines) == 2
     assert lines[0].endswith(
-        "form_schemas/notification.yaml:398:1: the field role 'decision' is also declared at "
+        "form_schemas/notification.yaml:406:1: the field role 'decision' is also declared at "
         "council/profile.yaml:6: ehdocs reads one"
     )
     assert lines[1] == (
