@@ -14,7 +14,6 @@ from typing import Any
 
 from ehdocs.errors import SchemaError
 from ehdocs.schema import FormSet
-from ehdocs.schema import profile as profiles
 from ehdocs.schema.checks import ID, TEXT, Key, check_mapping
 from ehdocs.schema.loader import default_schema_dir
 from ehdocs.schema.roles import EPISODE_END, EPISODE_START, EVENT_ROLES, REPORT_CHILD_DETAILS
@@ -143,7 +142,7 @@ def load_report(formset: FormSet, schema_dir: Path | None = None) -> ReportDefin
     places: dict[str, Where] = {}
     suppress_under = 5
     files = [base / REPORT_FILE]
-    folder = profiles.resolve_folder(formset.profile.slug, base)
+    folder = formset.profile.folder  # the profile's own folder (a path, or under profiles/)
     if folder is not None and (folder / REPORT_FILE).is_file():
         files.append(folder / REPORT_FILE)
     for path in files:
