@@ -22,7 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Engine, func, select
 
 from ehdocs import storage
-from ehdocs.access import accounts, demo, sessions, totp
+from ehdocs.access import accounts, demo, reminders, sessions, totp
 from ehdocs.access import audit as audit_trail
 from ehdocs.access import retention as rules
 from ehdocs.access.audit_search import Search
@@ -36,6 +36,7 @@ from ehdocs.case.seal import SealKeys
 from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, NotFoundError
 from ehdocs.fillable import blank_form
+from ehdocs.ingest.reply import Mailer
 from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
@@ -892,6 +893,68 @@ def report_reindex(database: str | None, profile: str | None) -> None:
     finally:
         opened.close()
     click.echo(f"Indexed {count} case{'' if count == 1 else 's'} for the performance report")
+
+
+@cli.command()
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Count as if on this day.")
+@click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing.")
+@database_option
+@profile_option
+def remind(
+    today: dt.datetime | None, dry_run: bool, database: str | None, profile: str | None
+) -> None:
+    """E-mail each worker the timescales on their cases that are overdue or due by the next
+    working day, by case reference only. Run it daily from cron or a scheduled job, on working
+    days (e.g. `30 7 * * 1-5`); a worker is reminded at most once a day, so running it again is
+    safe. Mail goes through EHDOCS_SMTP_URL from EHDOCS_MAIL_FROM; EHDOCS_PUBLIC_URL, when set,
+    puts a link to My work in the e-mail."""
+    formset = load_formset(profile)
+    day = today.date() if today else dt.date.today()
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    mailer: Mailer | None = None
+    if not dry_run:
+        if not config.get("SMTP_URL"):
+            raise click.UsageError(
+                "Set EHDOCS_SMTP_URL to the council's mail server (smtp://host:port), "
+                "or use --dry-run to see who would be reminded"
+            )
+        sender = config.get("MAIL_FROM") or formset.profile.contact.get("hub_email")
+        if not sender:
+            raise click.UsageError("Set EHDOCS_MAIL_FROM to the address reminders come from")
+        mailer = Mailer(str(config["SMTP_URL"]), str(sender))
+    service = formset.profile.contact.get("service_name") or f"{formset.profile.name} Early Help"
+    public = config.get("PUBLIC_URL")
+    link = f"{str(public).rstrip('/')}/my-work/" if public else None
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        with sessions() as db:
+            due = reminders.due_reminders(db, day)
+        if not due:
+            click.echo("Nobody has anything overdue or due by the next working day.")
+            return
+        if mailer is None:
+            for reminder in due:
+                click.echo(
+                    f"  {reminder.email}: {len(reminder.overdue)} overdue, {len(reminder.due)} due"
+                )
+            click.echo(f"{len(due)} worker(s) would be reminded. Nothing was sent (--dry-run).")
+            return
+        sending = mailer
+        sent = reminders.send_reminders(
+            sessions,
+            day,
+            sending.send,
+            lambda reminder: reminders.message(reminder, day, sending.sender, service, link),
+            only=due,
+        )
+    for reminder, why in sent.failed:
+        click.echo(f"  not sent to {reminder.email}: {why}", err=True)
+    click.echo(
+        f"Reminded {len(sent.sent)} worker(s); {len(sent.already)} already reminded today; "
+        f"{len(sent.failed)} failed."
+    )
+    if sent.failed:
+        raise SystemExit(1)
 
 
 def _formset_for(raw: Any, profile: str | None) -> FormSet:

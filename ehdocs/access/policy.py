@@ -43,6 +43,7 @@ SUBJECT_ACCESS = "subject_access"  # find a person in every case; their redacted
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
 REPORT = "report.view"  # the performance report: figures only, small numbers withheld in downloads
+TEAM_VIEW = "team.view"  # a manager's teams: caseload per worker, cases waiting, oversight due
 # On a case.
 CASE_VIEW = "case.view"  # the overview, records, a document's answers
 CASE_EDIT = "case.edit"  # the case's records
@@ -58,7 +59,7 @@ PACK = "pack"  # every document of the case in one file
 ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.HUB_ADVISER: frozenset({CASE_LIST, CASE_CREATE, HUB_QUEUE, HUB_SUBMISSION, BREAK_GLASS}),
     roles.PRACTITIONER: frozenset({CASE_LIST}),
-    roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS, REPORT}),
+    roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS, REPORT, TEAM_VIEW}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
     roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS}),

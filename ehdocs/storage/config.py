@@ -21,6 +21,9 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("EHDOCS_MAIL_FROM") or None,
         # The council's mail server's authserv-id (RFC 8601) in Authentication-Results.
         "MAIL_AUTHSERV_ID": env.get("EHDOCS_MAIL_AUTHSERV_ID") or None,
+        # Where people reach the service (https://ehdocs.council.example), for links in e-mails
+        # sent outside a request, such as the daily reminders.
+        "PUBLIC_URL": env.get("EHDOCS_PUBLIC_URL") or None,
     }
     config.update(overrides or {})
     return config

@@ -402,3 +402,18 @@ class CaseDueItem(Base):
     met_on: Mapped[dt.date | None] = mapped_column(nullable=True)
     status: Mapped[str] = mapped_column(String(12), index=True)  # as of the last save
     late_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReminderSent(Base):
+    """One worker's daily reminder e-mail (`ehdocs remind`): at most one a day, so a scheduled
+    job run twice, or run again after a failure, sends nobody the same list twice. Holds no case
+    data: who, which day, how many items."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("user_id", "on_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    on_date: Mapped[dt.date] = mapped_column()
+    items: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=now)

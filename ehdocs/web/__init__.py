@@ -47,6 +47,7 @@ csrf = CSRFProtect()
 NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
     (policy.CASE_LIST, "cases.index", "Cases", "/cases"),
     (policy.CASE_LIST, "mywork.index", "My work", "/my-work"),
+    (policy.TEAM_VIEW, "team.index", "Team", "/team"),
     (policy.HUB_QUEUE, "hub.index", "Hub queue", "/hub"),
     (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
     (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),

@@ -111,7 +111,42 @@ def test_team_shows_caseload_waiting_cases_and_oversight_due(
     sign_in(client, manager)
     html = client.page("/team/") and client.get("/team/").get_data(as_text=True)
     assert "ann" in html and "Allocate case EH-2026-0102" in html
-    assert "Case EH-2026-0101</a>: supervision due" in html
+    assert "Case EH-2026-0101<span" in html and "supervision due" in html
+
+
+def test_team_is_for_team_managers_only(app: Flask, client: QualityClient) -> None:
+    north = team(app, "North locality")
+    ann = user(app, roles.PRACTITIONER, "ann@council.example", [north])
+    sign_in(client, ann)
+    assert client.get("/team/").status_code == 403
+    assert client.get("/team/waiting").status_code == 403
+    assert 'href="/team/"' not in client.get("/my-work/").get_data(as_text=True)
+
+
+def test_team_lists_show_the_most_urgent_and_page_the_rest(
+    app: Flask, client: QualityClient
+) -> None:
+    north = team(app, "North locality")
+    manager = user(app, roles.TEAM_MANAGER, "mo@council.example", [north])
+    store = get_storage(app).cases
+    ids = [store.create(make_case(reference=f"EH-2026-{n:04d}")).id for n in range(1, 63)]
+    with get_storage(app).sessions() as db, db.begin():
+        for case_id in ids:
+            row = db.get(CaseRow, case_id)
+            assert row is not None
+            row.team_id = north
+    sign_in(client, manager)
+    html = client.page("/team/") and client.get("/team/").get_data(as_text=True)
+    assert 'href="/team/"' in client.get("/my-work/").get_data(as_text=True)  # in the menu
+    assert "62 cases waiting, the 10 waiting longest shown" in html
+    assert "Allocate case EH-2026-0010" in html and "EH-2026-0011" not in html
+    assert "See all 62 cases waiting for a worker" in html
+    first = client.page("/team/waiting") and client.get("/team/waiting").get_data(as_text=True)
+    assert "62 cases, page 1 of 2" in first
+    assert "EH-2026-0050" in first and "EH-2026-0051" not in first
+    second = client.get("/team/waiting?page=2").get_data(as_text=True)
+    assert "EH-2026-0051" in second and "EH-2026-0062" in second and "EH-2026-0001" not in second
+    assert client.get("/team/waiting?page=x").status_code == 404
 
 
 def test_the_case_page_shows_each_timescale_with_its_status_and_late_reason(app) -> None:  # type: ignore[no-untyped-def]
