@@ -131,6 +131,12 @@ class SubmissionError(EhdocsError):
 # -- the audit trail --------------------------------------------------------------------------
 
 
+class AttachmentError(EhdocsError):
+    """A file that cannot be attached to a case record, with what to do instead."""
+
+    http_status = 400
+
+
 class AuditError(EhdocsError):
     """An audit entry could not be written (or was refused, e.g. a detail long enough to hold
     case content): what it would have recorded must not happen either."""

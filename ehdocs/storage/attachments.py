@@ -19,19 +19,13 @@ from typing import Any
 import pikepdf
 from PIL import Image, ImageOps
 
-from ehdocs.errors import EhdocsError, RenderTooLarge
+from ehdocs.errors import AttachmentError, RenderTooLarge
 from ehdocs.render.limits import RenderLimits, run_limited
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; a larger image is a decompression bomb
 LIMITS = RenderLimits(timeout=30, memory_mb=1024)
 SUFFIXES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-
-
-class AttachmentError(EhdocsError):
-    """A file that cannot be attached, with what to do instead."""
-
-    http_status = 400
 
 
 def attachments_folder(config: Mapping[str, Any]) -> Path:

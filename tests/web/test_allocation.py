@@ -40,8 +40,13 @@ def test_hub_to_team_to_worker_then_a_transfer_with_a_handover(
     page = client.get(f"/cases/{case_id}/allocation")
     assert page.status_code == 200
     assert "North locality: ann (ann@council.example)" in page.get_data(as_text=True)
+    overview = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'href="/cases/{case_id}/allocation"' in overview  # the case page offers it
     sent = _post(client, case_id, f"{north}:")
     assert sent.status_code == 302, sent.get_data(as_text=True)
+    # The case is the team's now: the hub adviser goes back to the cases, not to a "not found".
+    assert sent.headers["Location"] == "/cases/"
+    assert "allocated to North locality" in client.get("/cases/").get_data(as_text=True)
     stored = get_storage(app).cases.get(case_id)
     assert (stored.team_id, stored.allocated_to) == (north, None)
     assert [(a["kind"], a["team"]) for a in stored.raw["allocations"]] == [

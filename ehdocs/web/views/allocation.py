@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ehdocs.access import policy, roles
+from ehdocs.access import policy, roles, sessions
 from ehdocs.access.policy import rule
 from ehdocs.case.allocation import AllocationProblem, Holder, allocated
 from ehdocs.case.stamps import now_local
@@ -97,7 +97,13 @@ def allocate(case_id: int) -> str | Response | tuple[str, int]:
     except InvalidCaseError as exc:
         words = "; ".join(str(p) for p in exc.problems) or "The allocation could not be saved"
         return _page(stored, options, current, words, summary, picked.value), 400
-    flash(f"Case allocated to {picked.label}.", "success")
+    flash(f"Case {stored.reference} allocated to {picked.label}.", "success")
+    principal = sessions.current()
+    after = policy.CaseFacts.of(get_storage().cases.get(stored.id))
+    if principal is None or policy.relation(principal, after) is policy.Relation.NONE:
+        # The hub sent the case to a team (or a manager to another team's): it is theirs now,
+        # and its page would be a "not found" for this person.
+        return redirect(url_for("cases.index"))
     return redirect(url_for("cases.overview", case_id=stored.id))
 
 

@@ -24,6 +24,7 @@ from ehdocs.access import policy
 from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
 from ehdocs.access.retention import held, keeping_of
+from ehdocs.access.sessions import current
 from ehdocs.case import due
 from ehdocs.case.new import empty_case
 from ehdocs.errors import InvalidCaseError, NotFoundError
@@ -32,6 +33,7 @@ from ehdocs.render.cache import PartCache
 from ehdocs.render.options import FORMATS, RenderOptions
 from ehdocs.render.outputs import file_name, part_name, render_document, render_pack
 from ehdocs.storage import StoredCase, get_storage
+from ehdocs.storage.models import Team, User
 from ehdocs.validation.family import family_warnings
 from ehdocs.web import tasklist
 
@@ -131,6 +133,10 @@ def overview(case_id: int) -> str:
         family_warnings=family_warnings(case.data),
         keeping=keeping_of(case),
         may_share=_may_on_case(policy.CASE_SHARE),
+        may_allocate=policy.decide(
+            current(), policy.CASE_ALLOCATE, policy.CaseFacts.of(stored)
+        ).allowed,
+        held_by=_held_by(stored),
         on_hold=_on_hold(case_id),
         today=dt.date.today(),
         downloads=DOWNLOADS,
@@ -151,6 +157,14 @@ def _may_on_case(action: str) -> bool:
     """Whether this request's access decision on the case gives `action` (to offer a link)."""
     decision = g.get("access")
     return decision is not None and action in policy.CASE_GRANTS[decision.relation]
+
+
+def _held_by(stored: StoredCase) -> tuple[str | None, str | None]:
+    """The case's team and worker (names), as access reads them."""
+    with get_storage().sessions() as db:
+        team = db.get(Team, stored.team_id) if stored.team_id is not None else None
+        user = db.get(User, stored.allocated_to) if stored.allocated_to is not None else None
+        return (team.name if team else None, user.name if user else None)
 
 
 def _on_hold(case_id: int) -> bool:

@@ -19,6 +19,7 @@ from ehdocs.storage import get_storage
 from ehdocs.storage.models import CaseDueItem, CaseRow
 
 bp = Blueprint("mywork", __name__, url_prefix="/my-work")
+SOON = dt.timedelta(days=14)  # "also due": what falls due before the next fortnightly visit
 SORTS = {"due": "Next due date", "reference": "Case reference", "overdue": "Most overdue items"}
 
 
@@ -29,6 +30,7 @@ class CaseLine:
     next_item: str | None = None
     next_due: dt.date | None = None
     overdue: list[tuple[str, dt.date]] = field(default_factory=list)
+    soon: list[tuple[str, dt.date]] = field(default_factory=list)  # besides the next one
 
 
 @bp.get("/")
@@ -57,10 +59,13 @@ def index() -> str:
     today = dt.date.today()
     for case_id, item, due_on, _status in waiting:
         line = lines[case_id]
-        if line.next_due is None:
-            line.next_item, line.next_due = LABELS.get(item, item), due_on
+        label = LABELS.get(item, item)
         if due_on < today:  # stored status is as of the last save: today decides
-            line.overdue.append((LABELS.get(item, item), due_on))
+            line.overdue.append((label, due_on))
+        if line.next_due is None:
+            line.next_item, line.next_due = label, due_on
+        elif today <= due_on <= today + SOON:
+            line.soon.append((label, due_on))
     ordered = list(lines.values())
     if sort == "reference":
         ordered.sort(key=lambda c: c.reference)

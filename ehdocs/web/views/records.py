@@ -19,6 +19,7 @@ from ehdocs.case.new import new_record_id
 from ehdocs.case.stamps import keep_and_stamp, now_local
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
+from ehdocs.fields.base import Invalid
 from ehdocs.schema.model import RecordDef
 from ehdocs.schema.roles import ATTACHMENT, BLOB, MEDIA_TYPE
 from ehdocs.storage import StoredCase, get_storage
@@ -262,7 +263,38 @@ def _edit_page(
         upload=UPLOAD if record.name == ATTACHMENT else None,
         upload_error=upload_error,
         kept_file=(current or {}).get(BLOB),
+        stamps=_stamps(record, current),
     )
+
+
+def _stamps(record: RecordDef, current: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The times ehdocs recorded on the record (when a note was written, when a manager signed
+    it off), shown read-only: nobody types them, everybody may need to see them."""
+    shown = []
+    for fdef in record.fields:
+        kind, value = field_type(fdef.type), (current or {}).get(fdef.id)
+        if not (fdef.set_by_ehdocs and kind.stamped and value):
+            continue
+        try:
+            shown.append((fdef.label, kind.display(kind.parse(value, fdef), fdef, _NO_NAMES)))
+        except Invalid:
+            continue  # a stamp that is not a time (edited by hand) is not shown
+    return shown
+
+
+class _NoNames:
+    """A display context for values that name nobody (times)."""
+
+    family = False
+
+    def person_name(self, person_id: str) -> str:
+        return ""
+
+    def professional_name(self, professional_id: str) -> str:
+        return ""
+
+
+_NO_NAMES = _NoNames()
 
 
 def _row_index(rows: list[dict[str, Any]], record_id: str | None) -> int:

@@ -27,9 +27,10 @@ from ehdocs.web.views.audit import pagination
 bp = Blueprint("team", __name__, url_prefix="/team")
 
 SHOWN = 10  # cases of each list on the Team page itself; the rest are a page away
+SOON = dt.timedelta(days=7)  # supervision due within a week is listed, with what is overdue
 LISTS = {
     "waiting": "Cases waiting for a worker",
-    "oversight": "Oversight due",
+    "oversight": "Supervision due in the next 7 days or overdue",
 }
 
 
@@ -48,8 +49,9 @@ def _waiting(teams: tuple[int, ...]) -> Select[int, str]:
     )
 
 
-def _oversight(teams: tuple[int, ...]) -> Select[int, str, dt.date]:
-    """Cases whose supervision is due or overdue, the most overdue first."""
+def _oversight(teams: tuple[int, ...], today: dt.date) -> Select[int, str, dt.date]:
+    """Cases whose supervision is overdue or due within a week, the most overdue first (every
+    open case always has a next supervision: only the near ones need the manager now)."""
     return (
         select(CaseRow.id, CaseRow.reference, CaseDueItem.due_on)
         .join(CaseDueItem, CaseDueItem.case_id == CaseRow.id)
@@ -57,6 +59,7 @@ def _oversight(teams: tuple[int, ...]) -> Select[int, str, dt.date]:
             CaseRow.team_id.in_(teams),
             CaseDueItem.item == SUPERVISION,
             CaseDueItem.status.in_((DUE, OVERDUE)),
+            CaseDueItem.due_on <= today + SOON,
         )
         .order_by(CaseDueItem.due_on, CaseRow.id)
     )
@@ -101,11 +104,11 @@ def index() -> str:
         workers = _workers(db, teams, today)
         waiting_total = _count(db, _waiting(teams))
         waiting = db.execute(_waiting(teams).limit(SHOWN)).all()
-        due = _oversight(teams).order_by(None).subquery()
+        due = _oversight(teams, today).order_by(None).subquery()
         oversight_totals = db.execute(
             select(func.count(), func.coalesce(func.sum(case((due.c.due_on < today, 1))), 0))
         ).one()
-        oversight = db.execute(_oversight(teams).limit(SHOWN)).all()
+        oversight = db.execute(_oversight(teams, today).limit(SHOWN)).all()
     return render_template(
         "team/index.html",
         names=names,
@@ -132,7 +135,7 @@ def listing(kind: str) -> str:
     if not (text.isdigit() and len(text) < 7):
         abort(404)
     today = dt.date.today()
-    query: Any = _waiting(teams) if kind == "waiting" else _oversight(teams)
+    query: Any = _waiting(teams) if kind == "waiting" else _oversight(teams, today)
     with get_storage().sessions() as db:
         found = page_of(db, query, int(text))
     paging = pagination(found, "team.listing", {"kind": kind})

@@ -340,6 +340,10 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
         _goto(lambda u: "/reports/?from-day=31&from-month=2&from-year=2026&to-year=2026"),
     ),
     "audit: search with errors": (DPO, _audit_search_errors),
+    "my work": (PRACTITIONER, _goto(lambda u: "/my-work/?sort=overdue")),
+    "team": (MANAGER, _goto(lambda u: "/team/")),
+    "team: cases due supervision": (MANAGER, _goto(lambda u: "/team/oversight")),
+    "allocation": (MANAGER, _goto(lambda u: f"{u.example}/allocation")),
     "accessibility statement": (None, _goto(lambda u: "/accessibility")),
     "404": (HUB_ADVISER, _not_found),
 }
