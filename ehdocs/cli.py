@@ -51,7 +51,7 @@ from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.grants import grant_app_role
 from ehdocs.storage.kpis import compute as compute_kpis
 from ehdocs.storage.models import Team, User
-from ehdocs.storage.report_index import ReportIndexer, reindex
+from ehdocs.storage.report_index import reindex
 from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import ValidationResult, validate_case
 from ehdocs.web import config as web_config
@@ -883,13 +883,13 @@ def report_kpis(
 @database_option
 @profile_option
 def report_reindex(database: str | None, profile: str | None) -> None:
-    """Rebuild the report's rows from every stored case: after an upgrade, or after the
-    report's facts were changed."""
+    """Rebuild the rows kept for every stored case (the report's, the timescale items): after
+    an upgrade, or after the report's facts were changed."""
     formset = load_formset(profile)
     config = from_environment({"DATABASE_URL": database} if database else None)
     opened = storage.Storage.open(config, formset)
     try:
-        count = reindex(opened.cases, ReportIndexer(opened.report))
+        count = reindex(opened.cases)
     finally:
         opened.close()
     click.echo(f"Indexed {count} case{'' if count == 1 else 's'} for the performance report")

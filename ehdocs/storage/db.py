@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,3 +114,29 @@ _LOCK_KEY = 0x65686463  # "ehdc"
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def sync_rows(session: Session, model: Any, case_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Make `model`'s rows of one case equal `rows` (dicts of its columns, case_id included),
+    changing only the rows that differ: one SELECT, then a DELETE of the rows no longer there
+    and an INSERT of the new ones. A save usually adds or changes a row or two of dozens, and
+    deleting and inserting all of them costs PostgreSQL index work on every one."""
+    if not rows:
+        session.execute(delete(model).where(model.case_id == case_id))
+        return
+    names = [name for name in rows[0] if name != "case_id"]
+    columns = [getattr(model, name) for name in names]
+    wanted = Counter(tuple(row[name] for name in names) for row in rows)
+    stale: list[int] = []
+    for found in session.execute(select(model.id, *columns).where(model.case_id == case_id)):
+        key = tuple(found[1:])
+        if wanted[key] > 0:
+            wanted[key] -= 1  # already there: kept as it is
+        else:
+            stale.append(found[0])
+    if stale:
+        session.execute(delete(model).where(model.id.in_(stale)))
+    new = [{"case_id": case_id, **dict(zip(names, key, strict=True))}
+           for key, count in wanted.items() for _ in range(count)]  # fmt: skip
+    if new:
+        session.execute(insert(model), new)

@@ -36,6 +36,10 @@ class CaseRow(Base):
     allocated_to: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), nullable=True, index=True
     )
+    # The fingerprint of the rows each indexer keeps for the case ({"report": …, "due": …};
+    # ehdocs.storage.store.CaseIndexer): written with the case, so a save that changes none of
+    # an index's rows costs that index no SQL.
+    index_prints: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
 

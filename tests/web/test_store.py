@@ -298,3 +298,104 @@ def test_a_deleted_case_is_never_served_again(store: CaseStore, engine: Engine) 
     got = store.get(new.id)
     assert (got.reference, got.raw["family_name"]) == ("EH-2026-0002", "Other")
     assert [c.reference for c in store.list()] == ["EH-2026-0002"]
+
+
+# -- the rows kept for each case (the report's index, the timescale items) -----------------------
+
+INDEX_TABLES = ("report_facts", "report_children", "report_scores", "report_episodes",
+                "case_due_items")  # fmt: skip
+
+
+def index_rows(engine: Engine, case_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Each index table's rows of the case, read around the store, with their ids where the
+    table has them (so a row kept as it was can be told from one deleted and inserted)."""
+    with engine.connect() as connection:
+        return {
+            table: sorted(
+                (tuple(r) for r in connection.execute(
+                    text(f"SELECT * FROM {table} WHERE case_id = :id"), {"id": case_id}
+                )),
+                key=repr,
+            )
+            for table in INDEX_TABLES
+        }  # fmt: skip
+
+
+def contents(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows without their ids (every index table but the episodes starts with one)."""
+    return {
+        table: sorted((r if table == "report_episodes" else r[1:] for r in found), key=repr)
+        for table, found in rows.items()
+    }
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def visited(raw: dict[str, Any], day: str) -> dict[str, Any]:
+    changed = copy.deepcopy(raw)
+    note = {"id": f"v{day}", "kind": "home_visit", "date": day, "summary": "Visit",
+            "family_visible": "no"}  # fmt: skip
+    changed["case_notes"] = [*changed.get("case_notes", []), note]
+    return changed
+
+
+def test_a_save_changing_no_index_row_writes_none(store: CaseStore, engine: Engine) -> None:
+    created = store.create(visited(make_case(), "2026-03-02"))
+    before = index_rows(engine, created.id)
+    assert before["report_facts"] and before["case_due_items"]
+    changed = copy.deepcopy(created.raw)
+    changed["family_name"] = "Morgan-Price"  # no fact, no timescale depends on it
+    with statements(engine) as seen:
+        store.save(created.id, changed, created.version)
+    touched = [sql for sql in seen if any(table in sql for table in INDEX_TABLES)]
+    assert touched == []
+    assert index_rows(engine, created.id) == before
+
+
+def test_a_save_changes_only_the_index_rows_that_differ(store: CaseStore, engine: Engine) -> None:
+    created = store.create(visited(make_case(), "2026-03-02"))
+    before = index_rows(engine, created.id)
+    with statements(engine) as seen:
+        saved = store.save(created.id, visited(created.raw, "2026-03-16"), created.version)
+    after = index_rows(engine, created.id)
+    # the facts gained the new visit's row; every row that was there is kept, id and all
+    assert set(before["report_facts"]) < set(after["report_facts"])
+    assert len(after["report_facts"]) > len(before["report_facts"])
+    # the children, scores and episode did not change, so they were not even read
+    for table in ("report_children", "report_scores", "report_episodes"):
+        assert after[table] == before[table]
+        assert not any(table in sql for sql in seen)
+    # and what is kept is what a rebuild from scratch makes
+    store.reindex(saved.id)
+    assert contents(index_rows(engine, created.id)) == contents(after)
+
+
+def test_rows_kept_before_fingerprints_are_put_right(store: CaseStore, engine: Engine) -> None:
+    """A case stored before `index_prints` existed (or with rows gone wrong) is compared row by
+    row on its next save, not trusted."""
+    created = store.create(visited(make_case(), "2026-03-02"))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE cases SET index_prints = NULL"))
+        connection.execute(text("DELETE FROM case_due_items"))
+        connection.execute(
+            text("UPDATE report_facts SET day = 1 WHERE case_id = :id"), {"id": created.id}
+        )
+    changed = copy.deepcopy(created.raw)
+    changed["family_name"] = "Morgan-Price"
+    saved = store.save(created.id, changed, created.version)
+    kept = index_rows(engine, created.id)
+    assert kept["case_due_items"]
+    store.reindex(saved.id)
+    assert contents(index_rows(engine, created.id)) == contents(kept)
