@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,10 @@ from ehdocs.schema.model import AUDIENCES, FieldDef, RecordDef
 COPY_NAMES = {"family": "Family copy", "professional": "Professional copy", "hub": "Hub copy"}
 
 
+# The service's stored files by SHA-256 (ehdocs.storage.blobs.BlobStore.get).
+Files = Callable[[str], "bytes | None"]
+
+
 @dataclass(frozen=True)
 class CaseView(Case):
     """The case as one audience may see it. Made once per render, by `for_audience`, and passed
@@ -29,6 +33,9 @@ class CaseView(Case):
     # When each document's events happened, taken from the whole case: a process milestone (the
     # hub's decision) belongs in every copy's chronology although its section is the hub's own.
     event_dates: Mapping[tuple[str, str], dt.date] = dataclasses.field(default_factory=dict)
+    # The files kept with the case's attachment records, by SHA-256 (the service's store), so a
+    # pack can show the pictures from direct work; None where there is no store (a case file).
+    files: Files | None = dataclasses.field(default=None, compare=False)
 
     def event_date(self, doc: Document, event: Any) -> Any:
         return self.event_dates.get((doc.id, event.id), doc.answer(event.date))
@@ -38,8 +45,9 @@ def can_see(item_audience: str, copy: str) -> bool:
     return AUDIENCES.index(item_audience) <= AUDIENCES.index(copy)
 
 
-def for_audience(case: Case, copy: str) -> CaseView:
-    """A copy of the case holding only what `copy` may see."""
+def for_audience(case: Case, copy: str, files: Files | None = None) -> CaseView:
+    """A copy of the case holding only what `copy` may see; `files`: the stored files of its
+    attachment records, by SHA-256."""
     if copy not in AUDIENCES:
         raise ValueError(f"unknown audience {copy!r}")
     fs = case.formset
@@ -65,7 +73,7 @@ def for_audience(case: Case, copy: str) -> CaseView:
             rows.append(kept)
         data[record.key] = rows
     data["documents"] = [_document(d, fs, copy) for d in case.data.get("documents") or []]
-    return CaseView(data, fs, copy, _event_dates(case))
+    return CaseView(data, fs, copy, _event_dates(case), files)
 
 
 def _family_may_see(record: RecordDef, row: Mapping[str, Any]) -> bool:

@@ -36,7 +36,7 @@ from ehdocs.render.docx_template import (
     TEMPLATE,
     TEXT_TWIPS,
 )
-from ehdocs.render.items import Answer, DocumentContext, Figure, SectionView, Table, clean
+from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -111,7 +111,7 @@ class _Body:
     def __init__(self, template: DocxTemplate) -> None:
         self.root = etree.Element(_w("body"), nsmap={"w": W})
         self.template = template
-        self.figures: list[Figure] = []
+        self.figures: list[Figure | Photo] = []
 
     def __html__(self) -> str:
         xml = re.sub(r"</?w:body[^>]*>", "", etree.tostring(self.root, encoding="unicode"))
@@ -134,7 +134,7 @@ class _Body:
         if section.description:
             self.paragraph(STYLE["Description"], _text(section.description))
         for item in section.items:
-            if isinstance(item, Figure):
+            if isinstance(item, Figure | Photo):
                 self.figure(item)
             elif isinstance(item, Table):
                 # A table that is a heading of its own (each person's details) gets a Word
@@ -148,14 +148,14 @@ class _Body:
             else:
                 self.answer(item)
 
-    def figure(self, figure: Figure) -> None:
+    def figure(self, figure: Figure | Photo) -> None:
         """The diagram (a PNG for print; its alternative text on the picture), then the table
-        that says the same in words."""
+        that says the same in words; or a picture kept with the case, with its caption."""
         self.paragraph(STYLE["Table Caption"], _text(figure.label))
         p = etree.SubElement(self.root, _w("p"))
         _run(p, _PLACEHOLDER.format(len(self.figures)))
         self.figures.append(figure)
-        if figure.table is not None and figure.table.columns:
+        if isinstance(figure, Figure) and figure.table is not None and figure.table.columns:
             self.paragraph(STYLE["Table Caption"], _text(figure.table.label))
             self.grid(figure.table)
 
@@ -258,12 +258,25 @@ FIGURE_WIDTH = Mm(165)  # the text width of an A4 page with our margins
 FIGURE_DPI = 200
 
 
-def _picture_xml(template: DocxTemplate, figure: Figure) -> str:
-    png = _figure_png(figure.svg)
-    xml = str(InlineImage(template, io.BytesIO(png), width=FIGURE_WIDTH))
+def _picture_xml(template: DocxTemplate, figure: Figure | Photo) -> str:
+    if isinstance(figure, Photo):  # at most the text width, and at most 120 mm tall
+        width, height = _size(figure.data)
+        scale = min(FIGURE_WIDTH / width, PHOTO_HEIGHT / height)
+        image = InlineImage(template, io.BytesIO(figure.data), width=int(width * scale))
+    else:
+        image = InlineImage(template, io.BytesIO(_figure_png(figure.svg)), width=FIGURE_WIDTH)
+    xml = str(image)
     # python-docx names the picture but gives no description: Word reads `descr` aloud.
     alt = str(escape(clean(figure.alt))).replace('"', "&quot;")
     return re.sub(r"(<wp:docPr\b[^>]*?)(/?>)", rf'\1 descr="{alt}"\2', xml, count=1)
+
+
+PHOTO_HEIGHT = Mm(120)
+
+
+def _size(data: bytes) -> tuple[int, int]:
+    image = Image.from_blob(data)
+    return image.px_width, image.px_height
 
 
 @lru_cache(maxsize=32)

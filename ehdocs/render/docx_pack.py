@@ -15,16 +15,18 @@ from docx.enum.section import WD_SECTION
 from docxcompose.composer import Composer
 
 from ehdocs.case.model import Case
-from ehdocs.render.audience import for_audience
+from ehdocs.render.audience import Files, for_audience
 from ehdocs.render.docx import render_docx
 from ehdocs.render.items import Answer, DocumentContext, SectionView, Table
 from ehdocs.render.pack import lead_practitioner, pack_parts
 from ehdocs.render.parts import pack_base_context
 
 
-def render_pack_docx(case: Case, audience: str, today: dt.date | None = None) -> bytes:
+def render_pack_docx(
+    case: Case, audience: str, today: dt.date | None = None, files: Files | None = None
+) -> bytes:
     today = today or dt.date.today()
-    view = for_audience(case, audience)
+    view = for_audience(case, audience, files)
     logo = case.formset.profile.logo
     parts = pack_parts(view, today)
     cover = cover_context(

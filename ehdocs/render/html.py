@@ -27,6 +27,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["b64"] = lambda text: base64.b64encode(str(text).encode()).decode()
+    env.filters["b64bytes"] = lambda data: base64.b64encode(data).decode()
     env.filters["drawn"] = svg_for_pdf  # labels in any script drawn as written
     return env
 

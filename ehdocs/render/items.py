@@ -67,10 +67,21 @@ def checked_svg(svg: str, label: str = "A diagram") -> str:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A picture kept with the case (direct work with a child): JPEG or PNG bytes, already
+    cleaned when stored and scaled for print, with its caption and text alternative."""
+
+    label: str
+    data: bytes
+    media_type: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class SectionView:
     id: str
     title: str
-    items: tuple[Answer | Table | Figure, ...]
+    items: tuple[Answer | Table | Figure | Photo, ...]
     description: str | None = None
 
 

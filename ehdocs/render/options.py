@@ -7,6 +7,7 @@ passed whole to `render.outputs` instead of a growing list of arguments.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ehdocs.case.seal import SealKeys
@@ -29,6 +30,9 @@ class RenderOptions:
     """Where a pack's unchanged parts are kept and reused (PDF packs only); None: no cache."""
     workers: int | None = None
     """Processes drawing a PDF pack's parts at once; None: one per CPU."""
+    files: Callable[[str], bytes | None] | None = None
+    """The service's stored files by SHA-256 (the pictures of direct work a pack shows); None:
+    the pack lists its attachments without their pictures."""
     seal: SealKeys | None = None
     """The service's keys to seal the case data a PDF carries (ehdocs.case.seal); None: not
     sealed, so the hub reads it back as an ordinary file, never as a copy of a case."""

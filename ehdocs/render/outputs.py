@@ -75,9 +75,15 @@ def _render_document(case: Case, doc: Document, options: RenderOptions) -> bytes
 def _render_pack(case: Case, options: RenderOptions) -> bytes:
     if options.fmt == "pdf":
         return render_pack_pdf(
-            case, options.audience, options.cache, options.date, options.workers, options.seal
+            case,
+            options.audience,
+            options.cache,
+            options.date,
+            options.workers,
+            options.seal,
+            options.files,
         )
-    return render_pack_docx(case, options.audience, options.date)
+    return render_pack_docx(case, options.audience, options.date, options.files)
 
 
 def write_output(folder: Path, name: str, data: bytes) -> Path:

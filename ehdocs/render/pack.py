@@ -17,7 +17,7 @@ import pikepdf
 from ehdocs.case.model import Case, Document
 from ehdocs.case.seal import SealKeys
 from ehdocs.fields import format_date
-from ehdocs.render.audience import CaseView, for_audience
+from ehdocs.render.audience import CaseView, Files, for_audience
 from ehdocs.render.cache import PartCache
 from ehdocs.render.context import view_context
 from ehdocs.render.html import render_html
@@ -59,10 +59,11 @@ def render_pack_pdf(
     today: dt.date | None = None,
     workers: int | None = None,
     seal: SealKeys | None = None,
+    files: Files | None = None,
 ) -> bytes:
     today = today or dt.date.today()
     cache = cache or PartCache(None)
-    view = for_audience(case, audience)
+    view = for_audience(case, audience, files)
     base = pack_base_context(view, audience, today)
     parts = pack_parts(view, today)
     logo = case.formset.profile.logo

@@ -51,6 +51,8 @@ REPORT_CHILD_DETAILS = ("gender", "ethnicity")
 PERSON_GENDER, PERSON_ETHNICITY = REPORT_CHILD_DETAILS
 BLOB = "blob"
 MEDIA_TYPE = "media_type"
+ATTACHMENT_TITLE = "title"  # what the picture is: its caption and text alternative in a pack
+ATTACHMENT_DATE = "date"
 
 # -- case records: fields the code reads by name; a profile may relabel them, never remove them
 # or change their type --------------------------------------------------------------------------

@@ -55,9 +55,9 @@ def test_the_case_is_filtered_for_the_audience_once_per_render(
     filtered: list[str] = []
     real = audience_module.for_audience
 
-    def counting(case: Case, copy: str) -> Any:
+    def counting(case: Case, copy: str, files: Any = None) -> Any:
         filtered.append(copy)
-        return real(case, copy)
+        return real(case, copy, files)
 
     for module in list(sys.modules.values()):
         if module.__name__.startswith("ehdocs.") and getattr(module, "for_audience", 0) is real:

@@ -164,3 +164,72 @@ def _tiny_pdf() -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()[9:]  # after its own header line
+
+
+def _photo(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _images(pdf_bytes: bytes) -> list[tuple[int, int]]:
+    """The sizes of the raster pictures on every page of a PDF."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        return [
+            (int(image.Width), int(image.Height))
+            for page in pdf.pages
+            for image in page.get_images().values()
+        ]
+
+
+def test_a_pack_shows_the_pictures_from_direct_work(app: Flask) -> None:
+    """The pictures kept with a case are in its pack, each with its title as caption, scaled for
+    print; a family copy shows only those marked for the family; a PDF is listed, not inlined."""
+    import pypdf
+    from docx import Document as Docx
+
+    client = hub_client(app)
+    case_id = get_storage(app).cases.create(make_case()).id
+    for title, for_family, data, name in (
+        ("Jay's drawing of home", "yes", _photo((300, 200), (20, 120, 200)), "a.jpg"),
+        ("Sam's worry monster", "no", _photo((3200, 2400), (200, 60, 20)), "b.jpg"),
+    ):
+        sent = _post(client, NEW.format(case_id), _fields(title, for_family), data, name)
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+    letter = pikepdf.new()
+    letter.add_blank_page()
+    out = io.BytesIO()
+    letter.save(out)
+    sent = _post(
+        client, NEW.format(case_id), _fields("Letter from school"), out.getvalue(), "l.pdf"
+    )
+    assert sent.status_code == 302
+
+    pro = client.get(f"/cases/{case_id}/pack/professional.pdf")
+    assert pro.status_code == 200
+    # the drawing as it was (300 x 200); the 3200 x 2400 photo scaled to 1600 on its long side
+    assert {(300, 200), (1600, 1200)} <= set(_images(pro.data))
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pro.data)).pages)
+    assert "Direct work with the children" in text
+    assert "Jay's drawing of home" in text and "Sam's worry monster" in text
+    assert "Letter from school" in text and "A PDF: download it" in text
+
+    family = client.get(f"/cases/{case_id}/pack/family.pdf")
+    assert family.status_code == 200
+    sizes = _images(family.data)
+    assert (300, 200) in sizes and (1600, 1200) not in sizes
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(family.data)).pages)
+    assert "Pictures and letters" in text and "Jay's drawing of home" in text
+    assert "worry monster" not in text and "Letter from school" not in text
+
+    docx = client.get(f"/cases/{case_id}/pack/professional.docx")
+    assert docx.status_code == 200
+    document = Docx(io.BytesIO(docx.data))
+    pictures = [
+        rel.target_part.blob
+        for part in [document.part, *(r.target_part for r in document.part.rels.values())]
+        for rel in getattr(part, "rels", {}).values()
+        if "image" in rel.reltype
+    ]
+    assert {Image.open(io.BytesIO(b)).size for b in pictures} >= {(300, 200), (1600, 1200)}
+    assert "Sam's worry monster" in "\n".join(p.text for p in document.paragraphs)

@@ -197,7 +197,8 @@ def _options(audience: str, fmt: str, cache: PartCache | None = None) -> RenderO
     if audience not in DOWNLOADS or fmt not in FORMATS:
         abort(404)
     seal = current_app.extensions["ehdocs.seal"]  # only the service's own copies are sealed
-    return RenderOptions(audience, fmt, dt.date.today(), cache, seal=seal)
+    files = get_storage().attachments.get  # the pictures of direct work a pack shows
+    return RenderOptions(audience, fmt, dt.date.today(), cache, files=files, seal=seal)
 
 
 def _download(data: bytes, name: str, fmt: str) -> Response:

@@ -173,7 +173,8 @@ def _check(case: Case, values: dict[str, str], need_recipient: bool = True) -> d
 
 
 def _render(case: Case, what: str, audience: str) -> tuple[bytes, str]:
-    options = RenderOptions(audience, "pdf", dt.date.today(), None)
+    files = get_storage().attachments.get  # the pictures the copy may show
+    options = RenderOptions(audience, "pdf", dt.date.today(), None, files=files)
     if what == "pack":
         return render_pack(case, options), file_name(case, "pack", options)
     doc = next((d for d in case.documents if d.id == what), None)
