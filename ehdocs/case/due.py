@@ -16,6 +16,10 @@ Working days leave out weekends and bank holidays in England (ehdocs.case.timesc
 - visit: every visit_interval_days after the last visit, while the case is open;
 - review: every review_interval_weeks after the plan or the last review, while open;
 - supervision: every supervision_interval_weeks after the last supervision (or allocation);
+- oversight_*: a manager's oversight within oversight_working_days of each critical point the
+  work has reached (allocation, the first visit, the assessment, the first plan, each review,
+  each transfer, closure), met by the first oversight note recorded for that point on or after
+  it;
 - six_months: max_involvement_months from the request, met by closure.
 A met item keeps the reason recorded on the record that met it late (a note's late_reason).
 """
@@ -37,6 +41,7 @@ MET, MET_LATE, DUE, OVERDUE = "met_in_time", "met_late", "due", "overdue"
 STATUSES = (MET, MET_LATE, DUE, OVERDUE)
 VISITS = frozenset(roles.CORE_VALUES["case_note.kind"])  # home, school, virtual, office
 SUPERVISION = "supervision"
+OVERSIGHT = "oversight_"  # the items of a manager's oversight: the prefix, then the point
 LABELS = {
     "hub_decided": "Hub decision",
     "allocation": "Allocation to a worker",
@@ -46,6 +51,13 @@ LABELS = {
     "visit": "Next visit",
     "review": "Next TAF review",
     "supervision": "Supervision",
+    "oversight_allocation": "Oversight after allocation",
+    "oversight_first_visit": "Oversight after the first visit",
+    "oversight_assessment": "Oversight of the assessment",
+    "oversight_first_plan": "Oversight of the first plan",
+    "oversight_review": "Oversight after a review",
+    "oversight_transfer": "Oversight after a transfer",
+    "oversight_closure": "Oversight at closure",
     "six_months": "Six-month limit: close or step up",
 }
 
@@ -103,7 +115,8 @@ def due_items(case: Case, today: dt.date) -> list[DueItem]:
     closed = _first(dates, roles.CLOSED)
     allocations = [a for a in _dated(case.records("allocations")) if a.get("worker")]
     visits = [n for n in _dated(case.records("case_notes")) if n.get("kind") in VISITS]
-    supervisions = [o for o in _dated(case.records("oversight")) if o.get("kind") == SUPERVISION]
+    notes = _dated(case.records("oversight"))
+    supervisions = [o for o in notes if o.get("kind") == SUPERVISION]
     open_case = closed is None
 
     out = [
@@ -162,9 +175,52 @@ def due_items(case: Case, today: dt.date) -> list[DueItem]:
         assert supervised is not None
         weeks = dt.timedelta(weeks=t["supervision_interval_weeks"])
         out.append(_item(SUPERVISION, supervised + weeks, None, today))
+    at_allocation, at_visit, at_assessment, at_plan, at_review, at_transfer, at_closure = (
+        roles.OVERSIGHT_POINTS
+    )
+    points = [
+        (at_allocation, allocated),
+        (at_visit, first["date"] if first else None),
+        (at_assessment, assessed),
+        (at_plan, agreed),
+        *((at_review, day) for day in reviews),
+        *((at_transfer, a["date"]) for a in allocations[1:]),
+        (at_closure, closed),
+    ]
+    out.extend(_oversight(points, notes, t["oversight_working_days"], today))
     out.append(
         _item("six_months", add_months(received, t["max_involvement_months"]), closed, today)
     )
+    return out
+
+
+def _oversight(
+    points: list[tuple[str, dt.date | None]],
+    notes: list[Mapping[str, Any]],
+    days: int,
+    today: dt.date,
+) -> list[DueItem]:
+    """One item for each critical point the work has reached: due `days` working days after
+    it, met by the first oversight note recorded for that point on or after it (each note meets
+    one point: two reviews need two notes)."""
+    used: set[int] = set()
+    out = []
+    for point, day in sorted(
+        ((p, d) for p, d in points if d is not None), key=lambda pd: pd[1] or today
+    ):
+        assert day is not None
+        note = next(
+            (
+                i
+                for i, n in enumerate(notes)
+                if i not in used and n.get("point") == point and n["date"] >= day
+            ),
+            None,
+        )
+        if note is not None:
+            used.add(note)
+        met = notes[note]["date"] if note is not None else None
+        out.append(_item(OVERSIGHT + point, add_working_days(day, days), met, today))
     return out
 
 

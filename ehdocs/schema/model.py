@@ -42,6 +42,7 @@ DEFAULT_TIMESCALES: Mapping[str, int] = MappingProxyType(
         "review_interval_weeks": 6,
         "max_involvement_months": 6,
         "supervision_interval_weeks": 4,  # a case's supervision is due this often
+        "oversight_working_days": 5,  # a manager's oversight after each critical point
         "note_written_within_hours": 24,  # a case note later than this asks why
         "retention_years_after_18": 7,
         "break_glass_minutes": 60,  # a manager's or hub adviser's emergency access to a case

@@ -42,6 +42,18 @@ PERSON_QUESTION_ROLES: Mapping[str, tuple[str, ...]] = {"child": CHILD_ROLES, "a
 # as the stored file's SHA-256 and media type ---------------------------------------------------
 ATTACHMENT = "attachment"
 
+# -- the critical points of the work a manager's oversight note is for (lists.yaml
+# oversight_points): each is due after the point is reached (ehdocs.case.due) ---------------------
+OVERSIGHT_POINTS = (
+    "allocation",
+    "first_visit",
+    "assessment",
+    "first_plan",
+    "review",
+    "transfer",
+    "closure",
+)
+
 # -- the performance report (form_schemas/report/kpis.yaml): the facts an episode of early help
 # begins and ends with; "open on a day" is asked of them -----------------------------------------
 EPISODE_START = "received"
@@ -188,4 +200,5 @@ CORE_VALUES: Mapping[str, tuple[str, ...]] = {
     "allocation.kind": ("allocation", "transfer", "closure_of_allocation"),
     "case_note.kind": ("home_visit", "school_visit", "virtual_visit", "office_visit"),
     "oversight_note.kind": ("oversight", "supervision"),
+    "oversight_note.point": OVERSIGHT_POINTS,
 }

@@ -105,7 +105,8 @@ def test_a_late_first_visit_keeps_the_reason_recorded(formset: FormSet) -> None:
     # The next visit: 14 days after the last one.
     assert (found["visit"].due_on, found["visit"].status) == (dt.date(2025, 3, 28), DUE)
     assert found["supervision"].due_on == dt.date(2025, 4, 1)  # 4 weeks from allocation
-    assert next_due(list(found.values())).item == "visit"  # type: ignore[union-attr]
+    # the manager's oversight after allocation (due 11 March) is the most overdue
+    assert next_due(list(found.values())).item == "oversight_allocation"  # type: ignore[union-attr]
 
 
 def test_a_visit_on_time_is_met_without_a_reason(formset: FormSet) -> None:
@@ -122,3 +123,66 @@ def test_a_visit_on_time_is_met_without_a_reason(formset: FormSet) -> None:
     assert (found["first_visited"].status, found["first_visited"].late_reason) == (MET, None)
     assert (found["visit"].due_on, found["visit"].status) == (dt.date(2025, 3, 20), OVERDUE)
     assert found["six_months"].due_on == dt.date(2025, 9, 3)
+
+
+def oversight(day: str, point: str, kind: str = "oversight") -> dict[str, str]:
+    return {"id": f"o{point}{day}", "kind": kind, "point": point, "date": day, "note": "Agreed."}
+
+
+def test_oversight_is_due_after_each_critical_point_and_met_by_a_note_for_it(
+    formset: FormSet,
+) -> None:
+    allocation = {"id": "al1", "kind": "allocation", "date": "2025-04-08", "worker": "a@x.example"}
+    allocation["team"] = "North locality"
+    case = case_of(
+        formset,
+        "2025-04-07",
+        "2025-04-07",
+        allocations=[allocation],
+        case_notes=[visit("2025-04-17")],  # the Thursday before Good Friday
+        oversight=[
+            oversight("2025-04-07", "allocation"),  # before the allocation: not for it
+            oversight("2025-04-14", "allocation"),
+            oversight("2025-04-10", "first_visit"),  # before the visit: not for it
+        ],
+    )
+    found = {i.item: i for i in due_items(case, dt.date(2025, 4, 25))}
+    after_allocation = found["oversight_allocation"]
+    # 5 working days from Tuesday 8 April; met on the 14th, the first note on or after it
+    assert (after_allocation.due_on, after_allocation.met_on, after_allocation.status) == (
+        dt.date(2025, 4, 15),
+        dt.date(2025, 4, 14),
+        MET,
+    )
+    after_visit = found["oversight_first_visit"]
+    # 5 working days from Thursday 17 April, past Good Friday and Easter Monday: Monday 28th
+    assert (after_visit.due_on, after_visit.met_on, after_visit.status) == (
+        dt.date(2025, 4, 28),
+        None,
+        DUE,
+    )
+    # points the work has not reached have no item yet
+    assert "oversight_assessment" not in found and "oversight_closure" not in found
+    assert after_visit.label == "Oversight after the first visit"
+
+
+def test_a_transfer_needs_oversight_of_its_own(formset: FormSet) -> None:
+    from ehdocs.case.due import OVERSIGHT
+
+    allocation = {"id": "al1", "kind": "allocation", "date": "2025-03-04", "worker": "a@x.example"}
+    allocation["team"] = "North locality"
+    transfer = {**allocation, "id": "al2", "kind": "transfer", "date": "2025-05-06"}
+    transfer["worker"] = "b@x.example"
+    transfer["handover_summary"] = "Handed over at a joint visit."
+    case = case_of(
+        formset,
+        "2025-03-03",
+        "2025-03-04",
+        allocations=[allocation, transfer],
+        oversight=[oversight("2025-05-07", "transfer"), oversight("2025-05-08", "transfer")],
+    )
+    found = [i for i in due_items(case, dt.date(2025, 6, 2)) if i.item.startswith(OVERSIGHT)]
+    assert [(i.item, i.status) for i in found] == [
+        ("oversight_allocation", OVERDUE),
+        ("oversight_transfer", MET),
+    ]

@@ -112,6 +112,8 @@ def test_team_shows_caseload_waiting_cases_and_oversight_due(
     html = client.page("/team/") and client.get("/team/").get_data(as_text=True)
     assert "ann" in html and "Allocate case EH-2026-0102" in html
     assert "Case EH-2026-0101<span" in html and "supervision due" in html
+    # the manager's oversight after the allocation of 5 March 2025 was due 5 working days later
+    assert "oversight after allocation due 12 March 2025" in html
 
 
 def test_team_is_for_team_managers_only(app: Flask, client: QualityClient) -> None:

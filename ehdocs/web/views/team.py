@@ -11,14 +11,14 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ehdocs.access import policy
 from ehdocs.access.audit_search import page_of
 from ehdocs.access.policy import rule
 from ehdocs.access.sessions import current
-from ehdocs.case.due import DUE, OVERDUE, SUPERVISION
+from ehdocs.case.due import DUE, LABELS, OVERDUE, OVERSIGHT, SUPERVISION
 from ehdocs.fields import format_date
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import CaseDueItem, CaseRow, Team, User
@@ -30,7 +30,7 @@ SHOWN = 10  # cases of each list on the Team page itself; the rest are a page aw
 SOON = dt.timedelta(days=7)  # supervision due within a week is listed, with what is overdue
 LISTS = {
     "waiting": "Cases waiting for a worker",
-    "oversight": "Supervision due in the next 7 days or overdue",
+    "oversight": "Supervision and oversight due in the next 7 days or overdue",
 }
 
 
@@ -49,15 +49,16 @@ def _waiting(teams: tuple[int, ...]) -> Select[int, str]:
     )
 
 
-def _oversight(teams: tuple[int, ...], today: dt.date) -> Select[int, str, dt.date]:
-    """Cases whose supervision is overdue or due within a week, the most overdue first (every
-    open case always has a next supervision: only the near ones need the manager now)."""
+def _oversight(teams: tuple[int, ...], today: dt.date) -> Select[int, str, dt.date, str]:
+    """Cases whose supervision or oversight is overdue or due within a week, the most overdue
+    first (every open case always has a next supervision: only the near ones need the manager
+    now)."""
     return (
-        select(CaseRow.id, CaseRow.reference, CaseDueItem.due_on)
+        select(CaseRow.id, CaseRow.reference, CaseDueItem.due_on, CaseDueItem.item)
         .join(CaseDueItem, CaseDueItem.case_id == CaseRow.id)
         .where(
             CaseRow.team_id.in_(teams),
-            CaseDueItem.item == SUPERVISION,
+            or_(CaseDueItem.item == SUPERVISION, CaseDueItem.item.startswith(OVERSIGHT)),
             CaseDueItem.status.in_((DUE, OVERDUE)),
             CaseDueItem.due_on <= today + SOON,
         )
@@ -90,8 +91,11 @@ def _workers(db: Session, teams: tuple[int, ...], today: dt.date) -> list[tuple[
     return [tuple(row) for row in rows]
 
 
-def _oversight_lines(rows: Any, today: dt.date) -> list[tuple[int, str, str, bool]]:
-    return [(i, ref, format_date(due), due < today) for i, ref, due in rows]
+def _oversight_lines(rows: Any, today: dt.date) -> list[tuple[int, str, str, bool, str]]:
+    return [
+        (i, ref, format_date(due), due < today, LABELS.get(item, item).lower())
+        for i, ref, due, item in rows
+    ]
 
 
 @bp.get("/")
