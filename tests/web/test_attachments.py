@@ -192,7 +192,7 @@ def test_a_pack_shows_the_pictures_from_direct_work(app: Flask) -> None:
     case_id = get_storage(app).cases.create(make_case()).id
     for title, for_family, data, name in (
         ("Jay's drawing of home", "yes", _photo((300, 200), (20, 120, 200)), "a.jpg"),
-        ("Sam's worry monster", "no", _photo((3200, 2400), (200, 60, 20)), "b.jpg"),
+        ("Sam's worry monster", "no", _photo((2000, 1500), (200, 60, 20)), "b.jpg"),
     ):
         sent = _post(client, NEW.format(case_id), _fields(title, for_family), data, name)
         assert sent.status_code == 302, sent.get_data(as_text=True)
@@ -207,7 +207,7 @@ def test_a_pack_shows_the_pictures_from_direct_work(app: Flask) -> None:
 
     pro = client.get(f"/cases/{case_id}/pack/professional.pdf")
     assert pro.status_code == 200
-    # the drawing as it was (300 x 200); the 3200 x 2400 photo scaled to 1600 on its long side
+    # the drawing as it was (300 x 200); the 2000 x 1500 photo scaled to 1600 on its long side
     assert {(300, 200), (1600, 1200)} <= set(_images(pro.data))
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pro.data)).pages)
     assert "Direct work with the children" in text
