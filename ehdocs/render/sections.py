@@ -137,7 +137,7 @@ def _not_shown(media: str, found: bool, family: bool) -> str:
         return (
             "A PDF kept with the case: ask your worker for it"
             if family
-            else ("A PDF: download it from the case's attachment record")
+            else "A PDF: download it from the case's attachment record"
         )
     if not found:
         return "Not in this copy: the file is kept by the service"

@@ -50,7 +50,7 @@ class Storage:
         report = load_report(formset)
         # Every way a case is saved keeps the performance report's rows current.
         cases.indexers.append(ReportIndexer(report))
-        cases.indexers.append(due_rows.refresher())  # My work, Team and the reminders
+        cases.indexers.append(due_rows.DueRows())  # My work, Team and the reminders
         return cls(
             engine,
             sessions,

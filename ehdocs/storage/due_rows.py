@@ -5,7 +5,6 @@ rows equal to its timescale items as of the day of the save."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 
 from sqlalchemy import delete, insert
@@ -15,10 +14,13 @@ from ehdocs.case.due import due_items
 from ehdocs.case.model import Case
 from ehdocs.storage.db import sync_rows
 from ehdocs.storage.models import CaseDueItem
-from ehdocs.storage.store import IndexRows
+from ehdocs.storage.store import IndexRows, fingerprint
 
 
 class DueRows:
+    """The indexer of the timescale items (the store gives it the case it has just validated:
+    nothing is parsed twice)."""
+
     name = "due"
 
     def __init__(self, today: Callable[[], dt.date] = dt.date.today) -> None:
@@ -30,7 +32,7 @@ class DueRows:
              "late_reason": i.late_reason}
             for i in due_items(case, self.today())
         ]  # fmt: skip
-        return IndexRows(hashlib.sha256(repr(rows).encode()).hexdigest()[:20], rows)
+        return IndexRows(fingerprint(rows), rows)
 
     def write(self, session: Session, case_id: int, rows: IndexRows, before: str | None) -> None:
         values = [{"case_id": case_id, **row} for row in rows.rows]
@@ -41,9 +43,3 @@ class DueRows:
         session.execute(delete(CaseDueItem).where(CaseDueItem.case_id == case_id))
         if values:
             session.execute(insert(CaseDueItem), values)
-
-
-def refresher(today: Callable[[], dt.date] = dt.date.today) -> DueRows:
-    """The indexer for CaseStore.indexers (the store gives it the case it has just validated:
-    nothing is parsed twice)."""
-    return DueRows(today)

@@ -372,9 +372,6 @@ class ReportEpisode(Base):
     )
     received: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     closed: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    # the SHA-256 of every row written for the case: a save that changes no fact (most do
-    # not: a typo corrected, a paragraph added) writes nothing
-    fingerprint: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ReportChild(Base):

@@ -7,8 +7,6 @@ stored before the index existed, or after the report's facts change.
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -18,7 +16,7 @@ from ehdocs.report.facts import ChildRow, FactRow, ScoreRow, case_facts
 from ehdocs.schema.roles import EPISODE_END, EPISODE_START, PERSON_ETHNICITY, PERSON_GENDER
 from ehdocs.storage.db import sync_rows
 from ehdocs.storage.models import CaseRow, ReportChild, ReportEpisode, ReportFact, ReportScore
-from ehdocs.storage.store import CaseStore, IndexRows
+from ehdocs.storage.store import CaseStore, IndexRows, fingerprint
 
 
 class ReportIndexer:
@@ -44,7 +42,7 @@ class ReportIndexer:
         episode = (first(EPISODE_START), first(EPISODE_END))
         # one short hash per table and one for the episode: a save rewrites only what changed
         # (adding a visit changes the facts, not the children, the scores or the episode)
-        prints = [_hash(rows) for rows in tables.values()] + [_hash(episode)]
+        prints = [fingerprint(rows) for rows in tables.values()] + [fingerprint(episode)]
         return IndexRows(".".join(prints), (tables, episode))
 
     def write(self, session: Session, case_id: int, rows: IndexRows, before: str | None) -> None:
@@ -62,10 +60,6 @@ class ReportIndexer:
         done = session.execute(update(e).where(e.case_id == case_id).values(dates))
         if not getattr(done, "rowcount", 0):
             session.execute(insert(e).values({e.case_id: case_id, **dates}))
-
-
-def _hash(rows: object) -> str:
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
 
 
 def _fact_row(f: FactRow) -> dict[str, object]:

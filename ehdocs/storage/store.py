@@ -4,6 +4,7 @@ optimistic locking, page drafts, and (later) access checks and the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
@@ -36,6 +37,11 @@ class IndexRows:
 
     fingerprint: str
     rows: Any
+
+
+def fingerprint(rows: object) -> str:
+    """A short hash of rows an indexer keeps (their repr: plain values, in order)."""
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
 
 
 class CaseIndexer(Protocol):

@@ -1,6 +1,7 @@
 """Case work (#13): each case row keeps the fingerprints of its index rows, so a save rewrites
-only the index rows that changed (empty for existing cases: their next save compares rows);
-and the report's fact indexes cover what the report reads, on PostgreSQL.
+only the index rows that changed (empty for existing cases: their next save compares rows),
+and the episode's own fingerprint goes; the report's fact indexes cover what the report reads,
+on PostgreSQL.
 
 Revision ID: 0013
 Revises: 0012_remind
@@ -18,6 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("index_prints", sa.Text, nullable=True))
+    with op.batch_alter_table("report_episodes") as batch:
+        batch.drop_column("fingerprint")
     op.drop_index("ix_report_facts_name_day", table_name="report_facts")
     op.create_index(
         "ix_report_facts_name_day",
@@ -37,5 +40,7 @@ def downgrade() -> None:
     op.drop_index("ix_report_facts_name_case", table_name="report_facts")
     op.drop_index("ix_report_facts_name_day", table_name="report_facts")
     op.create_index("ix_report_facts_name_day", "report_facts", ["name", "day"])
+    with op.batch_alter_table("report_episodes") as batch:
+        batch.add_column(sa.Column("fingerprint", sa.String(64), nullable=False, server_default=""))
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("index_prints")
