@@ -7,8 +7,12 @@ renderers) go with it: when a limit passes, the whole group is killed and reaped
 gets `RenderTooLarge`, a plain message for a person. Errors raised in the child (an
 EhdocsError, say) are raised again in the caller as they were.
 
-Settings: EHDOCS_RENDER_TIMEOUT (seconds, default 120) and EHDOCS_RENDER_MEMORY_MB (address
-space of the child and each process it starts, default 2048). EHDOCS_RENDER_IN_PROCESS=1 renders
+Settings: EHDOCS_RENDER_TIMEOUT (seconds, default 120) and EHDOCS_RENDER_MEMORY_MB (default
+2048): the address space the child may add to what it was forked with. The cap is counted from
+the child's start, not from nothing, because a long-running server maps far more than any one
+render needs (thread stacks, allocator arenas, libraries); an absolute cap would refuse an
+ordinary render, or a phone photo, only because the server had been up for a while. Processes
+the child starts inherit the same ceiling. EHDOCS_RENDER_IN_PROCESS=1 renders
 in the calling process without limits (bench/bench_render_limits.py's baseline, never live).
 """
 
@@ -123,7 +127,7 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
         faulthandler.disable()  # a render that runs out of memory may crash: no stack dumps
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        limit = memory_mb * 1024 * 1024
+        limit = mapped_bytes() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
             result: tuple[str, object] = ("ok", work())
@@ -145,6 +149,18 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
         code = 70
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers or connections
+
+
+def mapped_bytes() -> int:
+    """The address space this process maps now (VmSize), or 0 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _read(fd: int, deadline: float) -> tuple[bytes, bool]:

@@ -233,3 +233,22 @@ def test_a_pack_shows_the_pictures_from_direct_work(app: Flask) -> None:
     ]
     assert {Image.open(io.BytesIO(b)).size for b in pictures} >= {(300, 200), (1600, 1200)}
     assert "Sam's worry monster" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_phone_photo_is_kept_by_a_server_that_already_maps_much_memory() -> None:
+    # A 12-megapixel phone photo, cleaned in a child forked from a long-running server (which
+    # maps far more than the cleaning cap: thread stacks, arenas, libraries) is still kept.
+    import mmap
+
+    from ehdocs.storage.attachments import clean
+
+    photo = Image.radial_gradient("L").resize((4000, 3000)).convert("RGB")
+    sent = io.BytesIO()
+    photo.save(sent, "JPEG", quality=90)
+    reserved = mmap.mmap(-1, 1536 * 1024 * 1024)  # mapped, never touched
+    try:
+        kept, media_type = clean(sent.getvalue())
+    finally:
+        reserved.close()
+    assert media_type == "image/jpeg"
+    assert Image.open(io.BytesIO(kept)).size == (4000, 3000)
