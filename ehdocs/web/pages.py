@@ -7,7 +7,7 @@ a validation problem's path (`children.children[0].child`) finds its control and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,12 +280,30 @@ def problems_for(problems: list[Problem], document: str | None, prefix: str) -> 
     return out
 
 
+def page_order(path: str, order: Mapping[str, int]) -> tuple[int, ...]:
+    """Where `path` (`children.children[1].child`) comes on the page: each level's place among
+    the definition's fields, then its row number; what the page does not show comes last."""
+    key: list[int] = []
+    base = ""
+    for part in re.split(r"(\[\d+\])", path):
+        if not part:
+            continue
+        if part.startswith("["):
+            key.append(int(part[1:-1]))
+            continue
+        base += part
+        key.append(order.get(base.strip("."), len(order)))
+    return tuple(key)
+
+
 def error_summary(
     errors: Mapping[str, str], fields_by_path: Mapping[str, FieldDef]
 ) -> list[dict[str, str]]:
-    """GOV.UK error summary items, each linking to its field (the day box of a date)."""
+    """GOV.UK error summary items, each linking to its field (the day box of a date), in the
+    order of the fields on the page (rows in their order, each row's fields in theirs)."""
+    order = {path: n for n, path in enumerate(fields_by_path)}
     items = []
-    for path, message in errors.items():
+    for path, message in sorted(errors.items(), key=lambda item: page_order(item[0], order)):
         base = re.sub(r"\[\d+\]", "", path)
         fdef = fields_by_path.get(base)
         anchor = html_name(path)
@@ -293,3 +311,22 @@ def error_summary(
             anchor = field_type(fdef.type).web_anchor(anchor)
         items.append({"text": message, "href": f"#{anchor}"})
     return items
+
+
+def check_links(
+    problems: list[Problem],
+    fields_by_path: Mapping[str, FieldDef],
+    section_url: Callable[[str], str],
+    document: str | None = None,
+) -> list[dict[str, str]]:
+    """A check page's error summary: each problem of the document (of `document`, or every
+    problem when None) linking to its field on its section page, in the order of the pages and
+    their fields; problems elsewhere in the case after them, as text."""
+    order = {path: n for n, path in enumerate(fields_by_path)}
+    mine = [p for p in problems if document is None or p.document == document]
+    links = []
+    for problem in sorted(mine, key=lambda p: page_order(p.path, order)):
+        section_id = problem.path.split(".")[0].split("[")[0]
+        (item,) = error_summary({problem.path: problem.message}, fields_by_path)
+        links.append({"text": problem.message, "href": f"{section_url(section_id)}{item['href']}"})
+    return links + [{"text": str(p)} for p in problems if p not in mine]

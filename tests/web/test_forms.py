@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from ehdocs.schema import load_formset
 from ehdocs.storage import get_storage
 from tests.factories import make_case
 from tests.web.accounts import hub_client
@@ -329,6 +330,19 @@ def test_check_page_lists_what_is_missing(
     assert summary["Select the level of need"] == f"{doc}/sections/safety#safety-level_of_need"
     assert "Add at least one parent or carer" in summary
     assert raw_doc(app, case_id)["status"] == "draft"
+    # in the order of the sections, and of the fields within each
+    sections = [s.id for s in load_formset().forms["notification"].sections]
+    shown = [href.split("/sections/")[1] for _, href in page.error_summary if href]
+    places = [sections.index(h.split("#")[0]) for h in shown]
+    assert places == sorted(places), shown
+    referrer = [h for h in shown if h.startswith("referrer#")]
+    assert referrer == [
+        "referrer#referrer-role",
+        "referrer#referrer-agency",
+        "referrer#referrer-phone",
+        "referrer#referrer-email",
+        "referrer#referrer-date-day",
+    ]
 
 
 def test_check_page_links_land_on_their_field(
@@ -510,3 +524,40 @@ def test_a_partnerships_earlier_stages_are_added_on_its_record_page(
     saved = get_storage(app).cases.get(case_id).raw["relationships"][-1]
     assert saved["partnership_status"] == "separated"
     assert saved["history"] == [{"status": "married", "start": "2011", "end": "2020"}]
+
+
+def test_the_error_summary_lists_problems_in_the_order_of_the_fields(
+    client: QualityClient, parse: Parse, family: tuple[int, str]
+) -> None:
+    _, doc = family
+    typed = {
+        "referrer-name": "N" * 101,
+        "referrer-phone": "call me",
+        "referrer-email": "not an address",
+        "referrer-date-day": "31",
+        "referrer-date-month": "2",
+        "referrer-date-year": "2025",
+    }
+    page = parse(client.submit(f"{doc}/sections/referrer", typed, action="continue"))
+    hrefs = [href for _, href in page.error_summary]
+    assert hrefs == [
+        "#referrer-name",
+        "#referrer-phone",
+        "#referrer-email",
+        "#referrer-date-day",
+    ]
+
+
+def test_row_problems_come_in_row_order_and_each_rows_fields_in_theirs() -> None:
+    from ehdocs.schema import load_formset
+    from ehdocs.web.pages import error_summary
+
+    form = load_formset().forms["notification"]
+    fields = {f.path: f for f in form.iter_fields()}
+    errors = {
+        "children.children[1].reason_included": "b",
+        "children.children[0].attendance_details": "c",
+        "children.children[0].child": "d",
+        "children.children[10].child": "e",
+    }
+    assert [item["text"] for item in error_summary(errors, fields)] == ["d", "c", "b", "e"]

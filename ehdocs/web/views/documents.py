@@ -28,6 +28,7 @@ from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
     CaseChoices,
     change_rows,
+    check_links,
     controls,
     error_summary,
     problems_for,
@@ -297,17 +298,14 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
             flash(f"{form.title} completed. You can download it below.", "success")
             return redirect(url_for("cases.overview", case_id=case_id))
     context = build_context(stored.case, doc_id, "hub")
-    label = document_label(raw_doc)
-    fields_by_path = {f.path: f for f in form.iter_fields()}
-    links = []
-    for problem in problems:
-        if problem.document == label:
-            section_id = problem.path.split(".")[0].split("[")[0]
-            href = url_for(".section", case_id=case_id, doc_id=doc_id, section_id=section_id)
-            (item,) = error_summary({problem.path: problem.message}, fields_by_path)
-            links.append({"text": problem.message, "href": f"{href}{item['href']}"})
-        else:
-            links.append({"text": str(problem)})
+    links = check_links(
+        problems,
+        {f.path: f for f in form.iter_fields()},
+        lambda section_id: url_for(
+            ".section", case_id=case_id, doc_id=doc_id, section_id=section_id
+        ),
+        document_label(raw_doc),
+    )
     return render_template(
         "documents/check.html", stored=stored, form=form, doc=raw_doc, context=context, errors=links
     ), (200 if not problems else 400)

@@ -41,7 +41,15 @@ from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.web.answers import answer_sections
-from ehdocs.web.pages import ByName, change_rows, controls, error_summary, problems_for, read_fields
+from ehdocs.web.pages import (
+    ByName,
+    change_rows,
+    check_links,
+    controls,
+    error_summary,
+    problems_for,
+    read_fields,
+)
 from ehdocs.web.views.hub import ingestor, local_time
 
 bp = Blueprint("partner", __name__, url_prefix="/partner")
@@ -230,13 +238,11 @@ def check() -> str | WResponse | tuple[str, int]:
             audit.record("partner_sent", actor=email, document=form.form, detail=receipt.reference)
             ingestor().reply_pending()
             return redirect(url_for(".sent_one", reference=receipt.reference))
-    links = []
-    fields_by_path = {f.path: f for f in form.iter_fields()}
-    for problem in problems:
-        section_id = problem.path.split(".")[0].split("[")[0]
-        href = url_for(".section", section_id=section_id)
-        (item,) = error_summary({problem.path: problem.message}, fields_by_path)
-        links.append({"text": problem.message, "href": f"{href}{item['href']}"})
+    links = check_links(
+        problems,
+        {f.path: f for f in form.iter_fields()},
+        lambda section_id: url_for(".section", section_id=section_id),
+    )
     page = render_template(
         "partner/check.html",
         form=form,
