@@ -188,6 +188,10 @@ class Date(web.DateWeb, fill.DateFill, FieldType):
             return [self.message(field, "not_in_future")]
         return []
 
+    # A date of something that has happened (a meeting, a request) is flagged at every save,
+    # drafts too: its latest possible value is today.
+    ceilings = limits
+
     def to_json(self, value: Any) -> Any:
         return value.isoformat()
 
@@ -255,6 +259,8 @@ class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
         if field.param("not_in_future") and value.earliest() > dt.date.today():
             return [self.message(field, "not_in_future")]
         return []
+
+    ceilings = limits  # as for Date: flagged at every save
 
     def to_json(self, value: Any) -> Any:
         return value.iso()

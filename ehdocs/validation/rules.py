@@ -1,8 +1,8 @@
 """Rules that need more than one field: visibility, requirement, limits, date order, document rules.
 
 They run on typed values (after each field's own type check). Completing a document checks
-everything here; every save of a draft checks the upper limits (too long, too many rows), so
-nothing over a limit is ever stored.
+everything here; every save of a draft checks the upper limits (too long, too many rows, a
+date of something that happened after today), so nothing over a limit is ever stored.
 """
 
 from __future__ import annotations
@@ -117,6 +117,24 @@ def _date_order(
             other_field = field_at(other_path)
             name = other_field.name_for_errors if other_field else other_path
             yield path, ftype.message(field, key, other=name)
+
+
+def left_empty(
+    form: FormDefinition, section_id: str, data: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(path, message) for each list on a section that must have a row and has none (the
+    children of a notification): said when the section is saved, not only at completion."""
+    answers = data.get(section_id) or {}
+    lookup = lookup_in(data, {}, form.field_at)
+    section = next(s for s in form.sections if s.id == section_id)
+    problems = []
+    for field in section.fields:
+        ftype = field_type(field.type)
+        if not ftype.is_group or not visible(field, lookup) or is_answered(answers.get(field.id)):
+            continue
+        if field.required or (field.required_if and field.required_if.holds(lookup)):
+            problems.append((field.path, ftype.message(field, "required")))
+    return problems
 
 
 def check_draft(form: FormDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -300,11 +300,21 @@ def test_on_or_before_uses_the_fields_own_message(dated):
     ]
 
 
-def test_date_rules_wait_until_the_document_is_completed(dated):
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    data = {"visit": {"date": tomorrow, "report_date": "2025-05-01"}}
+def test_date_order_waits_until_the_document_is_completed(dated):
+    # the report before the visit: the visit's date may not have been entered right yet
+    data = {"visit": {"date": "2025-05-02", "report_date": "2025-05-01"}}
 
     assert problems(dated, data, status="draft") == []
+
+
+def test_a_date_in_the_future_is_flagged_at_every_save(dated):
+    # a visit that happened cannot be tomorrow: said when the draft is saved (issue #11)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    data = {"visit": {"date": tomorrow}}
+
+    assert problems(dated, data, status="draft") == [
+        ("visit.date", "Date of the visit must be today or in the past")
+    ]
 
 
 def date_rule_problems(tiny_schema, monkeypatch, rule: str, extra: str = "") -> list[str]:

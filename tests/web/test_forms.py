@@ -561,3 +561,43 @@ def test_row_problems_come_in_row_order_and_each_rows_fields_in_theirs() -> None
         "children.children[10].child": "e",
     }
     assert [item["text"] for item in error_summary(errors, fields)] == ["d", "c", "b", "e"]
+
+
+def test_a_section_that_cannot_be_empty_says_so_when_it_is_saved(
+    client: QualityClient, parse: Parse, app: Flask, family: tuple[int, str]
+) -> None:
+    case_id, doc = family
+    response = client.submit(f"{doc}/sections/children", {}, action="continue")
+    assert response.status_code == 200  # stays on the page, which says what is missing
+    page = parse(response)
+    assert page.h1 == "Children"
+    assert [text for text, _ in page.error_summary] == ["Add at least one child"]
+    # "Save and come back later" keeps an unfinished page without complaint
+    later = client.submit(f"{doc}/sections/children", {}, action="later")
+    assert location(later).endswith(f"/cases/{case_id}")
+    # once a child is added, continuing goes on to the next page
+    tayo = client.submit(
+        f"{doc}/sections/children",
+        {"children-children-rows": "1", "children-children-0-child": "p1"},
+        action="continue",
+    )
+    assert location(tayo).endswith(f"{doc}/sections/parents_carers")
+
+
+def test_a_meeting_date_in_the_future_is_flagged_when_it_is_saved(
+    client: QualityClient, parse: Parse, app: Flask, family: tuple[int, str]
+) -> None:
+    import datetime as dt
+
+    _, doc = family
+    ahead = dt.date.today() + dt.timedelta(days=3)
+    typed = {
+        "referrer-name": "Ann Bee",
+        "referrer-date-day": str(ahead.day),
+        "referrer-date-month": str(ahead.month),
+        "referrer-date-year": str(ahead.year),
+    }
+    page = parse(client.submit(f"{doc}/sections/referrer", typed, action="continue"))
+    assert page.error_summary == [
+        ("The date of the request must be today or in the past", "#referrer-date-day")
+    ]

@@ -23,6 +23,7 @@ from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
+from ehdocs.validation.rules import left_empty
 from ehdocs.web import conflicts, tasklist
 from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
@@ -161,6 +162,15 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         tasklist.remember_left(case_id, doc_id, section.id)
         return _page(stored, raw_doc, form, section, values, exc.problems)
     get_storage().cases.drop_draft(case_id, page)
+    if action == "continue":  # saved; a list that must not be empty says so before moving on
+        data = next(d for d in merged["documents"] if d.get("id") == doc_id).get("data") or {}
+        empty = [
+            Problem(document_label(raw_doc), path, message)
+            for path, message in left_empty(form, section.id, data)
+        ]
+        if empty:
+            tasklist.remember_left(case_id, doc_id, section.id)
+            return _page(load(case_id), raw_doc, form, section, values, empty)
     here = url_for(
         ".section",
         case_id=case_id,
