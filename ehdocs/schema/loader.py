@@ -32,6 +32,7 @@ from ehdocs.schema.model import (
     RecordChronology,
     RecordDef,
     SectionDef,
+    Stop,
 )
 from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
 
@@ -61,6 +62,7 @@ FORM_KEYS = {
     "notice": Key(TEXT),
     "sections": Key({"type": "array", "minItems": 1}, required=True),
     "rules": Key({"type": "array"}),
+    "stops": Key({"type": "array"}),
     "allowed_after_consent_withdrawn": Key(BOOL),
     "events": Key({"type": "array"}),
     "people_details": Key(BOOL),
@@ -82,6 +84,12 @@ RULE_KEYS = {
     "require": Key({"type": "object"}, required=True),
     "path": Key(PATH, required=True),
     "message": Key(TEXT, required=True),
+}
+STOP_KEYS = {
+    "when": Key({"type": "object"}, required=True),
+    "path": Key(PATH, required=True),
+    "title": Key(TEXT, required=True),
+    "text": Key(TEXT, required=True),
 }
 RECORD_KEYS = {
     "title": Key(TEXT, required=True),
@@ -307,6 +315,7 @@ def build_form(
         follows=_follows(tree.get("follows", []), file, rep),
         notice=tree.get("notice"),
         rules=_rules(tree.get("rules", []), file, builder),
+        stops=_stops(tree.get("stops", []), file, builder),
         allowed_after_consent_withdrawn=bool(tree.get("allowed_after_consent_withdrawn", False)),
         events=_events(tree.get("events", []), file, rep),
         people_details=bool(tree.get("people_details", False)),
@@ -364,6 +373,19 @@ def _rules(nodes: Any, file: str, builder: FieldBuilder) -> tuple[DocumentRule, 
     return tuple(out)
 
 
+def _stops(nodes: Any, file: str, builder: FieldBuilder) -> tuple[Stop, ...]:
+    out = []
+    for i, node in enumerate(nodes):
+        if not check_mapping(
+            node, file, STOP_KEYS, builder.rep, "a stop", Where.of(file, nodes, i)
+        ):
+            continue
+        when = builder.condition(node, "when", file, "")
+        if when is not None:
+            out.append(Stop(when, str(node["path"]), str(node["title"]), str(node["text"])))
+    return tuple(out)
+
+
 def _choose_variant(form: FormDefinition, chosen: str | None) -> FormDefinition:
     variants = list(dict.fromkeys(s.variant for s in form.sections if s.variant))
     if not variants:
@@ -391,6 +413,10 @@ def _check_forms(forms: Mapping[str, FormDefinition], display: Display, rep: Rep
             for cond in (rule.when, rule.require):
                 for path in cond.field_paths() if cond else []:
                     _check_path(form, path, "rule", None, where, rep)
+        for stop in form.stops:
+            _check_path(form, stop.path, "stop path", None, where, rep)
+            for path in stop.when.field_paths():
+                _check_path(form, path, "stop", None, where, rep)
         for field in form.iter_fields():
             place = contract.where_of(field.source)
             for cond in (field.visible_if, field.required_if):

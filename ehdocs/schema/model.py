@@ -158,6 +158,18 @@ class DocumentRule:
     message: str
 
 
+@dataclass(frozen=True)
+class Stop:
+    """An answer that means the document must not go on (a child at risk of significant harm):
+    saving the section that holds `path` shows `title` and `text` (what to do now) instead of
+    the next page, and the document cannot be completed or sent while `when` holds."""
+
+    when: Condition
+    path: str
+    title: str
+    text: str
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FormDefinition:
     """One document type: its sections, fields, rules and place in the process."""
@@ -174,6 +186,7 @@ class FormDefinition:
     follows: tuple[Follows, ...] = ()
     notice: str | None = None
     rules: tuple[DocumentRule, ...] = ()
+    stops: tuple[Stop, ...] = ()
     allowed_after_consent_withdrawn: bool = False
     events: tuple[FormEvent, ...] = ()
     people_details: bool = False  # show the case details of the people the document names

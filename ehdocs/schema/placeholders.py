@@ -2,10 +2,11 @@
 
 A text in the definitions may name a profile value: `{contact.social_care_phone}`,
 `{profile.name}`. `fill` replaces them; `fill_forms` runs it over every text a reader sees
-(notices, titles, descriptions, labels, hints, option labels, messages, event texts) once, when
-the FormSet is loaded for a council, so every face (section pages, check pages, PDFs, fillable
-forms, e-mails) shows the same filled text and none can forget to. A value the profile does not
-give reads as a plain phrase (FALLBACK), never as the raw placeholder; `missing` names them.
+(notices, titles, descriptions, labels, hints, option labels, messages, event texts, stops)
+once, when the FormSet is loaded for a council, so every face (section pages, check pages,
+PDFs, fillable forms, e-mails) shows the same filled text and none can forget to. A value the
+profile does not give reads as a plain phrase (FALLBACK), never as the raw placeholder;
+`missing` names them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ TEXT_ATTRS = (
     "message",
 )
 # Attributes holding further definitions whose texts are filled too.
-NESTED_ATTRS = ("sections", "fields", "options", "events", "rules")
+NESTED_ATTRS = ("sections", "fields", "options", "events", "rules", "stops")
 # What a text says when the default (no profile folder) council has no such value.
 FALLBACK = {
     "social_care_phone": "your council's children's social care number",

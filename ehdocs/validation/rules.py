@@ -12,7 +12,7 @@ from typing import Any
 
 from ehdocs.fields import field_type
 from ehdocs.schema.conditions import Lookup, is_answered
-from ehdocs.schema.model import AUDIENCES, FieldDef, FormDefinition
+from ehdocs.schema.model import AUDIENCES, FieldDef, FormDefinition, Stop
 
 Rows = Mapping[str, Mapping[str, Any]]  # group path -> the row being checked
 
@@ -168,4 +168,21 @@ def check_document(
     for rule in form.rules:
         if (rule.when is None or rule.when.holds(lookup)) and not rule.require.holds(lookup):
             problems.append((rule.path, rule.message))
+    stop = stop_for(form, data)
+    if stop is not None:
+        problems.append((stop.path, f"{stop.title}. {stop.text}"))
     return problems
+
+
+def stop_for(
+    form: FormDefinition, data: Mapping[str, Any], section_id: str | None = None
+) -> Stop | None:
+    """The first of the form's stops that the answers in `data` trigger (only those asked on
+    the section `section_id`, if named): the document must not go on."""
+    lookup = lookup_in(data, {}, form.field_at)
+    for stop in form.stops:
+        if section_id is not None and stop.path.split(".")[0] != section_id:
+            continue
+        if stop.when.holds(lookup):
+            return stop
+    return None

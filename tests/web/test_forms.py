@@ -601,3 +601,33 @@ def test_a_meeting_date_in_the_future_is_flagged_when_it_is_saved(
     assert page.error_summary == [
         ("The date of the request must be today or in the past", "#referrer-date-day")
     ]
+
+
+def test_yes_to_significant_harm_stops_the_notification_and_says_what_to_do(
+    client: QualityClient, parse: Parse, app: Flask, family: tuple[int, str]
+) -> None:
+    case_id, doc = family
+    said = client.submit(
+        f"{doc}/sections/safety",
+        {"safety-significant_harm": "yes", "safety-level_of_need": "3"},
+        action="continue",
+    )
+    assert location(said).endswith(f"{doc}/stop")  # not on to the next part
+    stop = client.page(f"{doc}/stop")
+    assert stop.h1 == "Stop. Call children's social care now"
+    assert "do not send it" in stop.text and "call 999" in stop.text
+    assert "{contact" not in stop.text
+    assert raw_doc(app, case_id)["data"]["safety"]["significant_harm"] == "yes"  # kept
+    # completing is refused while the answer stands, with what to do
+    refused = parse(client.submit(f"{doc}/check"))
+    assert any(
+        text.startswith("Stop. Call children's social care now")
+        for text, _ in refused.error_summary
+    )
+    assert raw_doc(app, case_id)["status"] == "draft"
+    # changing the answer lets the notification go on
+    changed = client.submit(
+        f"{doc}/sections/safety", {"safety-significant_harm": "no"}, action="continue"
+    )
+    assert location(changed).endswith(f"{doc}/sections/consent")
+    assert location(client.get(f"{doc}/stop")).endswith(doc)

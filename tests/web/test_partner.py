@@ -325,3 +325,33 @@ def test_a_partner_fills_and_sends_a_notification_into_the_hub_queue(
     assert ("partner_draft_saved", SCHOOL) in actions
     assert ("partner_sent", SCHOOL) in actions
     assert not [d for d in details if "@" in d or "Riley" in d]
+
+
+def test_a_partner_who_answers_yes_to_significant_harm_is_stopped_and_told_what_to_do(
+    partner: QualityClient,
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    signed_in(partner, smtp_catcher)
+    said = partner.submit(
+        "/partner/notification/safety",
+        {"safety-significant_harm": "yes", "safety-level_of_need": "2"},
+        action="continue",
+    )
+    assert said.status_code == 302 and said.location.endswith("/partner/notification/stop")
+    stop = partner.page("/partner/notification/stop")
+    assert stop.h1 == "Stop. Call children's social care now"
+    assert "cannot be sent while this answer stands" in stop.text
+    check = partner.page("/partner/notification/check")
+    refused = partner.post("/partner/notification/check", data=check.form_data())
+    assert refused.status_code == 400
+    assert any(t.startswith("Stop. Call") for t, _ in page_of(refused).error_summary)
+
+
+def test_a_partner_is_told_at_once_that_the_children_page_cannot_be_empty(
+    partner: QualityClient,
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    signed_in(partner, smtp_catcher)
+    response = partner.submit("/partner/notification/children", {}, action="continue")
+    assert response.status_code == 400
+    assert [t for t, _ in page_of(response).error_summary] == ["Add at least one child"]

@@ -23,7 +23,7 @@ from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label
-from ehdocs.validation.rules import left_empty
+from ehdocs.validation.rules import left_empty, stop_for
 from ehdocs.web import conflicts, tasklist
 from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
@@ -162,8 +162,11 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         tasklist.remember_left(case_id, doc_id, section.id)
         return _page(stored, raw_doc, form, section, values, exc.problems)
     get_storage().cases.drop_draft(case_id, page)
+    data = next(d for d in merged["documents"] if d.get("id") == doc_id).get("data") or {}
+    if not action.startswith(("add:", "remove:")) and stop_for(form, data, section.id):
+        tasklist.remember_left(case_id, doc_id, section.id)
+        return redirect(url_for(".stop", case_id=case_id, doc_id=doc_id))
     if action == "continue":  # saved; a list that must not be empty says so before moving on
-        data = next(d for d in merged["documents"] if d.get("id") == doc_id).get("data") or {}
         empty = [
             Problem(document_label(raw_doc), path, message)
             for path, message in left_empty(form, section.id, data)
@@ -199,6 +202,28 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     if following is None:
         return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
     return redirect(url_for(".section", case_id=case_id, doc_id=doc_id, section_id=following.id))
+
+
+@bp.route("/<doc_id>/stop")
+@rule(policy.DOCUMENT_EDIT, audit="document.view")
+def stop(case_id: int, doc_id: str) -> str | Response:
+    """What to do now, after an answer that stops the document (see schema Stop)."""
+    stored = load(case_id)
+    raw_doc, form = _document(stored, doc_id)
+    found = stop_for(form, raw_doc.get("data") or {})
+    if found is None:  # the answer was changed: nothing stops the document now
+        return redirect(url_for(".resume", case_id=case_id, doc_id=doc_id))
+    return render_template(
+        "stop.html",
+        form=form,
+        stop=found,
+        partner=False,
+        change_url=url_for(
+            ".section", case_id=case_id, doc_id=doc_id, section_id=found.path.split(".")[0]
+        ),
+        leave_url=url_for("cases.overview", case_id=case_id),
+        leave_text="Return to the case",
+    )
 
 
 def _from_check() -> bool:

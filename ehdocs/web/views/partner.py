@@ -40,6 +40,7 @@ from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
+from ehdocs.validation.rules import left_empty, stop_for
 from ehdocs.web.answers import answer_sections
 from ehdocs.web.pages import (
     ByName,
@@ -191,6 +192,11 @@ def section(section_id: str) -> str | WResponse | tuple[str, int]:
     problems = _draft_problems(form, draft)
     if _mine(problems, section):
         return _page(form, section, values, problems), 400
+    if stop_for(form, draft, section.id):
+        return redirect(url_for(".stop"))
+    empty = [Problem(None, path, message) for path, message in left_empty(form, section.id, draft)]
+    if action == "continue" and empty:
+        return _page(form, section, values, empty), 400
     if action == "later":
         flash(
             f"Your answers to ‘{section.title}’ are saved. To come back to them later, ask for "
@@ -203,6 +209,25 @@ def section(section_id: str) -> str | WResponse | tuple[str, int]:
     if index + 1 < len(ids):
         return redirect(url_for(".section", section_id=ids[index + 1]))
     return redirect(url_for(".check"))
+
+
+@bp.route("/notification/stop")
+@partner_link
+def stop() -> str | WResponse:
+    """What to do now, after an answer that stops the notification (see schema Stop)."""
+    email, form = _email(), _form_or_404()
+    found = stop_for(form, partners.get_draft(email, form.form))
+    if found is None:
+        return redirect(url_for(".check"))
+    return render_template(
+        "stop.html",
+        form=form,
+        stop=found,
+        partner=True,
+        change_url=url_for(".section", section_id=found.path.split(".")[0]),
+        leave_url=url_for(".check"),
+        leave_text="Check your answers",
+    )
 
 
 def _page(

@@ -191,6 +191,17 @@ def _section_errors(page: Page, u: Urls) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
+def _harm_stop(page: Page, u: Urls) -> None:
+    # last in the list: it leaves the new case's notification answering yes
+    page.goto(f"{u.fresh_doc}/sections/safety")
+    question = "Do you think any child in this family is at risk of significant harm?"
+    page.get_by_role("group", name=question).get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Stop. Call children's social care now"
+    )
+
+
 def _check_errors(page: Page, u: Urls) -> None:
     page.goto(f"{u.fresh_doc}/check")
     page.get_by_role("button", name="Complete Early Help Notification").click()
@@ -346,6 +357,7 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
     "allocation": (MANAGER, _goto(lambda u: f"{u.example}/allocation")),
     "accessibility statement": (None, _goto(lambda u: "/accessibility")),
     "404": (HUB_ADVISER, _not_found),
+    "stop: yes to significant harm": (HUB_ADVISER, _harm_stop),
 }
 
 
