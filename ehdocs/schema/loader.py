@@ -47,6 +47,7 @@ SECTION_KEYS = {
     "variant": Key(ID),
     "role": Key({"enum": list(roles.SECTION_ROLES)}),
     "taf_edit": Key(BOOL),
+    "record": Key({"enum": list(roles.SECTION_RECORDS)}),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
 }
 FORM_KEYS = {
@@ -299,6 +300,7 @@ def build_form(
                 variant=node.get("variant"),
                 role=node.get("role"),
                 taf_edit=bool(node.get("taf_edit", False)),
+                record=node.get("record"),
                 source=f"{file}:{where.line}",
             )
         )

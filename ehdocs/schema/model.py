@@ -123,6 +123,10 @@ class SectionDef:
     # A Team Around the Family member with an account may write this section (review updates,
     # the plan's actions); they may only read the rest of the case.
     taf_edit: bool = False
+    # The case record kind whose details this section asks for (the consent section: the
+    # case's consent records): the page links to them, and Complete needs one by the person
+    # the section names (ehdocs.validation.case.records_asked_for).
+    record: str | None = None
     source: str = ""
 
     def child(self, field_id: str) -> FieldDef | None:

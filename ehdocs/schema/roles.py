@@ -38,6 +38,13 @@ ADULT_ROLES = (PARENT_CARER, SIGNIFICANT_ADULT)
 # A person question's own `role: child | adult` (the person field type's key), as category roles.
 PERSON_QUESTION_ROLES: Mapping[str, tuple[str, ...]] = {"child": CHILD_ROLES, "adult": ADULT_ROLES}
 
+# -- a section that asks for the details of a case record (`record:` on a section): the consent
+# section of a notification needs a consent record, not withdrawn, by the person it names -------
+CONSENT = "consent"
+CONSENT_GIVER = "given_by"
+CONSENT_WITHDRAWN = "withdrawn"
+SECTION_RECORDS = (CONSENT,)
+
 # -- the record that holds a file (direct work with a child): the page takes an upload, kept
 # as the stored file's SHA-256 and media type ---------------------------------------------------
 ATTACHMENT = "attachment"

@@ -117,6 +117,45 @@ def document_label(doc: Any, index: int = 0) -> str:
     return f"document {index + 1}"
 
 
+def records_asked_for(formset: FormSet, raw: Mapping[str, Any], doc_id: str) -> list[Problem]:
+    """What completing document `doc_id` on its pages still needs from the case's records: a
+    section that asks for a record's details (`record: consent`) needs a record, not
+    withdrawn, by each person it names. Checked when a practitioner completes the document; a
+    received form accepted by the hub is completed before anyone can add the record."""
+    doc = next((d for d in raw.get("documents") or [] if d.get("id") == doc_id), None)
+    form = formset.forms.get(str(doc.get("form"))) if doc else None
+    if doc is None or form is None:
+        return []
+    data = doc.get("data") or {}
+    people = {p.get("id"): p for p in raw.get("people") or []}
+    problems = []
+    for section in form.sections:
+        record = formset.records.get(section.record or "")
+        if record is None:
+            continue
+        rows = raw.get(record.key) or []
+        for fdef in section.fields:
+            person = (data.get(section.id) or {}).get(fdef.id)
+            if field_type(fdef.type).refers_to != "people" or not isinstance(person, str):
+                continue
+            if any(
+                row.get(roles.CONSENT_GIVER) == person and row.get(roles.CONSENT_WITHDRAWN) != "yes"
+                for row in rows
+            ):
+                continue
+            title = record.title[:1].lower() + record.title[1:]
+            problems.append(
+                Problem(
+                    document_label(doc),
+                    fdef.path,
+                    f"Add a {title} record for {name_of(people.get(person))} to the case before "
+                    f"you complete this {form.title}: it records how and when they agreed, "
+                    "what they agreed to, and who must not see the record",
+                )
+            )
+    return problems
+
+
 # -- the case structure ---------------------------------------------------------------------
 
 

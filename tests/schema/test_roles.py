@@ -21,6 +21,8 @@ from ehdocs.schema import FormSet, load_formset, roles
 from ehdocs.validation import validate_case
 from tests.factories import make_case
 
+NOTIFICATION = Path(__file__).resolve().parents[2] / "form_schemas" / "notification.yaml"
+
 
 def write_profile(tmp_path: Path, body: str, name: str = "council") -> Path:
     folder = tmp_path / name
@@ -198,9 +200,14 @@ def test_a_second_hub_decision_added_by_a_profile_fails_the_schema_check(tmp_pat
 
     assert code == 3
     assert len(lines) == 2
+    decision = next(  # the line of the hub decision's field in the notification
+        n
+        for n, line in enumerate(NOTIFICATION.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip().startswith("used_as: decision")
+    )
     assert lines[0].endswith(
-        "form_schemas/notification.yaml:406:1: the field role 'decision' is also declared at "
-        "council/profile.yaml:6: ehdocs reads one"
+        f"form_schemas/notification.yaml:{decision - 2}:1: the field role 'decision' is also "
+        "declared at council/profile.yaml:6: ehdocs reads one"
     )
     assert lines[1] == (
         "council/profile.yaml:6:1: a field used as 'decision' must be in the section with "

@@ -210,9 +210,16 @@ def test_continue_goes_through_every_section_to_the_check_page(
     _, doc = family
     url = f"{doc}/sections/safety"
     seen = []
+    lists = {  # the lists that must have a row (said at save): one row each, nothing else
+        "children": {"children-children-rows": "1", "children-children-0-child": "p1"},
+        "parents_carers": {
+            "parents_carers-parents_carers-rows": "1",
+            "parents_carers-parents_carers-0-person": "p2",
+        },
+    }
     while "/sections/" in url:
         seen.append(url.rsplit("/", 1)[1])
-        url = location(client.submit(url, action="continue"))
+        url = location(client.submit(url, lists.get(seen[-1]), action="continue"))
     assert url.endswith(f"{doc}/check")
     assert seen[:3] == ["safety", "consent", "referrer"]
     assert seen[-1] == "hub"
@@ -631,3 +638,22 @@ def test_yes_to_significant_harm_stops_the_notification_and_says_what_to_do(
     )
     assert location(changed).endswith(f"{doc}/sections/consent")
     assert location(client.get(f"{doc}/stop")).endswith(doc)
+
+
+def test_the_consent_page_links_to_the_consent_records_and_complete_needs_one(
+    client: QualityClient, parse: Parse, app: Flask
+) -> None:
+    raw = _draft_notification_case()
+    raw["consents"] = []
+    case_id = get_storage(app).cases.create(raw).id
+    doc = f"/cases/{case_id}/documents/{raw['documents'][0]['id']}"
+    page = client.page(f"{doc}/sections/consent")
+    (link,) = [a for a in page.all("a") if "consent records" in "".join(a.itertext())]
+    assert link.get("href") == f"/cases/{case_id}/records/consent"
+    assert "This case has no consent records" in page.text
+
+    refused = client.submit(f"{doc}/check")
+    assert refused.status_code == 400
+    texts = [text for text, _ in parse(refused).error_summary]
+    assert any(t.startswith("Add a consent record for ") for t in texts), texts
+    assert raw_doc(app, case_id, raw["documents"][0]["id"])["status"] == "draft"

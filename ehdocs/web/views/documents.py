@@ -22,7 +22,7 @@ from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
-from ehdocs.validation import Problem, document_label
+from ehdocs.validation import Problem, document_label, records_asked_for
 from ehdocs.validation.rules import left_empty, stop_for
 from ehdocs.web import conflicts, tasklist
 from ehdocs.web.answer_limits import within_limits
@@ -303,7 +303,20 @@ def _page(
         total=len(ids),
         is_first=ids[0] == section.id,
         back_to_check=_from_check(),
+        record=_record_link(stored, section),
     )
+
+
+def _record_link(stored: StoredCase, section: SectionDef) -> dict[str, Any] | None:
+    """The case records a section asks for (the consent records), with how many there are."""
+    record = stored.case.formset.records.get(section.record or "")
+    if record is None:
+        return None
+    return {
+        "title": record.title[:1].lower() + record.title[1:],
+        "count": len(stored.raw.get(record.key) or []),
+        "href": url_for("records.index", case_id=stored.id, name=section.record),
+    }
 
 
 @bp.route("/<doc_id>/check", methods=["GET", "POST"])
@@ -322,13 +335,17 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
         for doc in raw.get("documents", []):
             if doc.get("id") == doc_id:
                 doc["status"] = "completed"
+        asked = records_asked_for(stored.case.formset, raw, doc_id)
         try:
+            if asked:  # not saved: every other problem is listed with it
+                get_storage().cases.validated(raw, [doc_id])
+                raise InvalidCaseError([])
             get_storage().cases.save(case_id, raw, _version(), complete=[doc_id])
         except ConflictError as exc:
             flash(str(exc), "error")
             return redirect(url_for(".check", case_id=case_id, doc_id=doc_id))
         except InvalidCaseError as exc:
-            problems = exc.problems
+            problems = exc.problems + asked
         else:
             flash(f"{form.title} completed. You can download it below.", "success")
             return redirect(url_for("cases.overview", case_id=case_id))

@@ -117,6 +117,24 @@ def test_new_user_completes_an_early_help_notification(
     expect(page.locator("#consent-notes-info + .govuk-character-count__status")).to_contain_text(
         "characters remaining"
     )
+    # The consent record it asks for, added in a new tab from the page's link (what was
+    # typed here stays on this page meanwhile); Complete needs it.
+    expect(page.locator("main")).to_contain_text("This case has no consent records")
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=re.compile("Add or check the case's consent records")).click()
+    records = opened.value
+    records.get_by_role("button", name=re.compile("Add")).first.click()
+    records.get_by_label("Consent given by").select_option(label=f"{GIVEN_PARENT} {FAMILY}")
+    records.get_by_label("Parent or carer with parental responsibility").check()
+    records.get_by_label("This request for early help").check()
+    records.get_by_label("In writing", exact=True).check()
+    consented = records.get_by_role("group", name="Date consent given")
+    for box, value in (("Day", "27"), ("Month", "2"), ("Year", "2025")):
+        consented.get_by_label(box, exact=True).fill(value)
+    records.get_by_role("button", name="Save", exact=True).click()
+    expect(records.locator(".govuk-notification-banner")).to_be_visible()
+    records.close()
+    expect(notes).to_have_value("Mum asked that dad is not contacted.")
     save_and_continue(page)
 
     # 3. About you: a date that does not exist, the error summary, focus, the fix
