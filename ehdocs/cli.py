@@ -54,6 +54,7 @@ from ehdocs.storage.models import Team, User
 from ehdocs.storage.report_index import reindex
 from ehdocs.storage.sealing import seal_keys
 from ehdocs.validation import ValidationResult, validate_case
+from ehdocs.validation.words import in_words
 from ehdocs.web import config as web_config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,9 +112,12 @@ def validate(
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2))
     elif problems:
-        click.echo(f"{case_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        click.echo(
+            f"{case_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            "(--json gives each one's path in the case file)"
+        )
         for problem in problems:
-            click.echo(f"  {problem}")
+            click.echo(f"  {in_words(problem, formset, raw)}")
     else:
         click.echo(f"{case_file}: valid ({_what_was_checked(raw, document, complete)})")
     if result.warnings and not as_json:
@@ -185,16 +189,22 @@ def summary(case_files: Sequence[Path], profile: str | None) -> None:
         raw = read_case_file(case_file)
         formset = _formset_for(raw, profile)
         result = validate_case(raw, formset)
-        click.echo(_summary_text(case_file, result, summarise))
+        click.echo(_summary_text(case_file, result, summarise, formset, raw))
         failed = failed or not result.ok
     if failed:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _summary_text(case_file: Path, result: ValidationResult, summarise: Callable[..., str]) -> str:
+def _summary_text(
+    case_file: Path,
+    result: ValidationResult,
+    summarise: Callable[..., str],
+    formset: FormSet,
+    raw: dict[str, Any],
+) -> str:
     if result.case is None:
         lines = [f"{case_file}: NOT VALID ({len(result.problems)} problems)"]
-        lines += [f"  {p}" for p in result.problems[:20]]
+        lines += [f"  {in_words(p, formset, raw)}" for p in result.problems[:20]]
         return "\n".join(lines) + "\n"
     return summarise(result.case, str(case_file))
 
@@ -205,10 +215,11 @@ FORMAT = click.Choice(FORMATS)
 
 def _valid_case(case_file: Path, profile: str | None) -> Case:
     raw = read_case_file(case_file)
-    result = validate_case(raw, _formset_for(raw, profile))
+    formset = _formset_for(raw, profile)
+    result = validate_case(raw, formset)
     if result.case is None:
         lines = [f"{case_file}: cannot render: the case has {len(result.problems)} problem(s)"]
-        lines += [f"  {p}" for p in result.problems[:30]]
+        lines += [f"  {in_words(p, formset, raw)}" for p in result.problems[:30]]
         lines.append(f"Run 'ehdocs validate {case_file}' for all of them.")
         raise EhdocsError("\n".join(lines))
     return result.case

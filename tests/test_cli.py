@@ -29,18 +29,23 @@ def broken_case(write_case):
 # -- validate ------------------------------------------------------------------------------
 
 
-def test_validate_prints_each_problem_with_its_path_and_exits_1(run_cli, broken_case):
+def test_validate_prints_each_problem_in_words_and_exits_1(run_cli, broken_case):
+    # each problem's place in the words of the forms, never a path like relationships[0]
     result = run_cli("validate", broken_case)
 
     assert result.code == 1
     assert result.out.splitlines() == [
-        f"{broken_case}: 4 problems",
-        "  relationships[0].person_b: A relationship needs two different people",
-        "  assessment a1: header.date_started: The date the assessment started must be a real date",
-        "  notification n1: agencies.existing_taf: Select yes or no",
-        "  notification n1: referrer.date: The date of the request must be a real date",
+        f"{broken_case}: 4 problems (--json gives each one's path in the case file)",
+        "  Relationship 1, Second person (the child, for parent and child): A relationship "
+        "needs two different people",
+        "  Early Help Assessment, About this assessment, Date the assessment started: The date "
+        "the assessment started must be a real date",
+        "  Early Help Notification, Agencies already involved, Is there already a team around "
+        "the family (TAF)?: Select yes or no",
+        "  Early Help Notification, About you, Date of request: The date of the request must be "
+        "a real date",
     ]
-    assert "Traceback" not in result.output
+    assert "[0]" not in result.out and "Traceback" not in result.output
 
 
 def test_validate_a_valid_case_says_what_was_checked(run_cli, write_case):
@@ -85,8 +90,10 @@ def test_validate_one_document_keeps_case_level_problems(run_cli, broken_case):
 
     assert result.code == 1
     assert result.out.splitlines()[1:] == [
-        "  relationships[0].person_b: A relationship needs two different people",
-        "  assessment a1: header.date_started: The date the assessment started must be a real date",
+        "  Relationship 1, Second person (the child, for parent and child): A relationship "
+        "needs two different people",
+        "  Early Help Assessment, About this assessment, Date the assessment started: The date "
+        "the assessment started must be a real date",
     ]
 
 
@@ -100,7 +107,10 @@ def test_validate_complete_checks_a_draft_fully(run_cli, write_case):
 
     assert lenient.code == 0
     assert strict.code == 1
-    assert "  plan p1: header.date_agreed: Enter the date the plan was agreed" in strict.out
+    assert (
+        "Early Help Plan, About this plan, Date the plan was agreed: Enter the date the plan "
+        "was agreed" in strict.out
+    )
 
 
 def test_validate_an_unknown_document_is_a_usage_error(run_cli, write_case):

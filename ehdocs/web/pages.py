@@ -318,6 +318,7 @@ def check_links(
     fields_by_path: Mapping[str, FieldDef],
     section_url: Callable[[str], str],
     document: str | None = None,
+    words: Callable[[Problem], str] = str,
 ) -> list[dict[str, str]]:
     """A check page's error summary: each problem of the document (of `document`, or every
     problem when None) linking to its field on its section page, in the order of the pages and
@@ -329,4 +330,4 @@ def check_links(
         section_id = problem.path.split(".")[0].split("[")[0]
         (item,) = error_summary({problem.path: problem.message}, fields_by_path)
         links.append({"text": problem.message, "href": f"{section_url(section_id)}{item['href']}"})
-    return links + [{"text": str(p)} for p in problems if p not in mine]
+    return links + [{"text": words(p)} for p in problems if p not in mine]

@@ -657,3 +657,27 @@ def test_the_consent_page_links_to_the_consent_records_and_complete_needs_one(
     texts = [text for text, _ in parse(refused).error_summary]
     assert any(t.startswith("Add a consent record for ") for t in texts), texts
     assert raw_doc(app, case_id, raw["documents"][0]["id"])["status"] == "draft"
+
+
+def test_a_case_rule_refusing_a_save_is_shown_at_its_field_without_a_path(
+    client: QualityClient, parse: Parse, app: Flask
+) -> None:
+    from tests.factories import make_document
+
+    raw = make_case()
+    raw["consents"][0].update({"withdrawn": "yes", "withdrawn_date": "2025-04-01"})
+    raw["documents"].append(make_document("plan", {}, doc_id="p1", status="draft"))
+    case_id = get_storage(app).cases.create(raw).id
+    typed = {
+        "header-date_agreed-day": "10",
+        "header-date_agreed-month": "4",
+        "header-date_agreed-year": "2025",
+    }
+    page = parse(client.submit(f"/cases/{case_id}/documents/p1/sections/header", typed))
+    assert page.error_summary == [
+        (
+            "Consent was withdrawn on 2025-04-01: no Early Help Plan can be written after that "
+            "without new consent. Record the new consent first",
+            "#header-date_agreed-day",
+        )
+    ]

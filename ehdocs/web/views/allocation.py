@@ -18,6 +18,7 @@ from ehdocs.case.stamps import now_local
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.storage.models import Team, TeamMember, User
+from ehdocs.validation.words import in_words
 from ehdocs.web.views.cases import load
 
 bp = Blueprint("allocation", __name__, url_prefix="/cases/<int:case_id>/allocation")
@@ -95,7 +96,8 @@ def allocate(case_id: int) -> str | Response | tuple[str, int]:
     except ConflictError as exc:
         return _page(stored, options, current, str(exc), summary, picked.value), 409
     except InvalidCaseError as exc:
-        words = "; ".join(str(p) for p in exc.problems) or "The allocation could not be saved"
+        words = "; ".join(in_words(p, stored.case.formset, raw) for p in exc.problems)
+        words = words or "The allocation could not be saved"
         return _page(stored, options, current, words, summary, picked.value), 400
     flash(f"Case {stored.reference} allocated to {picked.label}.", "success")
     principal = sessions.current()

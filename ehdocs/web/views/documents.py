@@ -24,6 +24,7 @@ from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label, records_asked_for
 from ehdocs.validation.rules import left_empty, stop_for
+from ehdocs.validation.words import in_words
 from ehdocs.web import conflicts, tasklist
 from ehdocs.web.answer_limits import within_limits
 from ehdocs.web.pages import (
@@ -286,7 +287,9 @@ def _page(
         if p.document != document_label(raw_doc) or not (p.path + ".").startswith(section.id + ".")
     ]
     fields_by_path = {f.path: f for f in form.iter_fields()}
-    summary = error_summary(errors, fields_by_path) + [{"text": str(p)} for p in others]
+    summary = error_summary(errors, fields_by_path) + [
+        {"text": in_words(p, stored.case.formset, stored.raw)} for p in others
+    ]
     ids = [s.id for s in form.sections]
     return render_template(
         "documents/section.html",
@@ -357,6 +360,7 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
             ".section", case_id=case_id, doc_id=doc_id, section_id=section_id
         ),
         document_label(raw_doc),
+        lambda p: in_words(p, stored.case.formset, stored.raw),
     )
     return render_template(
         "documents/check.html", stored=stored, form=form, doc=raw_doc, context=context, errors=links

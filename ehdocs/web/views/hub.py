@@ -53,6 +53,7 @@ from ehdocs.schema.model import FormDefinition, SectionDef
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
+from ehdocs.validation.words import in_words
 from ehdocs.web.answers import AnswerSection, answer_sections
 from ehdocs.web.integrity import integrity_of
 from ehdocs.web.pages import (
@@ -443,7 +444,10 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
                 again.problems,
                 target=target,
                 other=other,
-                messages=[{"text": str(p)} for p in again.problems[:10]],
+                messages=[
+                    {"text": in_words(p, get_storage().cases.formset, raw)}
+                    for p in again.problems[:10]
+                ],
                 document=label,
             )
     except ConflictError as exc:

@@ -27,6 +27,7 @@ from ehdocs.storage.attachments import MAX_BYTES, SUFFIXES, AttachmentError
 from ehdocs.storage.attachments import clean as clean_attachment
 from ehdocs.storage.models import UsedFormToken
 from ehdocs.validation import Problem
+from ehdocs.validation.words import in_words
 from ehdocs.web import conflicts
 from ehdocs.web.pages import CaseChoices, change_group_rows, controls, error_summary, read_fields
 from ehdocs.web.views.cases import load
@@ -245,7 +246,11 @@ def _edit_page(
     index = next((i for i, r in enumerate(rows) if r.get("id") == record_id), len(rows))
     errors = _errors_for(problems, record, index)
     summary = error_summary(errors, {f.path: f for f in record.iter_fields()})
-    summary += [{"text": str(p)} for p in problems if not _is_ours(p, record, index)]
+    summary += [
+        {"text": in_words(p, stored.case.formset, stored.raw)}
+        for p in problems
+        if not _is_ours(p, record, index)
+    ]
     if upload_error:
         summary.insert(0, {"text": upload_error, "href": f"#{UPLOAD}"})
     current = next((r for r in rows if r.get("id") == record_id), None)
@@ -363,7 +368,7 @@ def remove(case_id: int, name: str, record_id: str) -> str | Response:
         record_id=record_id,
         answers=conflicts.fingerprint(current),
         label=label,
-        errors=[{"text": str(p)} for p in problems],
+        errors=[{"text": in_words(p, stored.case.formset, stored.raw)} for p in problems],
     )
 
 
