@@ -41,7 +41,7 @@ def test_validate_prints_each_problem_in_words_and_exits_1(run_cli, broken_case)
         "  Early Help Assessment, About this assessment, Date the assessment started: The date "
         "the assessment started must be a real date",
         "  Early Help Notification, Agencies already involved, Is there already a team around "
-        "the family (TAF)?: Select yes or no",
+        "the family (TAF)?: Select yes if there is already a team around the family",
         "  Early Help Notification, About you, Date of request: The date of the request must be "
         "a real date",
     ]

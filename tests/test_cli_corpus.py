@@ -58,7 +58,7 @@ CASES = [
         "maybe-for-yes-no.json",
         EXIT_PROBLEMS,
         "Early Help Notification, Agencies already involved, Is there already a team "
-        "around the family (TAF)?: Select yes or no",
+        "around the family (TAF)?: Select yes if there is already a team around the family",
     ),
     (
         "misspelt-section-key.json",

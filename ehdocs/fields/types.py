@@ -376,6 +376,13 @@ class YesNo(fill.YesNoFill, _OptionsType):
     def allowed(self, field: FieldDef) -> list[str]:
         return list(self.values)
 
+    def message(self, field: FieldDef, key: str, **extra: Any) -> str:
+        # An answer that is not yes or no (from a file) is refused in the words of the field's
+        # own "Select yes if …", which names the question.
+        if key == "invalid" and "invalid" not in field.messages and "required" in field.messages:
+            key = "required"
+        return super().message(field, key, **extra)
+
     def options(self, field: FieldDef) -> list[tuple[str, str]]:
         return [(v, YES_NO_LABELS[v]) for v in self.values]
 

@@ -86,7 +86,7 @@ def test_a_case_is_checked_with_the_profile_it_names(run_cli, write_case):
     result = run_cli("validate", write_case(make_case(profile="example-council")))
 
     assert result.code == 1
-    assert "notification n1: referrer.team: Enter team or service" in result.out
+    assert "Request for Support, About you, Team or service: Enter team or service" in result.out
 
 
 def test_overrides_change_labels_and_section_titles(council_formset, formset):

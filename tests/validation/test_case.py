@@ -115,17 +115,26 @@ def test_the_hub_section_is_checked_once_the_hub_has_answered_any_of_it(formset)
     assert found(case, formset) == [
         ("notification n1", "hub.checks_made", "Enter the checks made"),
         ("notification n1", "hub.decision_date", "Enter the date of the decision"),
-        ("notification n1", "hub.known_to_social_care", "Select yes, no or not known"),
+        (
+            "notification n1",
+            "hub.known_to_social_care",
+            "Select yes if the family is known to children's social care now or in the past, no "
+            "if it is not, or not known",
+        ),
     ]
 
 
-def test_significant_harm_yes_does_not_need_consent(formset):
+def test_significant_harm_yes_stops_the_notification_instead_of_asking_for_consent(formset):
+    # yes to significant harm is not an early help request: completing it is refused with
+    # what to do now (the notification's `stops`), and consent is not what is missing
     case = make_case()
     data = notification(case)["data"]
     data["safety"]["significant_harm"] = "yes"
     data["consent"] = {"obtained": "no"}
 
-    assert found(case, formset) == []
+    (problem,) = found(case, formset)
+    assert problem[:2] == ("notification n1", "safety.significant_harm")
+    assert problem[2].startswith("Stop. Call children's social care now.")
 
 
 # -- messages ------------------------------------------------------------------------------

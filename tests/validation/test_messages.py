@@ -87,3 +87,23 @@ def test_a_document_that_is_not_an_object_is_named_by_its_position(formset):
 
     assert problem.document == "document 2"
     assert problem.message == "A document must be a JSON object with id, form, status and data"
+
+
+@pytest.mark.parametrize("profile", [None, "example-council"])
+def test_a_yes_or_no_question_that_must_be_answered_says_which_question(profile):
+    # GOV.UK: "Select yes if …", not a bare "Select yes or no" that could be any question
+    formset = load_formset(profile)
+    bare = {"Select yes or no", "Select yes, no or not known"}
+
+    unnamed = [
+        where
+        for where, field in every_field(formset)
+        if field_type(field.type).name in ("yes_no", "yes_no_unknown")
+        and (field.required or field.required_if)
+        and (
+            field_type(field.type).message(field, "required") in bare
+            or field_type(field.type).message(field, "invalid") in bare
+        )
+    ]
+
+    assert unnamed == []
