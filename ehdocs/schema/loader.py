@@ -32,6 +32,7 @@ from ehdocs.schema.model import (
     RecordChronology,
     RecordDef,
     SectionDef,
+    SectionPage,
     Stop,
 )
 from ehdocs.schema.yamlsrc import Display, Reporter, Where, did_you_mean, read_yaml
@@ -48,6 +49,7 @@ SECTION_KEYS = {
     "role": Key({"enum": list(roles.SECTION_ROLES)}),
     "taf_edit": Key(BOOL),
     "record": Key({"enum": list(roles.SECTION_RECORDS)}),
+    "pages": Key({"type": "array", "minItems": 2}),
     "fields": Key({"type": "array", "minItems": 1}, required=True),
 }
 FORM_KEYS = {
@@ -85,6 +87,10 @@ RULE_KEYS = {
     "require": Key({"type": "object"}, required=True),
     "path": Key(PATH, required=True),
     "message": Key(TEXT, required=True),
+}
+PAGE_KEYS = {
+    "title": Key(TEXT, required=True),
+    "fields": Key({"type": "array", "minItems": 1, "items": ID}, required=True),
 }
 STOP_KEYS = {
     "when": Key({"type": "object"}, required=True),
@@ -301,6 +307,7 @@ def build_form(
                 role=node.get("role"),
                 taf_edit=bool(node.get("taf_edit", False)),
                 record=node.get("record"),
+                pages=_pages(node, file, rep),
                 source=f"{file}:{where.line}",
             )
         )
@@ -372,6 +379,35 @@ def _rules(nodes: Any, file: str, builder: FieldBuilder) -> tuple[DocumentRule, 
                 str(node["message"]),
             )
         )
+    return tuple(out)
+
+
+def _pages(node: Any, file: str, rep: Reporter) -> tuple[SectionPage, ...]:
+    """A section's `pages`: each {title, fields: [ids]}; every field of the section on exactly
+    one page."""
+    nodes = node.get("pages") or []
+    ids = [str(f.get("id")) for f in node.get("fields") or [] if hasattr(f, "get")]
+    seen: list[str] = []
+    out = []
+    for i, page in enumerate(nodes):
+        where = Where.of(file, nodes, i)
+        if not check_mapping(page, file, PAGE_KEYS, rep, "a page", where):
+            continue
+        fields = tuple(str(f) for f in page["fields"])
+        for field_id in fields:
+            if field_id not in ids:
+                rep.at(
+                    where,
+                    f"page '{page['title']}': '{field_id}' is not a field of this section"
+                    f"{did_you_mean(field_id, ids)}",
+                )
+            elif field_id in seen:
+                rep.at(where, f"page '{page['title']}': '{field_id}' is already on another page")
+            seen.append(field_id)
+        out.append(SectionPage(str(page["title"]), fields))
+    left = [i for i in ids if i not in seen]
+    if nodes and left:
+        rep.at(Where.of(file, node, "pages"), f"pages: no page asks {', '.join(left)}")
     return tuple(out)
 
 

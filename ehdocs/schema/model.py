@@ -110,6 +110,15 @@ class FieldDef:
         return next((f for f in self.fields if f.id == field_id), None)
 
 
+@dataclass(frozen=True)
+class SectionPage:
+    """One page of a long section (an area of the assessment's need areas): its heading and
+    the ids of the section's fields it asks, in order."""
+
+    title: str
+    fields: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class SectionDef:
     id: str
@@ -127,7 +136,28 @@ class SectionDef:
     # case's consent records): the page links to them, and Complete needs one by the person
     # the section names (ehdocs.validation.case.records_asked_for).
     record: str | None = None
+    # A long section asked over several pages (each field on exactly one); the answers are
+    # still one section of the document. Empty: one page.
+    pages: tuple[SectionPage, ...] = ()
     source: str = ""
+
+    def page_fields(self, number: int) -> tuple[FieldDef, ...]:
+        """The fields asked on page `number` (1-based) of the section; all of them when it
+        has one page."""
+        if not self.pages:
+            return self.fields
+        wanted = set(self.pages[number - 1].fields)
+        if number == len(self.pages):  # a field a council's profile added goes on the last
+            listed = {field_id for page in self.pages for field_id in page.fields}
+            wanted |= {f.id for f in self.fields if f.id not in listed}
+        return tuple(f for f in self.fields if f.id in wanted)
+
+    def page_of(self, field_id: str) -> int:
+        """The page (1-based) that asks the field `field_id`: 1 when there is one page."""
+        for number, page in enumerate(self.pages, 1):
+            if field_id in page.fields:
+                return number
+        return len(self.pages) or 1
 
     def child(self, field_id: str) -> FieldDef | None:
         return next((f for f in self.fields if f.id == field_id), None)

@@ -313,6 +313,11 @@ def error_summary(
     return items
 
 
+def section_of(path: str) -> str:
+    """The section id a document path is in: `children.children[0].child` -> children."""
+    return path.split(".")[0].split("[")[0]
+
+
 def check_links(
     problems: list[Problem],
     fields_by_path: Mapping[str, FieldDef],
@@ -320,14 +325,16 @@ def check_links(
     document: str | None = None,
     words: Callable[[Problem], str] = str,
 ) -> list[dict[str, str]]:
-    """A check page's error summary: each problem of the document (of `document`, or every
+    """A check page's error summary (`section_url(path)`: the page that asks a path): each
+    problem of the document (of `document`, or every
     problem when None) linking to its field on its section page, in the order of the pages and
     their fields; problems elsewhere in the case after them, as text."""
     order = {path: n for n, path in enumerate(fields_by_path)}
     mine = [p for p in problems if document is None or p.document == document]
     links = []
     for problem in sorted(mine, key=lambda p: page_order(p.path, order)):
-        section_id = problem.path.split(".")[0].split("[")[0]
         (item,) = error_summary({problem.path: problem.message}, fields_by_path)
-        links.append({"text": problem.message, "href": f"{section_url(section_id)}{item['href']}"})
+        links.append(
+            {"text": problem.message, "href": f"{section_url(problem.path)}{item['href']}"}
+        )
     return links + [{"text": words(p)} for p in problems if p not in mine]

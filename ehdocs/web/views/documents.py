@@ -7,6 +7,7 @@ Every POST becomes raw data and goes through the same validation as every other 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from ehdocs.case.model import Document
 from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
-from ehdocs.schema.model import FormDefinition, SectionDef
+from ehdocs.schema.model import FieldDef, FormDefinition, SectionDef
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label, records_asked_for
 from ehdocs.validation.rules import left_empty, stop_for
@@ -35,6 +36,7 @@ from ehdocs.web.pages import (
     error_summary,
     problems_for,
     read_fields,
+    section_of,
     section_page,
 )
 from ehdocs.web.views.cases import load
@@ -132,36 +134,42 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     raw_doc, form = _document(stored, doc_id)
     section = _section(form, section_id)
     page = section_page(doc_id, section.id)
+    number = _page_number(section)
     if request.method == "GET":
         draft = get_storage().cases.get_draft(case_id, page)
         values = draft if draft is not None else (raw_doc.get("data") or {}).get(section.id, {})
         problems = _check(stored, doc_id, section.id, values) if draft is not None else []
-        return _page(stored, raw_doc, form, section, values, problems)
+        return _page(stored, raw_doc, form, section, values, problems, number=number)
 
-    values = read_fields(section.fields, request.form, section.id)
+    asked = section.page_fields(number)  # a long section is asked a page at a time
+    typed = read_fields(asked, request.form, section.id)
     action = request.form.get("action", "continue")
     if action.startswith(("add:", "remove:")):
-        change_rows(section, values, action)
+        change_rows(section, typed, action)
     before = (raw_doc.get("data") or {}).get(section.id, {})
     # Refused only if this section's saved answers changed since the page was opened.
-    values, to_choose = conflicts.resolve(
-        section.fields, values, before, request.form, section.id, stored.case
+    typed, to_choose = conflicts.resolve(
+        asked, typed, before, request.form, section.id, stored.case
     )
+    values = _with_page(before, asked, typed) if section.pages else typed
     if to_choose:
-        return _page(stored, raw_doc, form, section, values, [], to_choose), 409
+        return _page(stored, raw_doc, form, section, values, [], to_choose, number=number), 409
     refused = rows_not_theirs(stored, section, before, values, document_label(raw_doc))
     if refused:  # a TAF member touched someone else's rows: show why, keep what they typed
-        return _page(stored, raw_doc, form, section, values, refused)
+        return _page(stored, raw_doc, form, section, values, refused, number=number)
     merged = _merged(stored, doc_id, section.id, values)
     complete = [doc_id] if raw_doc.get("status") == "completed" else []
     try:
         get_storage().cases.save(case_id, merged, stored.version, complete=complete)
     except ConflictError as exc:  # another save landed this very moment: show theirs
-        return _page(stored, raw_doc, form, section, values, [], conflict=str(exc)), 409
+        return (
+            _page(stored, raw_doc, form, section, values, [], conflict=str(exc), number=number),
+            409,
+        )
     except InvalidCaseError as exc:
         get_storage().cases.put_draft(case_id, page, within_limits(section.fields, values))
         tasklist.remember_left(case_id, doc_id, section.id)
-        return _page(stored, raw_doc, form, section, values, exc.problems)
+        return _page(stored, raw_doc, form, section, values, exc.problems, number=number)
     get_storage().cases.drop_draft(case_id, page)
     data = next(d for d in merged["documents"] if d.get("id") == doc_id).get("data") or {}
     if not action.startswith(("add:", "remove:")) and stop_for(form, data, section.id):
@@ -174,12 +182,13 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         ]
         if empty:
             tasklist.remember_left(case_id, doc_id, section.id)
-            return _page(load(case_id), raw_doc, form, section, values, empty)
+            return _page(load(case_id), raw_doc, form, section, values, empty, number=number)
     here = url_for(
         ".section",
         case_id=case_id,
         doc_id=doc_id,
         section_id=section.id,
+        page=number if section.pages else None,
         next="check" if _from_check() else None,
     )
     if action.startswith(("add:", "remove:")):
@@ -198,6 +207,17 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
             "success",
         )
         return redirect(url_for("cases.overview", case_id=case_id))
+    if number < len(section.pages):  # the next page of a long section
+        return redirect(
+            url_for(
+                ".section",
+                case_id=case_id,
+                doc_id=doc_id,
+                section_id=section.id,
+                page=number + 1,
+                next="check" if _from_check() else None,
+            )
+        )
     following = None if _from_check() else _next_section(form, section)
     tasklist.remember_left(case_id, doc_id, following.id if following else None)
     if following is None:
@@ -225,6 +245,34 @@ def stop(case_id: int, doc_id: str) -> str | Response:
         leave_url=url_for("cases.overview", case_id=case_id),
         leave_text="Return to the case",
     )
+
+
+def _section_url(form: FormDefinition, case_id: int, doc_id: str, path: str) -> str:
+    """The page that asks `path`: its section's, and the right page of a long section."""
+    section = form.section(section_of(path))
+    number = section.page_of(_field_id(path)) if section and section.pages else None
+    return url_for(
+        ".section", case_id=case_id, doc_id=doc_id, section_id=section_of(path), page=number
+    )
+
+
+def _field_id(path: str) -> str:
+    """The section's own field a path is in: `child_development.health_score` -> its id."""
+    return path.split(".")[1].split("[")[0] if "." in path else path
+
+
+def _page_number(section: SectionDef) -> int:
+    """`?page=` of a long section's page (1 when absent or out of range)."""
+    number = request.args.get("page", 1, type=int) or 1
+    return number if 1 <= number <= max(1, len(section.pages)) else 1
+
+
+def _with_page(
+    before: Mapping[str, Any], asked: tuple[FieldDef, ...], typed: dict[str, Any]
+) -> dict[str, Any]:
+    """A long section's answers: the saved ones, with this page's questions as typed."""
+    mine = {f.id for f in asked}
+    return {**{k: v for k, v in before.items() if k not in mine}, **typed}
 
 
 def _from_check() -> bool:
@@ -279,6 +327,7 @@ def _page(
     problems: list[Problem],
     differences: list[conflicts.Difference] | None = None,
     conflict: str | None = None,
+    number: int = 1,
 ) -> str:
     errors = problems_for(problems, document_label(raw_doc), section.id)
     others = [
@@ -287,9 +336,22 @@ def _page(
         if p.document != document_label(raw_doc) or not (p.path + ".").startswith(section.id + ".")
     ]
     fields_by_path = {f.path: f for f in form.iter_fields()}
-    summary = error_summary(errors, fields_by_path) + [
-        {"text": in_words(p, stored.case.formset, stored.raw)} for p in others
-    ]
+    asked = section.page_fields(number)
+    on_page = {f.id for f in asked}
+    elsewhere = {  # a long section's problems on its other pages link there
+        path: message for path, message in errors.items() if _field_id(path) not in on_page
+    }
+    summary = error_summary({k: v for k, v in errors.items() if k not in elsewhere}, fields_by_path)
+    for item, path in zip(error_summary(elsewhere, fields_by_path), elsewhere, strict=True):
+        page_url = url_for(
+            ".section",
+            case_id=stored.id,
+            doc_id=raw_doc["id"],
+            section_id=section.id,
+            page=section.page_of(_field_id(path)),
+        )
+        summary.append({"text": item["text"], "href": f"{page_url}{item['href']}"})
+    summary += [{"text": in_words(p, stored.case.formset, stored.raw)} for p in others]
     ids = [s.id for s in form.sections]
     return render_template(
         "documents/section.html",
@@ -297,7 +359,7 @@ def _page(
         form=form,
         section=section,
         doc=raw_doc,
-        controls=controls(section.fields, values, section.id, errors, CaseChoices(stored.case)),
+        controls=controls(asked, values, section.id, errors, CaseChoices(stored.case)),
         errors=summary,
         conflict=conflict,
         conflicts=differences or [],
@@ -307,6 +369,9 @@ def _page(
         is_first=ids[0] == section.id,
         back_to_check=_from_check(),
         record=_record_link(stored, section),
+        page=(number, len(section.pages), section.pages[number - 1].title)
+        if section.pages
+        else None,
     )
 
 
@@ -356,9 +421,7 @@ def check(case_id: int, doc_id: str) -> str | Response | tuple[str, int]:
     links = check_links(
         problems,
         {f.path: f for f in form.iter_fields()},
-        lambda section_id: url_for(
-            ".section", case_id=case_id, doc_id=doc_id, section_id=section_id
-        ),
+        lambda path: _section_url(form, case_id, doc_id, path),
         document_label(raw_doc),
         lambda p: in_words(p, stored.case.formset, stored.raw),
     )

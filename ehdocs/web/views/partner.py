@@ -50,6 +50,7 @@ from ehdocs.web.pages import (
     error_summary,
     problems_for,
     read_fields,
+    section_of,
 )
 from ehdocs.web.views.hub import ingestor, local_time
 
@@ -266,7 +267,7 @@ def check() -> str | WResponse | tuple[str, int]:
     links = check_links(
         problems,
         {f.path: f for f in form.iter_fields()},
-        lambda section_id: url_for(".section", section_id=section_id),
+        lambda path: url_for(".section", section_id=section_of(path)),
     )
     page = render_template(
         "partner/check.html",
