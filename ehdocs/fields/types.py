@@ -202,7 +202,13 @@ class Date(web.DateWeb, fill.DateFill, FieldType):
         return format_date(value)
 
     def display_sent(self, raw: Any, field: FieldDef) -> str:
-        return _parts_sent(raw)
+        """A date as sent: shown as every date is (27 March 2026) when it is one, else as it
+        was written (31/2/2026), so the hub sees the mistake."""
+        try:
+            value = self.parse(raw, field)
+        except (Invalid, ValueError, TypeError):
+            return _parts_sent(raw)
+        return format_date(value) if value else _parts_sent(raw)
 
 
 def _bad() -> dt.date:

@@ -118,13 +118,19 @@ def test_upload_shows_answers_problems_and_the_likely_match(
     client: QualityClient, app: Flask, blank: bytes
 ) -> None:
     store = get_storage(app).cases
-    riley = store.create(read_case_file(RILEY))
+    case = read_case_file(RILEY)
+    case["documents"] = []  # no notification yet: this one can be added to it
+    riley = store.create(case)
     response = upload(client, referral(blank), name="Riley Hancock referral.pdf")
     assert response.status_code == 302
     page = client.page(response.headers["Location"])
     assert page.h1 == "Early Help Notification"
     text = page.text
-    assert "Riley Hancok" in text and "18/04/2017" in text
+    assert "Riley Hancok" in text and "18 April 2017" in text  # a date as every date is shown
+    assert "18/04/2017" not in text
+    # the decision comes before the answers as sent, not at the foot of the page
+    html = page.html
+    assert html.index('id="decide"') < html.index('id="answers"') < html.index("Tired and often")
     assert "Tired and often late" in text
     assert "Answers missing or to correct" in text
     assert "About you: Your phone number: Enter your phone number" in text
@@ -259,6 +265,22 @@ def test_a_second_notification_for_a_case_is_refused_with_the_reason(
         in page_of(refused).text
     )
     assert store.get(riley.id).version == riley.version
+
+
+def test_a_case_the_submission_cannot_join_is_named_but_never_offered(
+    client: QualityClient, app: Flask, blank: bytes
+) -> None:
+    riley = get_storage(app).cases.create(read_case_file(RILEY))  # has its notification
+    page = client.page(upload(client, referral(blank)).headers["Location"])
+    assert not page.all("input", name="target", value=f"case-{riley.id}")
+    assert "Add to case EH-2026-0101" not in page.text
+    assert (
+        "also likely the same family, but this cannot be added to it: EH-2026-0101 (Hancock): "
+        "Riley Hancock (born 18 April 2017) has the same date of birth as Riley Hancok and a "
+        "similar name. Case EH-2026-0101 already has an Early Help Notification"
+        in " ".join(page.text.split())
+    )
+    assert page.one("input", name="target", value="new").get("checked") is not None
 
 
 def test_a_file_that_is_not_a_form_is_shown_with_the_reason(client: QualityClient) -> None:

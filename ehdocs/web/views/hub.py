@@ -44,7 +44,7 @@ from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
-from ehdocs.ingest.matching import likely_matches
+from ehdocs.ingest.matching import Match, likely_matches
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES
 from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
 from ehdocs.ingest.trust import of_upload
@@ -250,7 +250,8 @@ def _submission_page(
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
-    matches = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
+    found = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
+    matches, blocked = _addable(found, extracted) if extracted else ([], [])
     hub_section = form.section_by_role(roles.HUB) if form else None
     # The hub's section is the adviser's to fill: never from the received file, even a copy.
     errors = problems_for(problems or [], document, hub_section.id) if hub_section else {}
@@ -273,6 +274,11 @@ def _submission_page(
         sections=sections,
         people=people,
         matches=matches,
+        blocked=blocked,
+        times={
+            "replied": local_time(row.replied_at) if row.replied_at else "",
+            "sent_again": local_time(row.sent_again_at) if row.sent_again_at else "",
+        },
         triage=triage,
         errors=summary,
         target=target or ("new" if not matches else ""),
@@ -284,6 +290,25 @@ def _submission_page(
         integrity=integrity_of(extracted, form),
     )
     return (page, 400) if summary else page
+
+
+def _addable(
+    matches: list[Match], extracted: dict[str, Any]
+) -> tuple[list[Match], list[tuple[Match, str]]]:
+    """The likely cases the submission can be added to (offered), and those accepting would
+    refuse, with why (shown, never offered): a case that already has this single document."""
+    formset = get_storage().cases.formset
+    offered, blocked = [], []
+    for match in matches:
+        try:
+            ingest_cases.attach(
+                formset, get_storage().cases.get(match.case_id).raw, extracted, None
+            )
+        except (SubmissionError, FillableFormError) as exc:
+            blocked.append((match, str(exc)))
+        else:
+            offered.append(match)
+    return offered, blocked
 
 
 def _upload_limit() -> str:
@@ -360,15 +385,16 @@ def _people(extracted: dict[str, Any]) -> list[PersonRow]:
     out = []
     for ref in extracted.get("references", []):
         label = (question_label(form, ref["path"]) if form else None) or ref["path"]
-        out.append(PersonRow(label, ref["text"], ref.get("date_of_birth") or ""))
+        out.append(PersonRow(label, ref["text"], _dob(ref.get("date_of_birth"))))
     return out
 
 
 def _dob(value: Any) -> str:
-    iso = value if isinstance(value, str) else ""
-    if len(iso) == 10:
-        return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
-    return iso
+    """A date of birth as the page shows every date (27 March 2017); as written if it is not
+    a date."""
+    text = value if isinstance(value, str) else ""
+    iso = ingest_cases.parse_dob(text)
+    return format_date(dt.date.fromisoformat(iso)) if iso else text
 
 
 @bp.get("/submissions/<reference>/original")
