@@ -1,6 +1,7 @@
 """Files that wrap the form: a ZIP archive (stored or compressed), an opaque-signed S/MIME
-message (.p7m) and Outlook's winmail.dat (TNEF) are opened, with the same bomb limits as a Word
-package, and what is inside is read like any attachment."""
+message (.p7m), Outlook's winmail.dat (TNEF) and an Outlook message saved to disk (.msg) are
+opened, with the same bomb limits as a Word package, and what is inside is read like any
+attachment."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 
+import olefile
 from asn1crypto import cms, pem
 from tnefparse import TNEF
 
@@ -147,3 +149,51 @@ def tnef_members(data: bytes) -> Iterator[bytes]:
         payload = attachment.data
         if isinstance(payload, bytes) and 0 < len(payload) <= MAX_PART:
             yield payload
+
+
+# -- an Outlook message saved to disk (.msg): an OLE compound file (MS-OXMSG) ------------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files and Outlook .msg
+_ATTACHMENT = "__attach_version1.0_#"  # one storage per attached file
+_ATTACHED_BYTES = "__substg1.0_37010102"  # PidTagAttachDataBinary: the file itself
+_MESSAGE_MARKS = ("__properties_version1.0", "__substg1.0_", _ATTACHMENT)
+
+
+def _ole(data: bytes) -> olefile.OleFileIO | None:
+    try:
+        return olefile.OleFileIO(data)
+    except Exception:  # the library raises its own and struct errors on a damaged file
+        return None
+
+
+def is_msg(data: bytes) -> bool:
+    """An Outlook message (not a .doc or .xls, which are OLE files too): it has the
+    message's own streams and storages."""
+    if not data.startswith(OLE_MAGIC) or len(data) > MAX_UNPACKED:
+        return False
+    ole = _ole(data)
+    if ole is None:
+        return False
+    with ole:
+        return any(entry[0].startswith(_MESSAGE_MARKS) for entry in ole.listdir(True, True))
+
+
+def msg_members(data: bytes) -> Iterator[bytes]:
+    """The files attached to an Outlook .msg, each within the same limits (a message attached
+    to the message is not opened: the form is attached as a file)."""
+    ole = _ole(data) if len(data) <= MAX_UNPACKED else None
+    if ole is None:
+        raise UnreadableFormError(
+            "This file is an Outlook message (.msg) that could not be opened: it may be "
+            "damaged. Attach the filled-in form itself to an e-mail instead"
+        )
+    with ole:
+        storages = sorted(
+            {e[0] for e in ole.listdir(False, True) if e and e[0].startswith(_ATTACHMENT)}
+        )
+        if len(storages) > MAX_ENTRIES:
+            raise UnreadableFormError("This Outlook message holds too many files to look through")
+        for storage in storages:
+            path = [storage, _ATTACHED_BYTES]
+            if ole.exists(path) and 0 < ole.get_size(path) <= MAX_PART:
+                yield ole.openstream(path).read()

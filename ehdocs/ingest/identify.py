@@ -8,10 +8,9 @@ import re
 import zipfile
 from io import BytesIO
 
-from ehdocs.ingest.containers import TNEF_MAGIC, is_p7m
+from ehdocs.ingest.containers import OLE_MAGIC, TNEF_MAGIC, is_msg, is_p7m
 
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files and Outlook .msg
 # "%PDF1.4", "%1.4", "%PDF 1.4": a PDF whose first line was damaged (seen in public corpora)
 _BROKEN_PDF_HEADER = re.compile(rb"%(?:PDF)?[ -]?[12]\.\d\s")
 _ODF = {
@@ -26,7 +25,11 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"II*\x00", "a scan (TIFF)"),
     (b"MM\x00*", "a scan (TIFF)"),
     (b"{\\rtf", "a Rich Text file (.rtf)"),
-    (OLE_MAGIC, "an older Office file (such as a .doc Word document)"),
+    (
+        OLE_MAGIC,
+        "an older Office file (such as a .doc Word document, or an Outlook message that "
+        "could not be opened)",
+    ),
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"\x1f\x8b", "a compressed (gzip) file"),
@@ -42,7 +45,8 @@ def has_broken_pdf_header(data: bytes) -> bool:
 
 def kind_of(data: bytes) -> str | None:
     """ "pdf", "docx" (a Word package), "zip" (any other ZIP archive), "p7m" (an S/MIME
-    message), "tnef" (Outlook's winmail.dat) or None."""
+    message), "tnef" (Outlook's winmail.dat), "msg" (an Outlook message saved to disk) or
+    None."""
     if data.startswith(ZIP_MAGIC):
         return "docx" if _is_word_package(data) else "zip"
     # before the PDF: a wrapped PDF's own header is a few bytes in
@@ -50,6 +54,8 @@ def kind_of(data: bytes) -> str | None:
         return "p7m"
     if data.startswith(TNEF_MAGIC):
         return "tnef"
+    if is_msg(data):
+        return "msg"
     if b"%PDF-" in data[:1024] or has_broken_pdf_header(data):
         return "pdf"
     return None

@@ -28,7 +28,7 @@ from ehdocs.fillable.read_docx import read_docx_fields
 from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
 from ehdocs.fillable.signatures import read_signatures
 from ehdocs.ingest.containers import MAX_DEPTH as MAX_ARCHIVE_DEPTH
-from ehdocs.ingest.containers import p7m_members, tnef_members, zip_members
+from ehdocs.ingest.containers import msg_members, p7m_members, tnef_members, zip_members
 from ehdocs.ingest.identify import described, has_broken_pdf_header, kind_of
 
 CASE_ATTACHMENT = "ehdocs-case.json"
@@ -69,6 +69,8 @@ def _parse(data: bytes, depth: int) -> dict[str, Any]:
             return _archive(data, depth, p7m_members(data), "a signed message (S/MIME .p7m)")
         if kind == "tnef":
             return _archive(data, depth, tnef_members(data), "an Outlook winmail.dat")
+        if kind == "msg":
+            return _archive(data, depth, msg_members(data), "an Outlook message (.msg)")
         if kind == "pdf":
             if has_broken_pdf_header(data):
                 return refused(BROKEN_HEADER)

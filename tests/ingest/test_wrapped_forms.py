@@ -230,3 +230,112 @@ def test_a_p7m_inside_a_zip_is_read(tmp_path: Path, signer: tuple[Path, Path]) -
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("smime.p7m", _signed(tmp_path, signer, good_form(), "-outform", "DER"))
     assert _answers(parse(buffer.getvalue())) == GOOD_ANSWERS
+
+
+# -- an Outlook message saved to disk (.msg) ---------------------------------------------------
+
+_FREE, _END, _FAT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def _entry(name: str, kind: int, child: int = _FREE, start: int = _END, size: int = 0) -> bytes:
+    """One 128-byte directory entry of a compound file (MS-CFB 2.6)."""
+    encoded = (name + "\0").encode("utf-16-le") if name else b""
+    return (
+        encoded.ljust(64, b"\0")
+        + struct.pack("<HBB", len(encoded), kind, 1)  # length, type, black
+        + struct.pack("<III", _FREE, _FREE, child)  # left, right, child
+        + b"\0" * 36  # class id, state bits, times
+        + struct.pack("<IQ", start, size)
+    )
+
+
+def outlook_msg(files: dict[str, bytes]) -> bytes:
+    """An Outlook message as a compound file (MS-CFB version 3, MS-OXMSG): per attached file a
+    storage __attach_version1.0_#0000000N holding its bytes in __substg1.0_37010102 (each
+    4,096 bytes or more, so in the file's regular sectors), and the message's property
+    stream. A .msg file is an OLE file like a .doc; these names are what make it a message."""
+    streams = [data.ljust(4096, b"\0") for data in files.values()]
+    properties = b"\0" * 4096  # __properties_version1.0: the message's fixed-size properties
+    streams.append(properties)
+    data_sectors = [-(-len(s) // 512) for s in streams]
+    entries = 2 + 2 * len(files)  # root, properties, and a storage and a stream per file
+    dir_sectors = -(-entries // 4)
+    n_fat = 1
+    while n_fat * 128 < n_fat + dir_sectors + sum(data_sectors):
+        n_fat += 1
+    fat = [_FAT] * n_fat + [*range(n_fat + 1, n_fat + dir_sectors), _END]
+    starts, body = [], b""
+    for stream, sectors in zip(streams, data_sectors, strict=True):
+        first = len(fat)
+        starts.append(first)
+        fat += [*range(first + 1, first + sectors), _END]
+        body += stream.ljust(sectors * 512, b"\0")
+    fat += [_FREE] * (n_fat * 128 - len(fat))
+    # the directory: each storage of an attachment is a child of the root; siblings chained
+    # to the right (a valid, if unbalanced, red-black tree: all black)
+    names = [f"__attach_version1.0_#{n:08X}" for n in range(len(files))]
+    top = [*names, "__properties_version1.0"]
+    ids = {name: 1 + i for i, name in enumerate(top)}
+    directory = _entry("Root Entry", 5, child=1)
+    for i, name in enumerate(top):
+        right = ids[top[i + 1]] if i + 1 < len(top) else _FREE
+        if name.startswith("__attach"):
+            child = 1 + len(top) + i
+            entry = _entry(name, 1, child=child)
+        else:
+            entry = _entry(name, 2, start=starts[-1], size=len(properties))
+        directory += entry[:72] + struct.pack("<I", right) + entry[76:]
+    for i in range(len(files)):
+        directory += _entry("__substg1.0_37010102", 2, start=starts[i], size=len(streams[i]))
+    directory = directory.ljust(dir_sectors * 512, b"\0")
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, n_fat, n_fat, 0, 4096, _END, 0, _END, 0)
+        + b"".join(struct.pack("<I", n) for n in range(n_fat))
+        + struct.pack("<I", _FREE) * (109 - n_fat)
+    )
+    fat_bytes = b"".join(struct.pack("<I", n) for n in fat)
+    return header + fat_bytes + directory + body
+
+
+def test_a_form_attached_to_an_outlook_msg_is_read() -> None:
+    data = outlook_msg({"logo.png": b"\x89PNG\r\n\x1a\nnot much", "form.pdf": good_form()})
+    assert kind_of(data) == "msg"
+    assert _answers(parse(data)) == GOOD_ANSWERS
+
+
+def test_the_test_msg_is_a_compound_file_olefile_reads_as_a_message() -> None:
+    import olefile
+
+    data = outlook_msg({"form.pdf": good_form()})
+    with olefile.OleFileIO(data) as ole:
+        assert ole.exists("__properties_version1.0")
+        stream = ole.openstream(["__attach_version1.0_#00000000", "__substg1.0_37010102"])
+        assert stream.read().rstrip(b"\0") == good_form().rstrip(b"\0")
+
+
+def test_an_outlook_msg_with_no_form_says_what_it_is() -> None:
+    result = parse(outlook_msg({"minutes.txt": b"Meeting minutes"}))
+    assert result == {
+        "kind": "refused",
+        "reason": (
+            "This file is an Outlook message (.msg) with no filled-in form in it. Attach the "
+            "PDF or Word form you filled in"
+        ),
+    }
+
+
+def test_a_damaged_msg_is_refused_and_an_old_word_file_is_still_named() -> None:
+    damaged = parse(outlook_msg({"form.pdf": good_form()})[:1500])
+    assert damaged["kind"] == "refused"
+    assert damaged == {
+        "kind": "refused",
+        "reason": (
+            "This file is an older Office file (such as a .doc Word document, or an Outlook "
+            "message that could not be opened), not a PDF or a Word document (.docx). Send the "
+            "form as the PDF or Word file you filled in"
+        ),
+    }
