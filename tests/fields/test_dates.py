@@ -151,10 +151,14 @@ def test_a_filled_partial_date_box_is_read_back(typed: str, raw: object) -> None
 
 
 def test_what_the_hub_sees_before_a_date_is_checked() -> None:
+    # a date is shown as every date is on the hub's page; one written wrong, as written
     date, partial = fdef("date"), fdef("partial_date")
     assert ftype(date).display_sent({"day": "27", "month": "3", "year": "2026"}, date) == (
-        "27/3/2026"
+        "27 March 2026"
     )
-    assert ftype(date).display_sent("2026-03-27", date) == "2026-03-27"
+    assert ftype(date).display_sent("2026-03-27", date) == "27 March 2026"
+    assert ftype(date).display_sent({"day": "31", "month": "2", "year": "2026"}, date) == (
+        "31/2/2026"
+    )
     sent = {"day": "", "month": "5", "year": "2019", "approximate": "yes"}
     assert ftype(partial).display_sent(sent, partial) == "about 5/2019"
