@@ -7,11 +7,13 @@ name), or when the submission is a copy of that very case (the same reference).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ehdocs.fields.dates import format_date
 from ehdocs.fillable.raw import NameReference
 from ehdocs.ingest.cases import fold, parse_dob, person_name
 from ehdocs.schema import roles
@@ -122,4 +124,8 @@ def _iso(value: Any) -> str | None:
 
 
 def _dmy(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+    """A date of birth as every date on the hub's pages: 18 April 2017."""
+    try:
+        return format_date(dt.date.fromisoformat(iso))
+    except ValueError:
+        return iso
