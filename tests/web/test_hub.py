@@ -41,14 +41,16 @@ def fill(pdf: bytes, values: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def referral(blank: bytes, child: str = "Riley Hancok", born: str = "18/04/2017") -> bytes:
+def referral(
+    blank: bytes, child: str = "Riley Hancok", born: str = "18/04/2017", dated: str = "19/11/2026"
+) -> bytes:
     return fill(
         blank,
         {
             "safety__significant_harm": "no",
             "consent__obtained": "yes",
             "referrer__name": "Sam Visitor",
-            "referrer__date": "19/11/2026",
+            "referrer__date": dated,
             "children__children__0__child": child,
             "children__children__0__child__date_of_birth": born,
             "reason__concern": "Tired and often late",
@@ -97,12 +99,19 @@ def test_the_queue_is_ordered_by_the_decision_deadline(
 ) -> None:
     hub = ingestor(app)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Undated forms: each is counted from the day it arrived (a date of request would count).
     late = hub.receive_file(
-        referral(blank, "Late Child"), source="file", received_at=now - dt.timedelta(days=6)
+        referral(blank, "Late Child", dated=""),
+        source="file",
+        received_at=now - dt.timedelta(days=6),
     )
-    fresh = hub.receive_file(referral(blank, "Fresh Child"), source="file", received_at=now)
+    fresh = hub.receive_file(
+        referral(blank, "Fresh Child", dated=""), source="file", received_at=now
+    )
     middle = hub.receive_file(
-        referral(blank, "Middle Child"), source="file", received_at=now - dt.timedelta(days=1)
+        referral(blank, "Middle Child", dated=""),
+        source="file",
+        received_at=now - dt.timedelta(days=1),
     )
     hub.process_pending()
     page = client.page("/hub/")
