@@ -5,6 +5,7 @@ same request, counted in working days (bank holidays left out) as the profile se
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from ehdocs.fillable import blank_form
 from ehdocs.schema import load_formset
 from ehdocs.storage import get_storage
-from ehdocs.storage.models import CaseDueItem
+from ehdocs.storage.models import CaseDueItem, Submission
 from tests.web.accounts import hub_client
 from tests.web.conftest import Page
 from tests.web.test_hub import fill, hub_answers, ingestor
@@ -78,4 +79,36 @@ def test_queue_submission_and_case_give_the_same_hub_decision_due_date(
     with get_storage(app).sessions() as db:
         kept = db.scalars(select(CaseDueItem).where(CaseDueItem.item == "hub_decided")).one()
     assert kept.due_on == dt.date(2026, 9, 2)
+    hub.close()
+
+
+def test_every_time_on_the_submission_page_is_uk_time_in_one_format(
+    make_app: Any, blank: bytes
+) -> None:
+    """Received, replied and sent again: one format (4 December 2026 14:05), in UK time, as
+    the queue shows them; never 01/07/2026 13:05 in UTC beside it."""
+    app = make_app("sqlite")
+    client = hub_client(app)
+    hub = ingestor(app)
+    receipt = hub.receive_file(
+        fill(blank, {"referrer__name": "Sam Visitor"}),
+        source="file",
+        received_at=dt.datetime(2026, 7, 1, 12, 0),
+    )
+    with get_storage(app).sessions() as db, db.begin():
+        row = db.scalars(select(Submission).where(Submission.reference == receipt.reference)).one()
+        row.replied_at, row.reply_note = dt.datetime(2026, 7, 1, 13, 5), None
+        row.status, row.handled_at = "dismissed", dt.datetime(2026, 7, 1, 13, 10)
+        row.sent_again, row.sent_again_at = 2, dt.datetime(2026, 7, 2, 8, 45)
+    page = client.page(f"/hub/submissions/{receipt.reference}")
+    rows = {
+        "".join(r[0].itertext()).strip(): "".join(r[1].itertext()).strip()
+        for r in page.all("div", "govuk-summary-list__row")
+    }
+    assert rows["Received"] == "1 July 2026 13:00"
+    assert rows["Reply to sender"] == "Sent 1 July 2026 14:05"
+    assert rows["Sent again"].endswith(
+        "2 times after this submission was handled, last on 2 July 2026 09:45"
+    )
+    assert not re.search(r"\d\d/\d\d/\d{4}", page.text)
     hub.close()
