@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
+from ehdocs.fields.dates import UK
 from ehdocs.schema.model import DEFAULT_TIMESCALES, Profile
-
-UK = ZoneInfo("Europe/London")
 
 __all__ = [
     "DEFAULT_TIMESCALES",

@@ -29,10 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ehdocs.case.seal import SealKeys
-from ehdocs.case.timescales import UK, hub_decision_due, of_profile, uk_date
+from ehdocs.case.timescales import hub_decision_due, of_profile, uk_date
 from ehdocs.errors import EhdocsError
 from ehdocs.fields import field_type
 from ehdocs.fields.base import Invalid
+from ehdocs.fields.dates import UK
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest import cases, online, sealed

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response as WResponse
 from ehdocs.access import policy
 from ehdocs.access.policy import rule
 from ehdocs.access.sessions import current
-from ehdocs.case.timescales import UK, of_profile, uk_date
+from ehdocs.case.timescales import of_profile, uk_date
 from ehdocs.errors import (
     ConflictError,
     EhdocsError,
@@ -40,7 +40,7 @@ from ehdocs.errors import (
     NotFoundError,
     SubmissionError,
 )
-from ehdocs.fields.dates import format_date
+from ehdocs.fields.dates import format_date, format_time
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
@@ -157,10 +157,7 @@ def _summary(row: Submission) -> Row:
     )
 
 
-def local_time(value: dt.datetime) -> str:
-    """A stored time (UTC) as the hub reads every time: UK time, 4 December 2026 14:05."""
-    local = value.replace(tzinfo=dt.UTC).astimezone(UK)
-    return f"{format_date(local.date())} {local:%H:%M}"
+local_time = format_time  # a stored time (UTC) as the hub reads every time: UK time
 
 
 def _title(form: str | None, media: str) -> str:
