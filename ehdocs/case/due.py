@@ -33,9 +33,8 @@ from typing import Any
 
 from ehdocs.case.model import Case
 from ehdocs.case.progress import role_dates
-from ehdocs.case.timescales import add_months, add_working_days
+from ehdocs.case.timescales import add_months, add_working_days, hub_decision_due, of_profile
 from ehdocs.schema import roles
-from ehdocs.schema.model import DEFAULT_TIMESCALES
 
 MET, MET_LATE, DUE, OVERDUE = "met_in_time", "met_late", "due", "overdue"
 STATUSES = (MET, MET_LATE, DUE, OVERDUE)
@@ -103,7 +102,7 @@ def _first(dates: Mapping[str, list[dt.date]], role: str) -> dt.date | None:
 
 def due_items(case: Case, today: dt.date) -> list[DueItem]:
     """Every timescale item that applies to the case so far, in the order of the work."""
-    t = {**DEFAULT_TIMESCALES, **(case.formset.profile.timescales or {})}
+    t = of_profile(case.formset.profile)
     dates = role_dates(case)
     received = _first(dates, roles.RECEIVED)
     if received is None:
@@ -119,14 +118,7 @@ def due_items(case: Case, today: dt.date) -> list[DueItem]:
     supervisions = [o for o in notes if o.get("kind") == SUPERVISION]
     open_case = closed is None
 
-    out = [
-        _item(
-            "hub_decided",
-            add_working_days(received, t["hub_decision_hours"] // 24),
-            decided,
-            today,
-        )
-    ]
+    out = [_item("hub_decided", hub_decision_due(received, t), decided, today)]
     if decided is None:
         return out
     allocated = allocations[0]["date"] if allocations else None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ehdocs.case.model import Case
-from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_months, add_working_days
+from ehdocs.case.timescales import add_months, add_working_days, hub_decision_due, of_profile
 from ehdocs.schema import roles
 
 
@@ -49,7 +49,7 @@ def role_dates(case: Case) -> Mapping[str, list[dt.date]]:
 
 def milestones(case: Case) -> list[Milestone]:
     """The practice-standard deadlines that apply so far, first to last."""
-    t = case.formset.profile.timescales or DEFAULT_TIMESCALES
+    t = of_profile(case.formset.profile)
     dates = role_dates(case)
 
     def first(key: str) -> dt.date | None:
@@ -62,15 +62,7 @@ def milestones(case: Case) -> list[Milestone]:
     received = first(roles.RECEIVED)
     if received is None:
         return out
-    # "48 hours" in practice standards are counted in working days, so a Friday request is
-    # due on Tuesday, not on Sunday.
-    out.append(
-        Milestone(
-            "Hub decision",
-            add_working_days(received, t["hub_decision_hours"] // 24),
-            first(roles.HUB_DECISION),
-        )
-    )
+    out.append(Milestone("Hub decision", hub_decision_due(received, t), first(roles.HUB_DECISION)))
     decided = first(roles.HUB_DECISION)
     if decided:
         out.append(

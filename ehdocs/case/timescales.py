@@ -7,16 +7,21 @@ councils' practice standards count them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 
 import holidays
 
-from ehdocs.schema.model import DEFAULT_TIMESCALES
+from ehdocs.fields.dates import UK
+from ehdocs.schema.model import DEFAULT_TIMESCALES, Profile
 
 __all__ = [
     "DEFAULT_TIMESCALES",
     "add_months",
     "add_working_days",
+    "hub_decision_due",
+    "of_profile",
+    "uk_date",
     "is_working_day",
     "working_days_between",
 ]
@@ -61,3 +66,20 @@ def add_months(start: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def of_profile(profile: Profile) -> Mapping[str, int]:
+    """The profile's timescales, each one it does not set at its default."""
+    return {**DEFAULT_TIMESCALES, **dict(profile.timescales or {})}
+
+
+def hub_decision_due(received: dt.date, timescales: Mapping[str, int]) -> dt.date:
+    """The day the hub's decision is due for a request received on `received`: "48 hours"
+    counted in working days, as practice standards count them (a Friday request is due on
+    Tuesday). The one computation the queue, the case and the reports share."""
+    return add_working_days(received, int(timescales["hub_decision_hours"]) // 24)
+
+
+def uk_date(moment: dt.datetime) -> dt.date:
+    """The UK day of a stored time (UTC, naive)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(UK).date()

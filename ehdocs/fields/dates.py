@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil import parser
 
@@ -72,6 +73,18 @@ class PartialDate:
 def format_date(value: dt.date) -> str:
     """GOV.UK style: 2 March 2026."""
     return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def format_time(moment: dt.datetime) -> str:
+    """A moment as the hub reads every time, in UK time: 4 December 2026 14:05 (a stored time
+    without a zone is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(UK)
+    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def date_from_parts(raw: dict[str, Any], name: str, *, need_day: bool = True) -> dt.date | None:

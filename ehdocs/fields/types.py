@@ -202,13 +202,17 @@ class Date(web.DateWeb, fill.DateFill, FieldType):
         return format_date(value)
 
     def display_sent(self, raw: Any, field: FieldDef) -> str:
-        """A date as sent: shown as every date is (27 March 2026) when it is one, else as it
-        was written (31/2/2026), so the hub sees the mistake."""
-        try:
-            value = self.parse(raw, field)
-        except (Invalid, ValueError, TypeError):
-            return _parts_sent(raw)
-        return format_date(value) if value else _parts_sent(raw)
+        value = _read_sent(self, raw, field)
+        return format_date(value) if value is not None else _parts_sent(raw)
+
+
+def _read_sent(ftype: FieldType, raw: Any, field: FieldDef) -> Any:
+    """A date as it arrived, read (None when it is not a real date: 31/2/2015 is then shown as
+    written, and the problems listed say what is wrong)."""
+    try:
+        return ftype.parse(raw, field)
+    except Invalid:
+        return None
 
 
 def _bad() -> dt.date:
@@ -278,7 +282,8 @@ class PartialDateType(web.PartialDateWeb, fill.PartialDateFill, FieldType):
         return str(value.human())
 
     def display_sent(self, raw: Any, field: FieldDef) -> str:
-        return _parts_sent(raw)
+        value = _read_sent(self, raw, field)
+        return str(value.human()) if value is not None else _parts_sent(raw)
 
 
 def _not_a_choice(message: str, raw: Any) -> str:

@@ -124,5 +124,8 @@ def _iso(value: Any) -> str | None:
 
 
 def _dmy(iso: str) -> str:
-    """A date of birth as the hub's pages show every date: 18 April 2017."""
-    return format_date(dt.date.fromisoformat(iso[:10]))
+    """A date of birth as every date on the hub's pages: 18 April 2017."""
+    try:
+        return format_date(dt.date.fromisoformat(iso))
+    except ValueError:
+        return iso

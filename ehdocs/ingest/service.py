@@ -18,7 +18,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,8 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ehdocs.case.seal import SealKeys
-from ehdocs.case.timescales import DEFAULT_TIMESCALES, add_working_days
+from ehdocs.case.timescales import hub_decision_due, of_profile, uk_date
 from ehdocs.errors import EhdocsError
+from ehdocs.fields import field_type
+from ehdocs.fields.base import Invalid
+from ehdocs.fields.dates import UK
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest import cases, online, sealed
@@ -39,6 +42,7 @@ from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
 from ehdocs.ingest.trust import Trust, of_message
+from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, FormSet
 from ehdocs.storage.blobs import BlobStore, sha256
 from ehdocs.storage.models import Submission, now
@@ -66,13 +70,40 @@ class Outcome:
     reason: str | None
 
 
-def deadline(received: dt.datetime, formset: FormSet) -> dt.datetime:
-    """When the hub's decision is due: "48 hours" counted in working days (as practice
-    standards count them: a Friday request is due on Tuesday), at the same time of day."""
-    timescales = {**DEFAULT_TIMESCALES, **dict(formset.profile.timescales or {})}
-    hours = int(timescales["hub_decision_hours"])
-    day = add_working_days(received.date(), hours // 24)
-    return dt.datetime.combine(day, received.time()) + dt.timedelta(hours=hours % 24)
+def deadline(
+    received: dt.datetime, formset: FormSet, requested: dt.date | None = None
+) -> dt.datetime:
+    """When the hub's decision is due (stored in UTC): by the end of the UK day the case will
+    count it due on (ehdocs.case.timescales.hub_decision_due), from the date of request the
+    form gives, as the case and the performance report count it; from the day the request
+    arrived when the form gives none (or a date after it arrived)."""
+    arrived = uk_date(received)
+    start = requested if requested is not None and requested <= arrived else arrived
+    day = hub_decision_due(start, of_profile(formset.profile))
+    end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=UK)
+    return end.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def requested_on(raw: Mapping[str, Any], form: str, formset: FormSet) -> dt.date | None:
+    """The date the request was made, as the case will read it (the `received` milestone of
+    the submission's document), or None when the form has none or it is not a real date."""
+    try:
+        definition = formset.form(form)
+    except EhdocsError:
+        return None
+    doc = next((d for d in raw.get("documents") or [] if d.get("form") == form), None)
+    events = [e for e in definition.events if e.role == roles.RECEIVED]
+    fdef = definition.field_at(events[0].date) if events else None
+    if doc is None or fdef is None:
+        return None
+    value: Any = doc.get("data") or {}
+    for part in events[0].date.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    try:
+        parsed = field_type(fdef.type).parse(value, fdef) if value not in (None, "") else None
+    except Invalid:
+        return None
+    return parsed if isinstance(parsed, dt.date) else None
 
 
 def question_label(form: FormDefinition, path: str) -> str | None:
@@ -407,14 +438,23 @@ class Ingestor:
         status, form, reason = "ready", None, None
         problems: list[dict[str, str]] = []
         extracted: dict[str, Any] | None = None
+        requested: dt.date | None = None
         if result.get("kind") == "refused":
             status, reason = "refused", str(result.get("reason"))
         else:
             try:
-                extracted, form, problems = self.check(result)
+                extracted, form, problems, requested = self.check(result)
             except (FillableFormError, EhdocsError) as exc:
                 status, reason = "refused", str(exc)
         with self._session() as session:
+            received = session.scalar(
+                select(Submission.received_at).where(Submission.reference == reference)
+            )
+            due = (
+                {"deadline_at": deadline(received, self.formset, requested)}
+                if requested is not None and received is not None
+                else {}
+            )
             session.execute(
                 update(Submission)
                 .where(Submission.reference == reference, Submission.status == "received")
@@ -426,12 +466,16 @@ class Ingestor:
                     problems=json.dumps(problems, ensure_ascii=False),
                     reason=reason,
                     updated_at=now(),
+                    **due,
                 )
             )
         return Outcome(reference, status, form, len(problems), reason)
 
-    def check(self, result: dict[str, Any]) -> tuple[dict[str, Any], str, list[dict[str, str]]]:
-        """(what to keep, the document's form name, its problems) for a parsed file."""
+    def check(
+        self, result: dict[str, Any]
+    ) -> tuple[dict[str, Any], str, list[dict[str, str]], dt.date | None]:
+        """(what to keep, the document's form name, its problems, the date of request it gives)
+        for a parsed file."""
         extracted = dict(result)
         if result["kind"] in ("form", online.KIND):
             if result["kind"] == "form":
@@ -450,7 +494,8 @@ class Ingestor:
             form = str(document.get("form")) if document else "case"
         doc_ids = [d.get("id") for d in raw.get("documents", []) if d.get("form") == form]
         outcome = validate_case(raw, self.formset, complete=doc_ids[-1:])
-        return extracted, form, [self.describe(p, form) for p in outcome.problems]
+        problems = [self.describe(p, form) for p in outcome.problems]
+        return extracted, form, problems, requested_on(raw, form, self.formset)
 
     def describe(self, problem: Any, form_name: str) -> dict[str, str]:
         """A problem with where it is in words: the question's label, not a path."""

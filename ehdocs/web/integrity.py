@@ -8,13 +8,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ehdocs.fields.dates import format_date
+from ehdocs.fields.dates import format_time
 from ehdocs.ingest.service import question_label
 from ehdocs.schema.model import FormDefinition
-
-LOCAL = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -63,10 +60,7 @@ def _when(value: Any) -> str:
         when = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return "Not stated"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    local = when.astimezone(LOCAL)  # as the hub reads every time: UK time
-    return f"{format_date(local.date())} {local:%H:%M}"
+    return format_time(when)
 
 
 def _label(name: str, form: FormDefinition | None) -> str:

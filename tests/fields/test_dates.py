@@ -161,4 +161,4 @@ def test_what_the_hub_sees_before_a_date_is_checked() -> None:
         "31/2/2026"
     )
     sent = {"day": "", "month": "5", "year": "2019", "approximate": "yes"}
-    assert ftype(partial).display_sent(sent, partial) == "about 5/2019"
+    assert ftype(partial).display_sent(sent, partial) == "around May 2019"

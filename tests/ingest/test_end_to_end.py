@@ -97,7 +97,7 @@ def test_blank_form_to_case_by_imap(
         page = client.get(f"/hub/submissions/{reference_text}").get_data(as_text=True)
         assert "Answers missing or to correct" in page
         assert "Enter your phone number" in page  # left blank on the form
-        assert "Kowalczyk-Brontë" in page and "3 February 2016" in page  # as the hub shows dates
+        assert "Kowalczyk-Brontë" in page and "3 February 2016" in page  # the child, born
         assert "Often late and tired" in page
 
         # 5. Accepted into a new case, with the hub's decision.

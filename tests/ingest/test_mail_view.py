@@ -97,10 +97,11 @@ def test_received_time_and_deadline_come_from_the_council_server(
         )
     got = rows(data_dir)
     assert when(got[0]["received_at"]) == dt.datetime(2026, 11, 27, 16, 30, 5)
-    # 48 hours in working days from a Friday afternoon: Tuesday afternoon.
-    assert when(got[0]["deadline_at"]) == dt.datetime(2026, 12, 1, 16, 30, 5)
+    # 48 hours in working days from a Friday: by the end of Tuesday (UK time), the day the
+    # case counts it due on (ehdocs.case.timescales.hub_decision_due).
+    assert when(got[0]["deadline_at"]) == dt.datetime(2026, 12, 1, 23, 59, 59)
     assert when(got[1]["received_at"]) == dt.datetime(2026, 11, 26, 10, 15)
-    assert when(got[1]["deadline_at"]) == dt.datetime(2026, 11, 30, 10, 15)
+    assert when(got[1]["deadline_at"]) == dt.datetime(2026, 11, 30, 23, 59, 59)
 
 
 def bounce(ident: str) -> bytes:

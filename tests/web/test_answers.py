@@ -78,8 +78,8 @@ def test_each_answer_is_shown_by_its_type_and_people_are_left_to_the_names_table
                 AnswerRow("Note", "yes"),
                 AnswerRow("Feels safe", "Not known"),
                 AnswerRow("Needs", "Money worries, Housing, pets"),
-                AnswerRow("Since", "about 5/2019"),
-                AnswerRow("Seen on", "27/3/2026"),
+                AnswerRow("Since", "around May 2019"),  # dates as dates (issue 11)
+                AnswerRow("Seen on", "27 March 2026"),
                 AnswerRow("Child 2: School", "Hill Top"),
                 AnswerRow("Child 2: Score", "7"),
             ],
@@ -93,5 +93,11 @@ def test_case_json_is_shown_as_sent_too() -> None:
     assert section.rows == [
         AnswerRow("Feels safe", "Yes"),
         AnswerRow("Needs", "Housing"),
-        AnswerRow("Seen on", "2026-03-27"),
+        AnswerRow("Seen on", "27 March 2026"),  # never an ISO string (issue 11)
     ]
+
+
+def test_a_date_that_is_not_real_is_shown_as_written() -> None:
+    data = {"about": {"seen": {"day": "31", "month": "2", "year": "2015"}, "since": "2019-13"}}
+    (section,) = answer_sections(FORM, data)
+    assert section.rows == [AnswerRow("Since", "2019-13"), AnswerRow("Seen on", "31/2/2015")]

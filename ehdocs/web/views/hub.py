@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -32,6 +31,8 @@ from werkzeug.wrappers import Response as WResponse
 
 from ehdocs.access import policy
 from ehdocs.access.policy import rule
+from ehdocs.access.sessions import current
+from ehdocs.case.timescales import of_profile, uk_date
 from ehdocs.errors import (
     ConflictError,
     EhdocsError,
@@ -39,7 +40,7 @@ from ehdocs.errors import (
     NotFoundError,
     SubmissionError,
 )
-from ehdocs.fields.dates import format_date
+from ehdocs.fields.dates import format_date, format_time
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
@@ -50,7 +51,7 @@ from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
 from ehdocs.ingest.trust import of_upload
 from ehdocs.schema import roles
 from ehdocs.schema.model import FormDefinition, SectionDef
-from ehdocs.storage import get_storage
+from ehdocs.storage import StoredCase, get_storage
 from ehdocs.storage.models import Submission, now
 from ehdocs.validation import Problem, document_label, validate_case
 from ehdocs.validation.words import in_words
@@ -106,8 +107,9 @@ def index() -> str:
                 Submission.deadline_at, Submission.id
             )
         rows = session.scalars(query.limit(500)).all()
+    days = of_profile(get_storage().cases.formset.profile)["hub_decision_hours"] // 24
     return render_template(
-        "hub/index.html", rows=[_summary(r) for r in rows], handled=handled, now=now()
+        "hub/index.html", rows=[_summary(r) for r in rows], handled=handled, days=days
     )
 
 
@@ -144,9 +146,9 @@ def _summary(row: Submission) -> Row:
     return Row(
         reference=row.reference,
         received=local_time(row.received_at),
-        due=local_time(row.deadline_at),
+        due=format_date(uk_date(row.deadline_at)),  # a day, as the case counts it
         overdue=row.status in OPEN and row.deadline_at < current,
-        due_today=row.status in OPEN and row.deadline_at.date() == current.date(),
+        due_today=row.status in OPEN and uk_date(row.deadline_at) == uk_date(current),
         document=_title(row.form, row.media),
         sender=row.sender or ("Uploaded" if row.source == "upload" else "Not known"),
         verified=bool(row.verified_sender and row.sender),
@@ -156,13 +158,7 @@ def _summary(row: Submission) -> Row:
     )
 
 
-LOCAL = ZoneInfo("Europe/London")
-
-
-def local_time(value: dt.datetime) -> str:
-    """A stored time (UTC) as the hub reads it: UK time."""
-    local = value.replace(tzinfo=dt.UTC).astimezone(LOCAL)
-    return f"{format_date(local.date())} {local:%H:%M}"
+local_time = format_time  # a stored time (UTC) as the hub reads every time: UK time
 
 
 def _title(form: str | None, media: str) -> str:
@@ -250,8 +246,8 @@ def _submission_page(
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
-    found = likely_matches(extracted, get_storage().cases.list(), formset) if extracted else []
-    matches, blocked = _addable(found, extracted) if extracted else ([], [])
+    matches, unavailable = _matches(extracted) if extracted else ([], [])
+    handled = _case_or_none(row.case_id)
     hub_section = form.section_by_role(roles.HUB) if form else None
     # The hub's section is the adviser's to fill: never from the received file, even a copy.
     errors = problems_for(problems or [], document, hub_section.id) if hub_section else {}
@@ -274,41 +270,84 @@ def _submission_page(
         sections=sections,
         people=people,
         matches=matches,
-        blocked=blocked,
-        times={
-            "replied": local_time(row.replied_at) if row.replied_at else "",
-            "sent_again": local_time(row.sent_again_at) if row.sent_again_at else "",
-        },
+        unavailable=unavailable,
         triage=triage,
         errors=summary,
         target=target or ("new" if not matches else ""),
         other=other,
         has_original=get_storage().blobs.exists(row.sha256),
         size=_size(row.size),
-        mail_configured=ingestor().mailer is not None,
+        reply_status=_reply_status(row, ingestor().mailer is not None),
+        sent_again=_sent_again(row),
         formset=formset,
         integrity=integrity_of(extracted, form),
+        case_link=_may(handled, policy.CASE_VIEW),
+        case_reference=handled.reference if handled is not None else None,
     )
     return (page, 400) if summary else page
 
 
-def _addable(
-    matches: list[Match], extracted: dict[str, Any]
-) -> tuple[list[Match], list[tuple[Match, str]]]:
-    """The likely cases the submission can be added to (offered), and those accepting would
-    refuse, with why (shown, never offered): a case that already has this single document."""
-    formset = get_storage().cases.formset
-    offered, blocked = [], []
-    for match in matches:
+@dataclass(frozen=True)
+class Unavailable:
+    match: Match
+    reason: str
+
+
+def _matches(extracted: dict[str, Any]) -> tuple[list[Match], list[Unavailable]]:
+    """The likely matches the adviser may add this submission to, and those it cannot be
+    added to with the reason (the accept handler's own refusal). Cases the adviser may not
+    open are left out altogether: not even their reference is shown."""
+    cases = get_storage().cases
+    stored = {c.id: c for c in cases.list() if _may(c, policy.DOCUMENT_NEW)}
+    found = likely_matches(extracted, list(stored.values()), cases.formset)
+    offered, unavailable = [], []
+    for match in found:
         try:
-            ingest_cases.attach(
-                formset, get_storage().cases.get(match.case_id).raw, extracted, None
-            )
-        except (SubmissionError, FillableFormError) as exc:
-            blocked.append((match, str(exc)))
+            ingest_cases.attach(cases.formset, stored[match.case_id].raw, extracted, None)
+        except (FillableFormError, SubmissionError) as exc:
+            unavailable.append(Unavailable(match, str(exc)))
         else:
             offered.append(match)
-    return offered, blocked
+    return offered, unavailable
+
+
+def _may(stored: StoredCase | None, action: str) -> bool:
+    """Whether the adviser may do `action` on this case (a case with a team is the team's:
+    the hub neither sees nor changes it, break-glass aside)."""
+    if stored is None:
+        return False
+    return policy.decide(current(), action, policy.CaseFacts.of(stored)).allowed
+
+
+def _case_or_none(case_id: int | None) -> StoredCase | None:
+    if case_id is None or not 0 < case_id < 2**63:
+        return None
+    try:
+        return get_storage().cases.get(case_id)
+    except NotFoundError:
+        return None
+
+
+def _reply_status(row: Submission, mail_configured: bool) -> str:
+    """What became of the reply to the sender, its time as every time on the hub's pages."""
+    when = local_time(row.replied_at) if row.replied_at else None
+    if row.reply_note:
+        return f"{row.reply_note} ({when})" if when else row.reply_note
+    if when:
+        return f"Sent {when}"
+    if row.reply_to:
+        if mail_configured:
+            return f"Not sent yet: it will go to {row.reply_to}"
+        return "Not sent: no mail server is set up for replies"
+    return "Not sent: no e-mail address the hub can trust to reply to"
+
+
+def _sent_again(row: Submission) -> str | None:
+    if not row.sent_again:
+        return None
+    times = f"{row.sent_again} time{'s' if row.sent_again != 1 else ''}"
+    text = f"The same file was sent again {times} after this submission was handled"
+    return f"{text}, last on {local_time(row.sent_again_at)}" if row.sent_again_at else text
 
 
 def _upload_limit() -> str:
@@ -390,8 +429,7 @@ def _people(extracted: dict[str, Any]) -> list[PersonRow]:
 
 
 def _dob(value: Any) -> str:
-    """A date of birth as the page shows every date (27 March 2017); as written if it is not
-    a date."""
+    """A date of birth as a date (18 April 2017), or as written when it is not one."""
     text = value if isinstance(value, str) else ""
     iso = ingest_cases.parse_dob(text)
     return format_date(dt.date.fromisoformat(iso)) if iso else text
@@ -589,15 +627,20 @@ def _save(raw: dict[str, Any], existing: Any, doc_id: str, complete: bool = True
 
 
 def _target_case(target: str, other: str) -> Any:
+    """The case chosen, if the adviser may add to it: one they may not open is answered as if
+    it did not exist (saying no would tell them it does)."""
     if target.startswith("case-"):
         try:
-            return get_storage().cases.get(int(target[5:]))
+            found = _case_or_none(int(target[5:]))
         except ValueError:
-            raise NotFoundError("Select a case from the list") from None
+            found = None
+        if not _may(found, policy.DOCUMENT_NEW):
+            raise NotFoundError("Select a case from the list")
+        return found
     if not other:
         raise NotFoundError("Enter the reference of the case to add this to, like EH-2026-0101")
     found = get_storage().cases.find(other)
-    if found is None:
+    if not _may(found, policy.DOCUMENT_NEW):
         raise NotFoundError(f"There is no case with the reference {other}")
     return found
 
