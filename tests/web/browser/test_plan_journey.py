@@ -28,6 +28,8 @@ def test_a_new_plan_from_the_last_one_to_completed(
     page = page_as(PRACTITIONER)
     page.goto("/cases/")
     page.get_by_role("link", name=CASE, exact=True).click()
+    expect(heading(page, "The Hancock family")).to_be_visible()  # loaded, with its styles
+    page.wait_for_load_state("load")
     overview = page.url
     _clean(page, axe_source, "overview")
     page.get_by_role("button", name=re.compile("Early Help Plan")).last.click()
