@@ -98,7 +98,8 @@ def cli() -> None:
 def validate(
     case_file: Path, document: str | None, complete: bool, as_json: bool, profile: str | None
 ) -> None:
-    """Check a case file; print each problem with its path, exit 1 if there are any."""
+    """Check a case file; print each problem with its place in the forms (--json: with its
+    path), exit 1 if there are any."""
     raw = read_case_file(case_file)
     formset = _formset_for(raw, profile)
     if document:
