@@ -30,3 +30,13 @@ class UnsupportedSchemaError(FillableFormError):
 
 class MissingFieldsError(FormMismatchError):
     """Answer boxes of the form are gone: the program that saved it removed or renamed them."""
+
+
+class NoFieldsError(UnknownFormError):
+    """A PDF with no answer boxes: printed to PDF, flattened or scanned. `ident` is the form
+    identity it still carries (embedded or in its document information), if any; what its
+    pages show may still be read (ehdocs.fillable.read_flat)."""
+
+    def __init__(self, message: str, ident: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.ident = ident

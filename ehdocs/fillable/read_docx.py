@@ -117,6 +117,35 @@ def _read(package: _Package) -> FilledForm:
     )
 
 
+def untagged_controls(data: bytes) -> list[tuple[str | None, RawValue]]:
+    """The answer controls of a Word form whose tags are gone (LibreOffice keeps a form's
+    controls, their order and their titles when it saves it again, but drops the tags that
+    name them): (title, value) in document order, a control's title being its own, or that of
+    the control it alone is wrapped in. The hub matches them to the questions by order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        package = _Package(archive)
+        root_rels = package.xml("_rels/.rels")
+        main = _target(root_rels, OFFICE_DOCUMENT, "") if root_rels is not None else None
+        document = package.xml(main) if main else None
+    if document is None:
+        return []
+    found: list[tuple[str | None, RawValue]] = []
+    for sdt in document.iter(f"{{{W}}}sdt"):
+        if sdt.find(".//w:sdt", _SPACES) is not None:
+            continue  # a wrapper: its control is read on its own
+        found.append((_title(sdt), _value(sdt)))
+    return found
+
+
+def _title(sdt: etree._Element) -> str | None:
+    for node in (sdt, *sdt.iterancestors(f"{{{W}}}sdt")):
+        alias = node.find("w:sdtPr/w:alias", _SPACES)
+        if alias is not None:
+            leaves = [s for s in node.iter(f"{{{W}}}sdt") if s.find(".//w:sdt", _SPACES) is None]
+            return alias.get(f"{{{W}}}val") if len(leaves) == 1 else None
+    return None
+
+
 def _refuse_active_content(package: _Package) -> None:
     types = (
         package.zip.read("[Content_Types].xml") if "[Content_Types].xml" in package.names else b""

@@ -20,7 +20,7 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
-from ehdocs.fillable.errors import UnknownFormError, UnreadableFormError
+from ehdocs.fillable.errors import NoFieldsError, UnknownFormError, UnreadableFormError
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.fillable.formats import EMBEDDED_FORMAT, EMBEDDED_NAME, INFO_KEYS
 from ehdocs.fillable.pdf_damage import damaged
@@ -142,10 +142,17 @@ def _read(data: bytes, attachment: str | None = None) -> FilledForm | bytes:
             embedded = None
         if embedded:
             return bytes(embedded[0])
-    ident = _identity(reader)
-    if acro is None:
-        raise UnknownFormError("This PDF has no form fields. " + NOT_OURS)
-    fields = acro.get("/Fields")
+    fields = acro.get("/Fields") if acro is not None else None
+    listed = fields.get_object() if fields is not None else None
+    fields_gone = not isinstance(listed, ArrayObject) or not len(listed)
+    try:
+        ident = _identity(reader)
+    except UnknownFormError as exc:
+        if fields_gone:  # printed to PDF or scanned: what the pages show may say which form
+            raise NoFieldsError(str(exc)) from None
+        raise
+    if fields_gone:  # flattened: the answers are drawn on the pages
+        raise NoFieldsError("This PDF has no form fields. " + NOT_OURS, ident)
     pages = list(reader.pages)
     values, clashes = values_as_shown(
         _fields(fields.get_object() if fields is not None else None), shown_widgets(pages)

@@ -11,6 +11,8 @@ from io import BytesIO
 from ehdocs.ingest.containers import OLE_MAGIC, TNEF_MAGIC, is_msg, is_p7m
 
 ZIP_MAGIC = b"PK\x03\x04"
+# a photo or scan of a paper form: read by OCR (ehdocs.ingest.recover)
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
 # "%PDF1.4", "%1.4", "%PDF 1.4": a PDF whose first line was damaged (seen in public corpora)
 _BROKEN_PDF_HEADER = re.compile(rb"%(?:PDF)?[ -]?[12]\.\d\s")
 _ODF = {
@@ -45,8 +47,8 @@ def has_broken_pdf_header(data: bytes) -> bool:
 
 def kind_of(data: bytes) -> str | None:
     """ "pdf", "docx" (a Word package), "zip" (any other ZIP archive), "p7m" (an S/MIME
-    message), "tnef" (Outlook's winmail.dat), "msg" (an Outlook message saved to disk) or
-    None."""
+    message), "tnef" (Outlook's winmail.dat), "msg" (an Outlook message saved to disk),
+    "image" (a photo or scan: JPEG, PNG, TIFF) or None."""
     if data.startswith(ZIP_MAGIC):
         return "docx" if _is_word_package(data) else "zip"
     # before the PDF: a wrapped PDF's own header is a few bytes in
@@ -58,6 +60,8 @@ def kind_of(data: bytes) -> str | None:
         return "msg"
     if b"%PDF-" in data[:1024] or has_broken_pdf_header(data):
         return "pdf"
+    if data.startswith(IMAGE_MAGIC):
+        return "image"
     return None
 
 

@@ -21,6 +21,9 @@ from ehdocs.ingest.trust import authentication, domain_of
 
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 MAX_PARTS = 100
+# A picture inline in the text (a logo in a signature) is smaller than a photo of a page
+MIN_PHOTO_BYTES = 60_000
+MAX_PICTURES = 20
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}$")
 
 
@@ -87,6 +90,7 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
         return Received(sender, message_id, date, **who)
     who.update(_forwarding(message, from_address))
     attachments: list[Attachment] = []
+    pictures: list[Attachment] = []
     others = 0
     for count, part in enumerate(message.walk()):
         if count >= MAX_PARTS:
@@ -109,15 +113,26 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
             data = None
         if not isinstance(data, bytes) or not data:
             continue
-        if kind_of(data) is not None:
+        kind = kind_of(data)
+        if kind == "image":  # a photo of the paper form, or a logo in a signature
+            if disposition == "attachment" or len(data) >= MIN_PHOTO_BYTES:
+                pictures.append(Attachment(_filename(part), data))
+            else:
+                others += 1
+        elif kind is not None:
             attachments.append(Attachment(_filename(part), data))
         elif disposition == "attachment" or part.get_content_maintype() not in ("text",):
             others += 1
+    if not attachments:  # photos or scans of the paper form are read when there is no file
+        attachments = pictures[:MAX_PICTURES]
+    else:
+        others += len(pictures)
     problem = None
     if not attachments:
         problem = (
             "We could not find a form attached to your e-mail. Attach the filled-in form as "
-            "the PDF or Word file you saved (not a photo or a scan of it) and send it again"
+            "the PDF or Word file you saved, or a clear photo or scan of each page of the "
+            "paper form, and send it again"
         )
     return Received(sender, message_id, date, attachments, problem, others, **who)
 

@@ -22,9 +22,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ehdocs.fillable.errors import FillableFormError
+from ehdocs.fillable.errors import FillableFormError, NoFieldsError
 from ehdocs.fillable.filled import FilledForm
-from ehdocs.fillable.read_docx import read_docx_fields
+from ehdocs.fillable.read_docx import read_docx_fields, untagged_controls
+from ehdocs.fillable.read_flat import flat_reading, scan_reading
 from ehdocs.fillable.read_pdf import read_pdf_fields, read_pdf_form_or_attachment
 from ehdocs.fillable.signatures import read_signatures
 from ehdocs.ingest.containers import MAX_DEPTH as MAX_ARCHIVE_DEPTH
@@ -71,20 +72,54 @@ def _parse(data: bytes, depth: int) -> dict[str, Any]:
             return _archive(data, depth, tnef_members(data), "an Outlook winmail.dat")
         if kind == "msg":
             return _archive(data, depth, msg_members(data), "an Outlook message (.msg)")
+        if kind == "image":
+            return _scan(data)
         if kind == "pdf":
             if has_broken_pdf_header(data):
                 return refused(BROKEN_HEADER)
-            found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
+            try:
+                found = read_pdf_form_or_attachment(data, CASE_ATTACHMENT)
+            except NoFieldsError as exc:
+                return _flattened(data, exc)
             if isinstance(found, bytes):
                 return _embedded(found, data)
             filled = found
         elif kind == "docx":
             filled = read_docx_fields(data)
+            if not filled.values:  # saved again without the controls' names (LibreOffice)
+                untagged = untagged_controls(data)
+                if untagged:
+                    return {**_form_result(filled), "untagged": untagged}
         else:
             return refused(_not_a_form(data))
     except FillableFormError as exc:
         return refused(str(exc))
     return _form_result(filled)
+
+
+def _flattened(data: bytes, exc: NoFieldsError) -> dict[str, Any]:
+    """A PDF of ours whose answer boxes were flattened into the page, or a scanned one: what
+    its pages show, for the hub to read against the blank form; else the refusal."""
+    try:
+        found = flat_reading(data[data.find(b"%PDF-") :], exc.ident)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # PDFium could not open or draw it: the first reading's refusal stands
+        found = None
+    return found if found is not None else refused(str(exc))
+
+
+def _scan(data: bytes) -> dict[str, Any]:
+    try:
+        return scan_reading(data)
+    except MemoryError:
+        raise
+    except Exception:  # a damaged picture, or one too large to be a page
+        return refused(
+            f"This file is {described(data) or 'a picture'} that could not be opened, or is far "
+            "larger than a photo of a page. Send the form as the PDF or Word file you filled "
+            "in, or a clear photo or scan of the paper form"
+        )
 
 
 def _form_result(filled: FilledForm) -> dict[str, Any]:

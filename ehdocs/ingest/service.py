@@ -36,7 +36,7 @@ from ehdocs.fields.base import Invalid
 from ehdocs.fields.dates import UK
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
-from ehdocs.ingest import cases, online, sealed
+from ehdocs.ingest import cases, online, recover, sealed
 from ehdocs.ingest.also import added_boxes
 from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import kind_of
@@ -434,7 +434,7 @@ class Ingestor:
         return outcomes
 
     def _conclude(self, reference: str, result: dict[str, Any]) -> Outcome:
-        result = sealed.resolve(result, self.seal)
+        result = recover.resolve(sealed.resolve(result, self.seal), self.formset)
         status, form, reason = "ready", None, None
         problems: list[dict[str, str]] = []
         extracted: dict[str, Any] | None = None
@@ -460,7 +460,7 @@ class Ingestor:
                 .where(Submission.reference == reference, Submission.status == "received")
                 .values(
                     status=status,
-                    kind=result.get("kind") if status == "ready" else None,
+                    kind=result.get("kind") if status == "ready" else _refused_kind(result),
                     form=form,
                     extracted=json.dumps(extracted, ensure_ascii=False) if extracted else None,
                     problems=json.dumps(problems, ensure_ascii=False),
@@ -625,6 +625,11 @@ _TRUST_WHY = {
     "spf": "the council's mail server confirmed the sender's domain (SPF)",
     "partner": "the address is a partner agency's",
 }
+
+
+def _refused_kind(result: dict[str, Any]) -> str | None:
+    """A picture that is not a form the hub could read is kept for a person, not refused."""
+    return recover.PICTURE if result.get("needs_person") else None
 
 
 def _sent_note(row: Submission) -> str:

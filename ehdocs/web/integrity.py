@@ -1,6 +1,7 @@
 """What the hub adviser is told about a submission's integrity: whether its embedded case data
-carried this service's seal, and who signed the file, when, and whether the signature covers
-the answers as they are now (see ehdocs.ingest.sealed and ehdocs.fillable.signatures)."""
+carried this service's seal, who signed the file, when, and whether the signature covers the
+answers as they are now (see ehdocs.ingest.sealed and ehdocs.fillable.signatures), and whether
+the answers were recovered from a flattened, re-saved or scanned copy (ehdocs.ingest.recover)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,19 @@ class SignatureView:
 
 
 @dataclass(frozen=True)
+class Recovered:
+    """Answers read from what the pages show, not from the form's boxes: to be checked."""
+
+    words: str  # how they were read
+    unread: list[str]  # questions whose box holds something that could not be read
+    check: list[str]  # answers read, but likely to differ from what was typed
+
+
+@dataclass(frozen=True)
 class Integrity:
     seal: str | None  # verified | none | broken; None: the file carried no case data
     signatures: list[SignatureView]
+    recovered: Recovered | None = None
 
     @property
     def shown(self) -> bool:
@@ -41,7 +52,17 @@ def integrity_of(extracted: dict[str, Any] | None, form: FormDefinition | None) 
     signatures = [
         _signature(s, form) for s in extracted.get("signatures") or [] if isinstance(s, dict)
     ]
-    return Integrity(state if isinstance(state, str) else None, signatures)
+    found = extracted.get("recovered")
+    recovered = (
+        Recovered(
+            words=str(found.get("words") or ""),
+            unread=[str(x) for x in found.get("unread") or []],
+            check=[str(x) for x in found.get("check") or []],
+        )
+        if isinstance(found, dict)
+        else None
+    )
+    return Integrity(state if isinstance(state, str) else None, signatures, recovered)
 
 
 def _signature(sig: dict[str, Any], form: FormDefinition | None) -> SignatureView:

@@ -46,6 +46,7 @@ from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import Match, likely_matches
+from ehdocs.ingest.recover import PICTURE
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES
 from ehdocs.ingest.service import ONLINE_MEDIA, Ingestor, question_label
 from ehdocs.ingest.trust import of_upload
@@ -130,7 +131,9 @@ class Row:
 
 def _summary(row: Submission) -> Row:
     problems = len(json.loads(row.problems or "[]"))
-    if row.status == "refused":
+    if row.status == "refused" and row.kind == PICTURE:
+        status, css = "A picture for a person to read", "govuk-tag--purple"
+    elif row.status == "refused":
         status, css = "Could not be read", "govuk-tag--red"
     elif row.status == "received":
         status, css = "Not read yet", "govuk-tag--grey"

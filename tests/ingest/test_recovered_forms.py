@@ -1,0 +1,231 @@
+"""Forms that come back without their answer boxes (issue 16), made by the real tools: a PDF
+filled in PDFium, then flattened by pdftk, Ghostscript and qpdf, or "printed" by Poppler's cairo
+back end (which keeps only the pages); a Word form filled in, then saved again by LibreOffice
+(which drops the controls' names); and a scan of the paper form (Poppler draws the filled
+pages, as a scanner would, and Tesseract reads them). Each recovers the answers the test
+planted, marked for checking; a picture that is not our form is kept for a person."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageFilter
+
+from ehdocs.fillable import blank_form
+from ehdocs.fillable.fieldmap import field_map
+from ehdocs.fillable.raw import to_raw_document
+from ehdocs.ingest.cases import filled_form
+from ehdocs.ingest.parse import parse
+from ehdocs.ingest.recover import resolve
+from ehdocs.schema import load_formset
+from ehdocs.schema.model import FormSet
+from tests.fillable.conftest import make_answers
+from tests.fillable.pdfium_fill import pdfium_fill
+from tests.fillable.test_docx import docx_fill
+
+# What a partner writes: text, a date, option buttons, a drop-down and tick boxes
+PLANTED: dict[str, str | bool] = {
+    "safety__significant_harm": "no",
+    "safety__level_of_need": "2",
+    "consent__obtained": "yes",
+    "consent__given_by": "Grace Okafor",
+    "referrer__name": "Jo Bloggs",
+    "referrer__role": "Designated safeguarding lead",
+    "referrer__agency": "Hill Primary School",
+    "referrer__agency_type": "School or college",
+    "referrer__phone": "01632 960 001",
+    "referrer__email": "jo.bloggs@hill.sch.example",
+    "referrer__date": "27/03/2026",
+    "children__children__0__child": "Amara Okafor",
+    "children__children__0__child__date_of_birth": "14/02/2015",
+    "children__children__0__attendance_concern": "yes",
+    "household__notes": "Lives with her mother and grandmother in a two bedroom flat",
+    "reason__presenting_needs__school_attendance": True,
+}
+EXPECTED = {
+    "safety": {"significant_harm": "no", "level_of_need": "2"},
+    "consent": {"obtained": "yes"},  # who gave it is a name, matched to the case's people
+    "referrer": {
+        "name": "Jo Bloggs",
+        "role": "Designated safeguarding lead",
+        "agency": "Hill Primary School",
+        "agency_type": "school",
+        "phone": "01632 960 001",
+        "email": "jo.bloggs@hill.sch.example",
+        "date": {"day": "27", "month": "03", "year": "2026"},
+    },
+    "household": {"notes": "Lives with her mother and grandmother in a two bedroom flat"},
+    "reason": {"presenting_needs": ["school_attendance"]},
+}
+
+
+@pytest.fixture(scope="module")
+def formset() -> FormSet:
+    return load_formset()
+
+
+@pytest.fixture(scope="module")
+def filled(formset: FormSet, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The blank notification filled in PDFium (Chrome's engine), which draws the answers."""
+    path = tmp_path_factory.mktemp("recover") / "filled.pdf"
+    path.write_bytes(pdfium_fill(blank_form(formset, "notification", "pdf")[1], PLANTED))
+    return path
+
+
+def _run(*args: str | Path) -> None:
+    subprocess.run([str(a) for a in args], check=True, capture_output=True, timeout=120)
+
+
+def _flattened(tool: str, source: Path) -> bytes:
+    out = source.with_name(f"{tool}.pdf")
+    if tool == "pdftk":
+        _run("pdftk", source, "output", out, "flatten")
+    elif tool == "ghostscript":
+        _run("gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", f"-sOutputFile={out}", source)
+    elif tool == "qpdf":
+        _run("qpdf", "--flatten-annotations=all", source, out)
+    else:  # printed to PDF: Poppler's cairo back end keeps the pages and nothing else
+        _run("pdftocairo", "-pdf", source, out)
+    return out.read_bytes()
+
+
+def _answers(result: dict[str, Any], formset: FormSet) -> dict[str, Any]:
+    assert result["kind"] == "form", result.get("reason")
+    data = to_raw_document(filled_form(result), formset)
+    children = data.pop("children", None)
+    return {**data, "_children": children}
+
+
+@pytest.mark.parametrize("tool", ["pdftk", "ghostscript", "qpdf", "print-to-pdf"])
+def test_a_flattened_form_is_read_from_its_pages_and_marked_for_checking(
+    tool: str, filled: Path, formset: FormSet
+) -> None:
+    data = _flattened(tool, filled)
+    raw = parse(data)
+    assert raw["kind"] == "flattened"  # before: "This PDF has no form fields"
+    result = resolve(raw, formset)
+    got = _answers(result, formset)
+    children = got.pop("_children")
+    assert got == EXPECTED
+    assert children == {"children": [{"attendance_concern": "yes"}]}
+    names = {(r["text"], r["date_of_birth"]) for r in _refs(result, formset)}
+    assert names == {("Grace Okafor", None), ("Amara Okafor", "14/02/2015")}
+    assert result["recovered"]["how"] == "flattened"
+    assert result["recovered"]["unread"] == []
+    if tool == "print-to-pdf":  # no embedded identity: the footer named the form
+        assert raw["digest"] is None
+
+
+def _refs(result: dict[str, Any], formset: FormSet) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    from ehdocs.fillable.raw import name_references
+
+    return [asdict(r) for r in name_references(filled_form(result), formset)]
+
+
+def test_a_flattened_form_of_another_version_is_refused_with_what_to_do(
+    filled: Path, formset: FormSet
+) -> None:
+    raw = parse(_flattened("pdftk", filled))
+    raw["digest"] = "0" * 64  # made from a definition the hub no longer has
+    result = resolve(raw, formset)
+    assert result["kind"] == "refused"
+    assert "earlier version of the form" in result["reason"]
+    assert "Download the blank form again" in result["reason"]
+
+
+def test_a_word_form_saved_again_by_libreoffice_is_read_by_order(
+    formset: FormSet, tmp_path: Path
+) -> None:
+    fmap = field_map(formset, "notification", "docx")
+    answers = make_answers(fmap, formset)
+    source = tmp_path / "filled.docx"
+    source.write_bytes(docx_fill(blank_form(formset, "notification", "docx")[1], answers.docx))
+    out = tmp_path / "lo"
+    _run(
+        "soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+        "--convert-to", "docx", "--outdir", out, source,
+    )  # fmt: skip
+    raw = parse((out / "filled.docx").read_bytes())
+    assert raw["kind"] == "form" and raw["values"] == {}  # the names are gone: read as empty
+    result = resolve(raw, formset)
+    # Every answer is back in its question. LibreOffice 7 writes a control of several lines
+    # or runs as several controls and drops the line breaks: those answers are listed to check.
+    got = to_raw_document(filled_form(result), formset)
+    assert _without_breaks(got) == _without_breaks(answers.expected)
+    assert result["recovered"]["how"] == "untagged" and result["recovered"]["unread"] == []
+    assert "Notes about consent" in result["recovered"]["check"]
+    assert "Your name" not in result["recovered"]["check"]  # one line, one control: as typed
+
+
+def _without_breaks(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_breaks(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_breaks(v) for v in data]
+    return data.replace("\n", "").replace("  ", " ") if isinstance(data, str) else data
+
+
+def test_a_word_form_with_a_control_removed_is_matched_by_the_titles_left(
+    formset: FormSet,
+) -> None:
+    fmap = list(field_map(formset, "notification", "docx"))
+    raw = {
+        "kind": "form",
+        "format": "docx",
+        "form": "notification",
+        "version": 1,
+        "digest": field_map(formset, "notification", "docx").digest,
+        "values": {},
+        "untagged": [(e.label, "Jo Bloggs" if e.name == "referrer__name" else "") for e in fmap][
+            1:
+        ],  # the first control was deleted
+    }
+    result = resolve(raw, formset)
+    assert result["values"]["referrer__name"] == "Jo Bloggs"
+    assert fmap[0].label in result["recovered"]["unread"]
+
+
+def _scan(pdf: Path, page: int, tmp_path: Path) -> bytes:
+    """One page of the filled form as a scanner makes it: drawn at 200 dpi in grey, a little
+    blurred, turned a fraction of a degree, on a larger sheet, saved as JPEG."""
+    stem = tmp_path / "page"
+    _run("pdftoppm", "-r", "200", "-gray", "-png", "-f", str(page), "-l", str(page), pdf, stem)
+    png = next(tmp_path.glob("page*.png"))
+    image = Image.open(png).convert("L").filter(ImageFilter.GaussianBlur(0.6))
+    image = image.rotate(0.3, expand=True, fillcolor=255)
+    sheet = Image.new("L", (image.width + 80, image.height + 60), 250)
+    sheet.paste(image, (50, 20))
+    out = io.BytesIO()
+    sheet.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_a_scanned_page_is_read_by_ocr_and_marked_for_checking(
+    filled: Path, formset: FormSet, tmp_path: Path
+) -> None:
+    raw = parse(_scan(filled, 2, tmp_path))
+    assert raw["kind"] == "scan"
+    result = resolve(raw, formset)
+    assert result["kind"] == "form", result.get("reason")
+    values = result["values"]
+    assert values["referrer__name"] == "Jo Bloggs"
+    assert values["referrer__agency"] == "Hill Primary School"
+    assert values["referrer__phone"] == "01632 960 001"
+    assert result["recovered"]["how"] == "scan"
+    assert result["recovered"]["unread"][0].startswith("Pages 1, 3")  # only page 2 was sent
+
+
+def test_a_photo_that_is_not_our_form_is_kept_for_a_person(tmp_path: Path) -> None:
+    image = Image.new("L", (1200, 1600), 255)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    result = resolve(parse(out.getvalue()), load_formset())
+    assert result["kind"] == "refused" and result["needs_person"] is True
+    assert "for a person at the hub to look at" in result["reason"]
