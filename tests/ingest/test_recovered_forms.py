@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ehdocs.fillable import blank_form
 from ehdocs.fillable.fieldmap import field_map
 from ehdocs.fillable.raw import to_raw_document
 from ehdocs.ingest.cases import filled_form
+from ehdocs.ingest.mail import read_message
 from ehdocs.ingest.parse import parse
 from ehdocs.ingest.recover import resolve
 from ehdocs.schema import load_formset
@@ -229,3 +231,51 @@ def test_a_photo_that_is_not_our_form_is_kept_for_a_person(tmp_path: Path) -> No
     result = resolve(parse(out.getvalue()), load_formset())
     assert result["kind"] == "refused" and result["needs_person"] is True
     assert "for a person at the hub to look at" in result["reason"]
+
+
+def _message(*parts: tuple[str, bytes, str, str]) -> bytes:
+    message = EmailMessage()
+    message["From"] = "teacher@school.example"
+    message["To"] = "earlyhelp@council.example"
+    message["Subject"] = "Early help form"
+    message.set_content("Photos of the form attached. Thanks, Jo")
+    for name, data, subtype, disposition in parts:
+        message.add_attachment(
+            data, maintype="image", subtype=subtype, filename=name, disposition=disposition
+        )
+    return message.as_bytes()
+
+
+def test_an_email_with_photos_of_the_form_is_read_but_a_signature_logo_is_not(
+    filled: Path, tmp_path: Path
+) -> None:
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 94, 165)).save(logo, "PNG")
+    scan = _scan(filled, 2, tmp_path)
+    received = read_message(
+        _message(
+            ("logo.png", logo.getvalue(), "png", "inline"),
+            ("IMG_1.jpg", scan, "jpeg", "attachment"),
+        )
+    )
+    assert [a.data for a in received.attachments] == [scan]
+    assert received.problem is None
+    only_logo = read_message(_message(("logo.png", logo.getvalue(), "png", "inline")))
+    assert only_logo.attachments == [] and "clear photo or scan" in str(only_logo.problem)
+
+
+def test_photos_beside_a_filled_form_file_are_not_read_as_forms(
+    filled: Path, tmp_path: Path
+) -> None:
+    message = EmailMessage()
+    message["From"] = "teacher@school.example"
+    message.set_content("Form and a photo of the family's letter")
+    message.add_attachment(
+        filled.read_bytes(), maintype="application", subtype="pdf", filename="f.pdf"
+    )
+    message.add_attachment(
+        _scan(filled, 1, tmp_path), maintype="image", subtype="jpeg", filename="p.jpg"
+    )
+    received = read_message(message.as_bytes())
+    assert [a.name for a in received.attachments] == ["f.pdf"]
+    assert received.others == 1
