@@ -279,3 +279,30 @@ def test_photos_beside_a_filled_form_file_are_not_read_as_forms(
     received = read_message(message.as_bytes())
     assert [a.name for a in received.attachments] == ["f.pdf"]
     assert received.others == 1
+
+
+PDFJS = Path(__file__).resolve().parents[2] / "web/node_modules/pdfjs-dist/legacy/build/pdf.mjs"
+
+
+def pdfjs_filled(blank: bytes, tmp_path: Path) -> bytes:
+    """The blank form filled in by pdf.js (Firefox's viewer) through Node, saved by pdf.js."""
+    source, out = tmp_path / "blank.pdf", tmp_path / "pdfjs.pdf"
+    source.write_bytes(blank)
+    pairs = [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in PLANTED.items()]
+    _run("node", Path(__file__).with_name("pdfjs_fill.mjs"), PDFJS, source, out, *pairs)
+    return out.read_bytes()
+
+
+def test_a_form_filled_in_pdfjs_is_read_exactly_and_flattened_is_recovered(
+    formset: FormSet, tmp_path: Path
+) -> None:
+    data = pdfjs_filled(blank_form(formset, "notification", "pdf")[1], tmp_path)
+    as_filled = _answers(parse(data), formset)
+    assert as_filled.pop("_children") == {"children": [{"attendance_concern": "yes"}]}
+    assert as_filled == EXPECTED
+    source = tmp_path / "pdfjs-filled.pdf"
+    source.write_bytes(data)
+    flattened = resolve(parse(_flattened("qpdf", source)), formset)
+    got = _answers(flattened, formset)
+    assert got.pop("_children") == {"children": [{"attendance_concern": "yes"}]}
+    assert got == EXPECTED and flattened["recovered"]["how"] == "flattened"
