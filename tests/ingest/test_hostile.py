@@ -155,14 +155,15 @@ def test_a_worker_out_of_time_is_killed_and_replaced() -> None:
 
 
 def test_the_memory_cap_is_real() -> None:
-    """Case data that parses into over 200 MB of lists, in a worker allowed 200 MB."""
+    """Case data that parses into over 200 MB of lists, in a worker allowed 200 MB. The time
+    limit is set far above it, so only the memory cap can stop the worker (on a loaded machine
+    the default 4 s could pass first); how fast it is stopped is for bench/, not a unit test."""
     bomb = memory_bomb()
-    with ParserPool(workers=1, memory_mb=200) as pool:
-        result, took = timed(pool, bomb.data)
+    with ParserPool(workers=1, memory_mb=200, timeout=120) as pool:
+        result = pool.parse(bomb.data)
         assert result["kind"] == "refused"
         assert TOO_HUNGRY in result["reason"]
         assert_plain(result["reason"])
-        assert took < TIME_BOUND
         assert_good_form_read(pool.parse(good_form()))
 
 
