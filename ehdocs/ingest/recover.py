@@ -19,6 +19,7 @@ holds something that could not be read, for the adviser to check against the fil
 
 from __future__ import annotations
 
+import difflib
 import functools
 import io
 import os
@@ -309,9 +310,10 @@ def _reading(
             else:
                 values.setdefault(entry.name, None)
         else:
-            text = _text_in(
-                page.words, box.rect, layout.words[box.page], entry.widget == "multiline"
-            )
+            multiline = entry.widget == "multiline"
+            text = _text_in(page.words, box.rect, layout.words[box.page], multiline)
+            if entry.widget == "select" and text:
+                text = _option(entry, text)
             values[entry.name] = text
             if not text and _ink(page, box.rect, 0.1) > WRITING:
                 unread.append(entry.label)
@@ -327,6 +329,19 @@ def _reading(
         "recovered": {"how": how, "words": HOW[how], "unread": unread, "check": []},
         **({"signatures": result["signatures"]} if "signatures" in result else {}),
     }
+
+
+def _option(entry: FieldEntry, text: str) -> str:
+    """A drop-down's text as read (OCR may add a stray mark from its arrow) as the option it
+    is closest to, when one is clearly closest; else as read, for the checks to explain."""
+    states = [c.state for c in entry.choices]
+    if text in states:
+        return text
+    starting = [s for s in states if text.startswith(s)]
+    if starting:
+        return max(starting, key=len)
+    close = difflib.get_close_matches(text, states, n=1, cutoff=0.8)
+    return close[0] if close else text
 
 
 # -- a Word form re-saved without its tags ----------------------------------------------------

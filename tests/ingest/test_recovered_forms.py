@@ -209,19 +209,32 @@ def _scan(pdf: Path, page: int, tmp_path: Path) -> bytes:
 
 
 @pytest.mark.slow
-def test_a_scanned_page_is_read_by_ocr_and_marked_for_checking(
+def test_scanned_pages_are_read_by_ocr_and_marked_for_checking(
     filled: Path, formset: FormSet, tmp_path: Path
 ) -> None:
-    raw = parse(_scan(filled, 2, tmp_path))
-    assert raw["kind"] == "scan"
+    """The first two pages scanned into one TIFF, as office scanners save them."""
+    pages = []
+    for number in (1, 2):
+        where = tmp_path / str(number)
+        where.mkdir()
+        pages.append(Image.open(io.BytesIO(_scan(filled, number, where))))
+    tiff = io.BytesIO()
+    pages[0].save(tiff, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    raw = parse(tiff.getvalue())
+    assert raw["kind"] == "scan" and len(raw["pages"]) == 2
     result = resolve(raw, formset)
     assert result["kind"] == "form", result.get("reason")
     values = result["values"]
+    assert values["safety__significant_harm"] == "no"  # option buttons, by their ink
+    assert values["safety__level_of_need"] == "2"
+    assert values["consent__obtained"] == "yes"
     assert values["referrer__name"] == "Jo Bloggs"
     assert values["referrer__agency"] == "Hill Primary School"
+    assert values["referrer__agency_type"] == "School or college"
     assert values["referrer__phone"] == "01632 960 001"
+    assert values["referrer__date"] == "27/03/2026"
     assert result["recovered"]["how"] == "scan"
-    assert result["recovered"]["unread"][0].startswith("Pages 1, 3")  # only page 2 was sent
+    assert result["recovered"]["unread"][0].startswith("Pages 3, 4")  # two pages were sent
 
 
 def test_a_photo_that_is_not_our_form_is_kept_for_a_person(tmp_path: Path) -> None:
