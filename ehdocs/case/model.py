@@ -98,7 +98,7 @@ class Case:
                 d["form"],
                 d["status"],
                 d.get("data") or {},
-                self.formset.forms[d["form"]],
+                self.formset.document_definition(d),
                 d.get("updated"),
             )
             for d in self.data.get("documents") or []

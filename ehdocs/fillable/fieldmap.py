@@ -138,11 +138,14 @@ def blank_rows(group: FieldDef) -> int:
     return min(rows, int(most)) if most else rows
 
 
-def field_map(formset: FormSet, form_name: str, format: str = "pdf") -> FieldMap:
-    """The field map of a document's blank form ("pdf" or "docx" widgets)."""
+def field_map(
+    formset: FormSet, form_name: str, format: str = "pdf", version: int | None = None
+) -> FieldMap:
+    """The field map of a document's blank form ("pdf" or "docx" widgets); of an earlier
+    `version` of the form (kept in form_schemas/versions/), to read a blank form made then."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    form = formset.form(form_name)
+    form = formset.definition(form_name, version)
     entries: list[FieldEntry] = []
     for section in blank_sections(form):
         for fdef in blank_fields(section.fields):

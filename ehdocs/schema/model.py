@@ -204,6 +204,37 @@ class Stop:
     text: str
 
 
+MIGRATION_KINDS = (
+    "rename_field",  # section.field -> section.new_id (also inside a group: each row)
+    "move_field",  # section.field -> other_section.field
+    "rename_option",  # an option value -> another
+    "merge_options",  # several option values -> one
+    "remove_field",  # the answer leaves the data and is kept in the document's history
+    "add_field",  # a new (required) field: a draft asks for it; nothing to move
+)
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One change a form's `migrations:` declares between two versions (schema/migrations.py
+    applies it to a document's data)."""
+
+    kind: str  # one of MIGRATION_KINDS
+    path: str  # the field's path in the older version (add_field: in the newer)
+    to: str | None = None  # rename/move: the new path; option steps: the new value
+    options: tuple[str, ...] = ()  # option steps: the older values
+    source: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class FormMigration:
+    """How a document's data moves from `from_version` to the next version."""
+
+    from_version: int
+    steps: tuple[MigrationStep, ...]
+    source: str = field(default="", compare=False)
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FormDefinition:
     """One document type: its sections, fields, rules and place in the process."""
@@ -226,7 +257,12 @@ class FormDefinition:
     people_details: bool = False  # show the case details of the people the document names
     diagrams: tuple[str, ...] = ()  # diagrams shown in the document: genogram, ecomap, scales
     carry_forward: tuple[CarryDef, ...] = ()  # what a new copy takes from earlier documents
+    # How data written against each earlier version becomes this version's (`migrations:`).
+    migrations: tuple[FormMigration, ...] = ()
     source: str = ""
+
+    def migration_from(self, version: int) -> FormMigration | None:
+        return next((m for m in self.migrations if m.from_version == version), None)
 
     def section(self, section_id: str) -> SectionDef | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -344,6 +380,10 @@ class FormSet:
     lists: Mapping[str, tuple[Option, ...]]
     records: Mapping[str, RecordDef]
     forms: Mapping[str, FormDefinition]
+    # Where the form files were read from, and the profile folder: the earlier versions of a
+    # form kept beside them (form_schemas/versions/) are read from there when first needed.
+    schema_dir: Path | None = None
+    profile_folder: Path | None = None
 
     def form(self, name: str) -> FormDefinition:
         try:
@@ -353,6 +393,26 @@ class FormSet:
             raise UnknownDocumentError(
                 f"There is no document called '{name}'. The documents are: {known}"
             ) from None
+
+    def definition(self, name: str, version: int | None) -> FormDefinition:
+        """The form as it was at `version` (None or the current version: as it is now): a
+        completed document is shown with the words and options it was written with. An
+        earlier version is read from form_schemas/versions/ when first asked for, then cached."""
+        form = self.form(name)
+        if version is None or version == form.version:
+            return form
+        from ehdocs.schema.versions import earlier_version  # reads files: only when needed
+
+        return earlier_version(self, form, version)
+
+    def document_definition(self, doc: Mapping[str, Any]) -> FormDefinition:
+        """The definition a stored document is read with: a completed one, its own version's
+        (`form_version`; none recorded: version 1, as every document was before versions were
+        recorded); a draft, the current one (drafts are migrated when they are read)."""
+        version = doc.get("form_version")
+        if doc.get("status") != "completed":
+            return self.form(str(doc.get("form")))
+        return self.definition(str(doc.get("form")), version if isinstance(version, int) else 1)
 
     def forms_in_order(self) -> list[FormDefinition]:
         return sorted(self.forms.values(), key=lambda f: f.order)
