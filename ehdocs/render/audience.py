@@ -106,14 +106,16 @@ def _protected_people(case: Case) -> set[str]:
 
 
 def _document(doc: Mapping[str, Any], fs: Any, copy: str) -> dict[str, Any]:
-    form = fs.forms[doc["form"]]
+    form = fs.document_definition(doc)  # a completed document keeps its form version
     data = doc.get("data") or {}
     sections = {
         s.id: _filter_fields(s.fields, data.get(s.id) or {}, copy)
         for s in form.sections
         if can_see(s.audience, copy) and s.id in data
     }
-    return {**{k: v for k, v in doc.items() if k != "data"}, "data": sections}
+    # answers a later version removed (`history`) are kept for the professionals only
+    left_out = ("data", "history") if copy == "family" else ("data",)
+    return {**{k: v for k, v in doc.items() if k not in left_out}, "data": sections}
 
 
 def _filter_fields(
