@@ -186,10 +186,9 @@ def schema_check(profile_dir: Path | None) -> None:
     rep.raise_if_any()
     count = len(formset.forms)
     kept = sum(len(form_versions.kept_versions(base, name)) for name in formset.forms)
-    where = profile_dir or base
+    versions = f", {kept} earlier versions kept" if kept else ""
     click.echo(
-        f"{where}: {formset.profile.name}: {count} documents, {kept} earlier versions kept, "
-        "no problems"
+        f"{profile_dir or base}: {formset.profile.name}: {count} documents{versions}, no problems"
     )
 
 

@@ -24,6 +24,7 @@ from ehdocs.fields import FieldType, field_type, row_label
 from ehdocs.fillable.errors import UnsupportedSchemaError
 from ehdocs.fillable.names import field_name, parse_name
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, SectionDef
+from ehdocs.schema.versions import definition
 
 FORMATS = ("pdf", "docx")
 DEFAULT_BLANK_ROWS = 3
@@ -145,7 +146,7 @@ def field_map(
     `version` of the form (kept in form_schemas/versions/), to read a blank form made then."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    form = formset.definition(form_name, version)
+    form = definition(formset, form_name, version)
     entries: list[FieldEntry] = []
     for section in blank_sections(form):
         for fdef in blank_fields(section.fields):

@@ -33,6 +33,7 @@ from ehdocs.fillable.fieldmap import FieldEntry, FieldMap, field_map
 from ehdocs.fillable.filled import FilledForm, RawValue
 from ehdocs.schema.migrations import migrate_data, path_in
 from ehdocs.schema.model import FormSet
+from ehdocs.schema.versions import definition
 
 _ROW = re.compile(r"^(.*?)\[(\d+)\]\.(.+)$")
 _NAMES_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
@@ -131,7 +132,7 @@ def name_references(filled: FilledForm, formset: FormSet) -> list[NameReference]
 
 def _kept(formset: FormSet, filled: FilledForm) -> bool:
     try:
-        formset.definition(filled.form, filled.version)
+        definition(formset, filled.form, filled.version)
     except UnknownDocumentError:
         return False
     return True

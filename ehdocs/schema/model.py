@@ -394,26 +394,6 @@ class FormSet:
                 f"There is no document called '{name}'. The documents are: {known}"
             ) from None
 
-    def definition(self, name: str, version: int | None) -> FormDefinition:
-        """The form as it was at `version` (None or the current version: as it is now): a
-        completed document is shown with the words and options it was written with. An
-        earlier version is read from form_schemas/versions/ when first asked for, then cached."""
-        form = self.form(name)
-        if version is None or version == form.version:
-            return form
-        from ehdocs.schema.versions import earlier_version  # reads files: only when needed
-
-        return earlier_version(self, form, version)
-
-    def document_definition(self, doc: Mapping[str, Any]) -> FormDefinition:
-        """The definition a stored document is read with: a completed one, its own version's
-        (`form_version`; none recorded: version 1, as every document was before versions were
-        recorded); a draft, the current one (drafts are migrated when they are read)."""
-        version = doc.get("form_version")
-        if doc.get("status") != "completed":
-            return self.form(str(doc.get("form")))
-        return self.definition(str(doc.get("form")), version if isinstance(version, int) else 1)
-
     def forms_in_order(self) -> list[FormDefinition]:
         return sorted(self.forms.values(), key=lambda f: f.order)
 

@@ -9,7 +9,7 @@ refuses a change that no migration step explains (`ehdocs schema check`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from ehdocs.errors import SchemaError, SchemaProblem, UnknownDocumentError
-from ehdocs.schema import loader, placeholders
+from ehdocs.schema import loader, migrations, placeholders
 from ehdocs.schema import profile as profiles
 from ehdocs.schema.builder import build_options
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, Option
@@ -35,6 +35,25 @@ def kept_versions(base: Path, form: str) -> list[int]:
     folder = base / FOLDER / form
     found = (p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else ()
     return sorted(int(stem) for stem in found if stem.isdigit())
+
+
+def definition(formset: FormSet, name: str, version: int | None) -> FormDefinition:
+    """The form as it was at `version` (None or the current version: as it is now): a
+    completed document is shown with the words and options it was written with. An earlier
+    version is read from form_schemas/versions/ when first asked for, then cached."""
+    form = formset.form(name)
+    if version is None or version == form.version:
+        return form
+    return earlier_version(formset, form, version)
+
+
+def document_definition(formset: FormSet, doc: Mapping[str, Any]) -> FormDefinition:
+    """The definition a stored document is read with: a completed one, its own version's
+    (`form_version`; none recorded: version 1, as every document was before versions were
+    recorded); a draft, the current one (drafts are migrated when they are read)."""
+    if doc.get("status") != "completed":
+        return formset.form(str(doc.get("form")))
+    return definition(formset, str(doc.get("form")), migrations.document_version(doc))
 
 
 def earlier_version(formset: FormSet, form: FormDefinition, version: int) -> FormDefinition:
@@ -282,4 +301,11 @@ def _signature(form: FormDefinition) -> list[tuple[str, str, tuple[Option, ...]]
     ]
 
 
-__all__ = ["check", "earlier_version", "keep", "kept_versions"]
+__all__ = [
+    "check",
+    "definition",
+    "document_definition",
+    "earlier_version",
+    "keep",
+    "kept_versions",
+]

@@ -18,6 +18,7 @@ from ehdocs.fields import field_type
 from ehdocs.fields.types import ID_PATTERN
 from ehdocs.schema import roles
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet
+from ehdocs.schema.versions import document_definition
 from ehdocs.validation.build import document_data_schema, record_schema
 from ehdocs.validation.family import name_of, structure_problems, structure_warnings
 from ehdocs.validation.problems import Problem, flatten
@@ -191,7 +192,7 @@ class DocumentsField(ma.fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         out = []
         for doc in value or []:
-            form = self.formset.document_definition(doc)
+            form = document_definition(self.formset, doc)
             data = document_data_schema(form, False).dump(doc.get("data") or {})
             out.append({**{k: v for k, v in doc.items() if k != "data"}, "data": data})
         return out
@@ -224,7 +225,7 @@ class DocumentsField(ma.fields.Field):
             )
         if version is not None and version < form.version and head["status"] == "completed":
             # A completed document keeps the version it was written on (its words, options).
-            form = self.formset.document_definition(head)
+            form = document_definition(self.formset, head)
         complete = (
             self.complete is True
             or head["status"] == "completed"
@@ -549,4 +550,4 @@ def _definition(formset: FormSet, doc: Mapping[str, Any]) -> FormDefinition | No
     """The definition a document's data is read with (a completed one keeps its version)."""
     if doc.get("form", "") not in formset.forms:
         return None
-    return formset.document_definition(doc)
+    return document_definition(formset, doc)

@@ -11,7 +11,7 @@ import pytest
 
 from ehdocs.schema import FormSet
 from ehdocs.schema.migrations import migrate_data, path_in
-from ehdocs.schema.versions import keep
+from ehdocs.schema.versions import definition, keep
 from tests.conftest import CliResult
 from tests.versions import schemas as fixture
 
@@ -29,8 +29,8 @@ V1_DATA = {
 
 def test_each_version_is_read_with_its_own_labels_and_options(v3: FormSet) -> None:
     now = v3.form("notification")
-    first = v3.definition("notification", 1)
-    second = v3.definition("notification", 2)
+    first = definition(v3, "notification", 1)
+    second = definition(v3, "notification", 2)
     assert (first.version, second.version, now.version) == (1, 2, 3)
     assert first.field_at("referrer.role").label == fixture.V1_ROLE_LABEL
     assert second.field_at("referrer.job_title").label == fixture.V3_ROLE_LABEL
@@ -39,7 +39,7 @@ def test_each_version_is_read_with_its_own_labels_and_options(v3: FormSet) -> No
     assert second.field_at(needs).option_label("housing_money") == fixture.V2_HOUSING_MONEY
     assert second.field_at(needs).option_label("school_attendance") == fixture.V1_ATTENDANCE
     assert now.field_at(needs).option_label("attendance") == fixture.V3_ATTENDANCE
-    assert v3.definition("notification", 1) is first  # read once, then cached
+    assert definition(v3, "notification", 1) is first  # read once, then cached
 
 
 def test_data_of_version_1_becomes_version_3(v3: FormSet) -> None:

@@ -22,6 +22,7 @@ from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FieldDef, FormDefinition, SectionDef
+from ehdocs.schema.versions import document_definition
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label, records_asked_for
 from ehdocs.validation.rules import left_empty, stop_for
@@ -49,7 +50,7 @@ def _document(stored: StoredCase, doc_id: str) -> tuple[dict[str, Any], FormDefi
     if raw is None:
         abort(404)
     # a completed document keeps the version of its form it was written on
-    return raw, stored.case.formset.document_definition(raw)
+    return raw, document_definition(stored.case.formset, raw)
 
 
 def _section(form: FormDefinition, section_id: str) -> SectionDef:
