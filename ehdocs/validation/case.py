@@ -17,6 +17,7 @@ from ehdocs.case.model import FORMAT, FORMAT_VERSION, Case
 from ehdocs.fields import field_type
 from ehdocs.fields.types import ID_PATTERN
 from ehdocs.schema import roles
+from ehdocs.schema.migrations import HISTORY_KEY, document_version, migrate_data
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet
 from ehdocs.schema.versions import document_definition
 from ehdocs.validation.build import document_data_schema, record_schema
@@ -223,7 +224,7 @@ class DocumentsField(ma.fields.Field):
                     ]
                 }
             )
-        if version is not None and version < form.version and head["status"] == "completed":
+        if head["status"] == "completed":
             # A completed document keeps the version it was written on (its words, options).
             form = document_definition(self.formset, head)
         complete = (
@@ -241,6 +242,13 @@ class DocumentsField(ma.fields.Field):
             raise ma.ValidationError(
                 {"data": ["A document's data must be a JSON object of sections"]}
             )
+        if head["status"] == "draft" and document_version(head) < form.version:
+            # A draft written on an earlier version is read as the current version's, whichever
+            # way it came in (the store migrates the drafts it reads the same way).
+            moved = migrate_data(data, form, document_version(head))
+            data, head["form_version"] = moved.data, moved.version
+            if moved.removed:
+                head[HISTORY_KEY] = [*head.get(HISTORY_KEY, []), *moved.removed]
         try:
             head["data"] = document_data_schema(form, complete, self.completed_by).load(data)
         except ma.ValidationError as exc:

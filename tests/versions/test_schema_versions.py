@@ -12,7 +12,9 @@ import pytest
 from ehdocs.schema import FormSet
 from ehdocs.schema.migrations import migrate_data, path_in
 from ehdocs.schema.versions import definition, keep
+from ehdocs.validation import dump_case, validate_case
 from tests.conftest import CliResult
+from tests.factories import make_case, make_document, make_notification_data
 from tests.versions import schemas as fixture
 
 V1_DATA = {
@@ -148,3 +150,20 @@ def test_a_migration_step_naming_a_missing_field_is_reported(
     result = run_cli("schema", "check")
     assert result.code != 0
     assert "rename_field: 'referrer.jobtitle' is not a field of version 2" in result.err
+
+
+def test_a_case_file_with_a_draft_of_version_1_is_read_as_version_3(v3: FormSet) -> None:
+    """Whichever way a case comes in (a file, the API), validation reads an earlier version's
+    draft as the current version's: the store is not the only way in."""
+    data = make_notification_data()
+    data["reason"]["service_requested"] = "A family support worker"
+    doc = {**make_document("notification", data, doc_id="n1", status="draft"), "form_version": 1}
+    result = validate_case(make_case(documents=[doc]), v3)
+    assert result.ok, result.problems
+    assert result.case is not None
+    dumped = dump_case(result.case)["documents"][0]
+    assert dumped["form_version"] == 3
+    assert dumped["data"]["referrer"]["job_title"] == "School nurse"
+    assert dumped["history"] == [
+        {"form_version": 2, "field": "reason.service_requested", "value": "A family support worker"}
+    ]
