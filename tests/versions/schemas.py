@@ -4,7 +4,7 @@ Version 1 is today's notification, kept by `ehdocs schema keep-version`. Then:
 - 1 -> 2: referrer.role renamed referrer.job_title ("Job title"); the needs 'housing' and
   'money' merged into 'housing_money'; reason.support_tried moved to agencies.support_tried.
 - 2 -> 3: the need 'school_attendance' renamed 'attendance'; reason.service_requested removed;
-  referrer.team added, required.
+  referrer.team_or_service added, required.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ MIGRATION_2 = """\
         from: school_attendance
         to: attendance
       - remove_field: reason.service_requested
-      - add_field: referrer.team
+      - add_field: referrer.team_or_service
 """
 SUPPORT_TRIED = """\
       - id: support_tried
@@ -62,7 +62,7 @@ SERVICE_REQUESTED = """\
         max_length: 2000
 """
 TEAM = """\
-      - id: team
+      - id: team_or_service
         type: text
         label: Team or service
         error_name: your team or service

@@ -92,7 +92,7 @@ def test_it_is_taken_in_as_a_version_3_draft(v3: FormSet, old_filled_form: bytes
     # what the old form asked is there; of the referrer's and reason's questions, the new
     # one is left to ask (the people not written on this form are asked too)
     asked = [p.path for p in result.problems if p.path.startswith(("referrer.", "reason."))]
-    assert asked == ["referrer.team"]
+    assert asked == ["referrer.team_or_service"]
 
 
 def test_without_the_kept_version_it_is_refused_with_a_reason(

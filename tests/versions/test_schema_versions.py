@@ -65,7 +65,7 @@ def test_data_of_version_1_becomes_version_3(v3: FormSet) -> None:
     assert "v1→v2: referrer.role renamed to referrer.job_title" in said
     assert "v1→v2: reason.support_tried moved to agencies.support_tried" in said
     assert "v3→v4" not in " ".join(said)
-    assert "v2→v3: referrer.team is new: the draft asks for it" in said
+    assert "v2→v3: referrer.team_or_service is new: the draft asks for it" in said
     assert V1_DATA["referrer"] == {"name": "Ada Okafor", "role": "School nurse"}  # not changed
     notification = v3.form("notification")
     assert path_in("referrer.role", notification, 1) == "referrer.job_title"
@@ -99,7 +99,7 @@ def test_schema_check_refuses_a_version_change_without_its_migration(
     assert result.code != 0
     assert "notification.yaml:1:1: 'notification' version 2 → 3:" in result.err
     assert "'reason.service_requested' is gone, and no step says where its answers go" in result.err
-    assert "'referrer.team' is new: declare it with add_field" in result.err
+    assert "'referrer.team_or_service' is new: declare it with add_field" in result.err
     assert (
         "option 'school_attendance' of 'reason.presenting_needs' is gone, and no step says what "
         "it becomes" in result.err

@@ -95,7 +95,7 @@ def test_a_draft_is_read_as_the_current_version(
     # the new required question is asked before the draft can be completed
     result = validate_case(stored.raw, v3, complete=["n1"])
     assert [(p.path, p.message) for p in result.problems] == [
-        ("referrer.team", "Enter your team or service")
+        ("referrer.team_or_service", "Enter your team or service")
     ]
 
 
@@ -143,7 +143,7 @@ def test_a_new_document_is_written_on_the_current_version(
     opened: Callable[[FormSet], Storage], v3: FormSet
 ) -> None:
     data = make_notification_data()
-    data["referrer"] = {**data["referrer"], "team": "School nursing"}
+    data["referrer"] = {**data["referrer"], "team_or_service": "School nursing"}
     data["referrer"]["job_title"] = data["referrer"].pop("role")
     data["reason"]["presenting_needs"] = ["attendance"]
     doc = {**make_document("notification", data, doc_id="n1"), "form_version": 3}
