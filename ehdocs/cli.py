@@ -658,12 +658,11 @@ def migrate_forms(dry_run: bool, database: str | None, profile: str | None) -> N
         )
 
     config = from_environment({"DATABASE_URL": database} if database else None)
-    with _database(database):
-        opened = storage.Storage.open(config, formset)
-        try:
-            found = opened.cases.migrate_forms(apply=not dry_run, on_case=audited)
-        finally:
-            opened.close()
+    opened = storage.Storage.open(config, formset)  # (its tables brought up to date first)
+    try:
+        found = opened.cases.migrate_forms(apply=not dry_run, on_case=audited)
+    finally:
+        opened.close()
     for done in found:
         click.echo(f"Case {done.reference}:")
         for doc in done.documents:

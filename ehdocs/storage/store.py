@@ -260,6 +260,7 @@ class CaseStore:
                 if apply and documents:
                     self._store_migrated(session, row, migrated)
                 if apply and on_case is not None:
+                    session.flush()  # written first: the audit entry chains after the change
                     on_case(session, done)
         return tuple(found)
 
@@ -269,8 +270,8 @@ class CaseStore:
         count = 0
         for doc in raw.get("documents") or []:
             form = self.formset.forms.get(str(doc.get("form")))
-            if form is None or form.version == 1:
-                continue
+            if form is None or form.version == 1 or doc.get("status") != "draft":
+                continue  # a completed document's page drafts keep its version, as it does
             prefix = f"doc:{doc.get('id')}"
             if apply:
                 count += self._migrate_page_drafts(session, case_id, prefix, form)

@@ -70,6 +70,8 @@ def written(opened: Callable[[FormSet], Storage], v1: FormSet) -> dict[str, int]
         {"presenting_needs": ["housing"], "support_tried": "Typed, not saved"},
         1,
     )
+    # a correction to the completed document, typed and not saved: on its own version
+    before.put_draft(done.id, "doc:n1:referrer", {"role": "Lead nurse"}, 1)
     return {"draft": draft.id, "completed": done.id}
 
 
@@ -198,6 +200,8 @@ def test_migrate_reports_then_applies_to_drafts_only(
             "doc:n1:reason": 3,
             "doc:n1:agencies": 3,
         }
+        kept = session.scalars(select(PageDraft).where(PageDraft.case_id == written["completed"]))
+        assert [(d.form_version, json.loads(d.raw)) for d in kept] == [(1, {"role": "Lead nurse"})]
     assert entry.case_id == written["draft"]
     assert entry.detail == "notification n1 v1->v3 (2 page drafts)"
     assert entry.actor.startswith("system")
