@@ -15,14 +15,17 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from ehdocs.fillable import blank_pdf, field_map
+from ehdocs.fillable.docx import blank_docx
 from ehdocs.fillable.errors import FormMismatchError
 from ehdocs.fillable.raw import name_references, to_raw_document
+from ehdocs.fillable.read_docx import read_docx_fields
 from ehdocs.fillable.read_pdf import read_pdf_fields
 from ehdocs.ingest.also import added_boxes
 from ehdocs.ingest.cases import new_case
 from ehdocs.ingest.parse import parse
 from ehdocs.schema import FormSet, load_formset
 from ehdocs.validation import validate_case
+from tests.fillable.test_docx import docx_fill
 
 ANSWERS = {
     "safety__significant_harm": "/no",
@@ -104,3 +107,22 @@ def test_without_the_kept_version_it_is_refused_with_a_reason(
     formset = load_formset(schema_dir=target)
     with pytest.raises(FormMismatchError, match="version 1, an older version than the one"):
         to_raw_document(read_pdf_fields(old_filled_form), formset)
+
+
+def test_an_old_word_form_is_read_the_same_way(v1: FormSet, v3: FormSet) -> None:
+    filled_docx = docx_fill(
+        blank_docx(v1, "notification"),
+        {
+            "referrer__role": "School nurse",
+            "reason__presenting_needs__school_attendance": True,
+            "reason__presenting_needs__money": True,
+            "reason__support_tried": "A parenting course",
+            "reason__service_requested": "A family support worker",
+        },
+    )
+    filled = read_docx_fields(filled_docx)
+    assert (filled.format, filled.version) == ("docx", 1)
+    data = to_raw_document(filled, v3)
+    assert data["referrer"] == {"job_title": "School nurse"}
+    assert data["reason"] == {"presenting_needs": ["attendance", "housing_money"]}
+    assert data["agencies"] == {"support_tried": "A parenting course"}
