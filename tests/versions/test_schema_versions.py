@@ -167,3 +167,25 @@ def test_a_case_file_with_a_draft_of_version_1_is_read_as_version_3(v3: FormSet)
     assert dumped["history"] == [
         {"form_version": 2, "field": "reason.service_requested", "value": "A family support worker"}
     ]
+
+
+def test_a_malformed_migration_is_reported_at_its_line(
+    schema_dir: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    form = schema_dir / "notification.yaml"
+    text = form.read_text()
+    text = text.replace("to: agencies.support_tried", "to: agencies.support.tried")
+    text = text.replace(
+        "      - add_field: referrer.team_or_service\n", "      - add: referrer.x\n"
+    )
+    form.write_text(text)
+    result = run_cli("schema", "check")
+    assert result.code != 0
+    lines = text.splitlines()
+    moved = next(i for i, line in enumerate(lines, 1) if "move_field:" in line)
+    bad = next(i for i, line in enumerate(lines, 1) if "- add: referrer.x" in line)
+    assert (
+        f"notification.yaml:{moved}:9: move_field moves a section's field to another section"
+        in result.err
+    )
+    assert f"notification.yaml:{bad}:9: a migration step says one of: rename_field" in result.err
