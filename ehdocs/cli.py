@@ -44,6 +44,9 @@ from ehdocs.report import export as report_export
 from ehdocs.report.labels import Labels
 from ehdocs.report.results import ReportFilter
 from ehdocs.schema import FormSet, load_formset
+from ehdocs.schema import versions as form_versions
+from ehdocs.schema.loader import default_schema_dir
+from ehdocs.schema.yamlsrc import Reporter
 from ehdocs.storage.attachments import attachments_folder
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import from_environment, received_folder
@@ -172,12 +175,30 @@ def schema_export(output: Path | None, profile: str | None) -> None:
 
 
 @schema.command("check")
-@click.argument("profile_dir", type=click.Path(path_type=Path))
-def schema_check(profile_dir: Path) -> None:
-    """Check a council profile folder laid over the base schemas."""
+@click.argument("profile_dir", type=click.Path(path_type=Path), required=False)
+def schema_check(profile_dir: Path | None) -> None:
+    """Check the form files (laid under a council profile folder, if given), and that every
+    change between a form's versions is explained by its migrations."""
     formset = load_formset(profile_dir)
+    base = formset.schema_dir or default_schema_dir()
+    rep = Reporter()
+    form_versions.check(base, dict(load_formset(None, base).forms), rep)
+    rep.raise_if_any()
     count = len(formset.forms)
-    click.echo(f"{profile_dir}: {formset.profile.name}: {count} documents, no problems")
+    kept = sum(len(form_versions.kept_versions(base, name)) for name in formset.forms)
+    versions = f", {kept} earlier versions kept" if kept else ""
+    click.echo(
+        f"{profile_dir or base}: {formset.profile.name}: {count} documents{versions}, no problems"
+    )
+
+
+@schema.command("keep-version")
+@click.argument("form_name")
+def schema_keep_version(form_name: str) -> None:
+    """Keep a copy of FORM_NAME's current version (form_schemas/versions/FORM/N.yaml), with
+    the option lists it uses: do it before changing the form and bumping its version."""
+    path = form_versions.keep(default_schema_dir(), form_name)
+    click.echo(f"Kept {path}")
 
 
 @cli.command()
@@ -614,6 +635,48 @@ def db_grant_app_role(role: str, database: str | None) -> None:
     with _database(database) as engine:
         grant_app_role(engine, role)
     click.echo(f"{role} may now read and add audit entries, never change or delete them")
+
+
+@cli.command("migrate")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@database_option
+@profile_option
+def migrate_forms(dry_run: bool, database: str | None, profile: str | None) -> None:
+    """Bring every draft document and page draft written on an earlier version of its form
+    up to the current version (completed documents keep theirs), in one transaction, with an
+    audit entry for each case changed. --dry-run reports it, case by case."""
+    formset = load_formset(profile)
+    actor = _shell_user()
+
+    def audited(session: Any, done: storage.CaseMigration) -> None:
+        moved = "; ".join(
+            f"{d.document} v{d.from_version}->v{d.to_version}" for d in done.documents
+        )
+        detail = f"{moved or 'page drafts'} ({done.page_drafts} page drafts)"
+        audit_trail.append(
+            session, "form.migrate", case_id=done.case_id, detail=detail[:400], actor=actor
+        )
+
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    opened = storage.Storage.open(config, formset)  # (its tables brought up to date first)
+    try:
+        found = opened.cases.migrate_forms(apply=not dry_run, on_case=audited)
+    finally:
+        opened.close()
+    for done in found:
+        click.echo(f"Case {done.reference}:")
+        for doc in done.documents:
+            click.echo(f"  {doc.document}: version {doc.from_version} to {doc.to_version}")
+            for change in doc.changes:
+                click.echo(f"    {change}")
+        if done.page_drafts:
+            click.echo(f"  {done.page_drafts} page draft(s) typed on an earlier version")
+    if not found:
+        click.echo("Every draft is on the current version of its form: nothing to migrate.")
+    elif dry_run:
+        click.echo(f"{len(found)} case(s) would change. Nothing was changed (--dry-run).")
+    else:
+        click.echo(f"{len(found)} case(s) migrated, each with an audit entry.")
 
 
 def _demo_notice(address: str) -> str:

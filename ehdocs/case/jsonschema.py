@@ -51,6 +51,8 @@ def case_json_schema(formset: FormSet) -> dict[str, Any]:
                 "status": {"enum": ["draft", "completed"]},
                 "updated": {"type": "string"},
                 "carried": {"type": "array", "items": {"$ref": "#/$defs/carried_mark"}},
+                # answers a later version of the form removed (ehdocs.schema.migrations)
+                "history": {"type": "array", "items": {"type": "object"}},
                 "data": {"type": "object", "additionalProperties": False, "properties": sections},
             },
         }

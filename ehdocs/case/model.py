@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehdocs.schema.model import FormDefinition, FormSet
+from ehdocs.schema.versions import document_definition
 
 FORMAT = "ehdocs-case"
 FORMAT_VERSION = 1
@@ -98,7 +99,7 @@ class Case:
                 d["form"],
                 d["status"],
                 d.get("data") or {},
-                self.formset.forms[d["form"]],
+                document_definition(self.formset, d),
                 d.get("updated"),
             )
             for d in self.data.get("documents") or []

@@ -24,6 +24,7 @@ from ehdocs.fields import FieldType, field_type, row_label
 from ehdocs.fillable.errors import UnsupportedSchemaError
 from ehdocs.fillable.names import field_name, parse_name
 from ehdocs.schema.model import FieldDef, FormDefinition, FormSet, SectionDef
+from ehdocs.schema.versions import definition
 
 FORMATS = ("pdf", "docx")
 DEFAULT_BLANK_ROWS = 3
@@ -138,11 +139,14 @@ def blank_rows(group: FieldDef) -> int:
     return min(rows, int(most)) if most else rows
 
 
-def field_map(formset: FormSet, form_name: str, format: str = "pdf") -> FieldMap:
-    """The field map of a document's blank form ("pdf" or "docx" widgets)."""
+def field_map(
+    formset: FormSet, form_name: str, format: str = "pdf", version: int | None = None
+) -> FieldMap:
+    """The field map of a document's blank form ("pdf" or "docx" widgets); of an earlier
+    `version` of the form (kept in form_schemas/versions/), to read a blank form made then."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    form = formset.form(form_name)
+    form = definition(formset, form_name, version)
     entries: list[FieldEntry] = []
     for section in blank_sections(form):
         for fdef in blank_fields(section.fields):

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ehdocs.errors import UnknownDocumentError
 from ehdocs.fillable.errors import FormMismatchError, MissingFieldsError, UnknownFormError
 from ehdocs.fillable.fieldmap import FieldEntry, FieldMap, field_map
 from ehdocs.fillable.filled import FilledForm, RawValue
+from ehdocs.schema.migrations import migrate_data, path_in
 from ehdocs.schema.model import FormSet
+from ehdocs.schema.versions import definition
 
 _ROW = re.compile(r"^(.*?)\[(\d+)\]\.(.+)$")
 _NAMES_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
@@ -76,8 +78,13 @@ def checked_field_map(filled: FilledForm, formset: FormSet) -> FieldMap:
             f"This form is for a document called '{filled.form}', which this service does not "
             f"use. The documents are: {known}"
         ) from None
-    fmap = field_map(formset, filled.form, filled.format)
-    if filled.version != form.version:
+    if 0 < filled.version < form.version and _kept(formset, filled):
+        # A blank form of an earlier version: read with the map it was made from, then its
+        # answers are migrated (to_raw_document).
+        fmap = field_map(formset, filled.form, filled.format, filled.version)
+    else:
+        fmap = field_map(formset, filled.form, filled.format)
+    if fmap.version != filled.version:
         newer = "a newer" if filled.version > form.version else "an older"
         raise FormMismatchError(
             f"This {form.title} form is version {filled.version}, {newer} version than the "
@@ -109,7 +116,7 @@ def to_raw_document(
 
     `resolve` may turn each NameReference into a case id (or ids); unresolved references are
     left out of the data (see name_references)."""
-    data, references = _convert(filled, checked_field_map(filled, formset))
+    data, references = _read(filled, formset)
     if resolve is not None:
         for ref in references:
             found = resolve(ref)
@@ -120,7 +127,31 @@ def to_raw_document(
 
 def name_references(filled: FilledForm, formset: FormSet) -> list[NameReference]:
     """The people and professionals written by name, with where their ids belong."""
-    return _convert(filled, checked_field_map(filled, formset))[1]
+    return _read(filled, formset)[1]
+
+
+def _kept(formset: FormSet, filled: FilledForm) -> bool:
+    try:
+        definition(formset, filled.form, filled.version)
+    except UnknownDocumentError:
+        return False
+    return True
+
+
+def _read(filled: FilledForm, formset: FormSet) -> tuple[dict[str, Any], list[NameReference]]:
+    """The answers as the current version of the form holds them: a form of an earlier
+    version is read with its own map, then migrated as a draft would be."""
+    fmap = checked_field_map(filled, formset)
+    data, references = _convert(filled, fmap)
+    form = formset.form(filled.form)
+    if fmap.version == form.version:
+        return data, references
+    moved = []
+    for ref in references:
+        path = path_in(ref.path, form, fmap.version)
+        if path is not None:  # a question a later version removed is not matched
+            moved.append(replace(ref, path=path))
+    return migrate_data(data, form, fmap.version).data, moved
 
 
 def _convert(filled: FilledForm, fmap: FieldMap) -> tuple[dict[str, Any], list[NameReference]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ehdocs.fillable.fieldmap import field_map
 from ehdocs.fillable.filled import FilledForm
+from ehdocs.fillable.raw import checked_field_map
 from ehdocs.schema.model import FormSet
 
 MAX_ADDED = 50
@@ -12,7 +12,7 @@ MAX_ADDED = 50
 def added_boxes(filled: FilledForm, formset: FormSet) -> list[str]:
     """Answer boxes the blank form does not have (the partner, or their program, added them),
     with what was written in them: never dropped, never read as one of the form's answers."""
-    known = {entry.name for entry in field_map(formset, filled.form, filled.format)}
+    known = {entry.name for entry in checked_field_map(filled, formset)}
     added = [(n, v) for n, v in filled.answered().items() if n not in known][:MAX_ADDED]
     return [
         f"An answer box added to the form, named '{name[:80]}': "

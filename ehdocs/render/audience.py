@@ -14,6 +14,7 @@ from typing import Any
 
 from ehdocs.case.model import Case, Document
 from ehdocs.schema.model import AUDIENCES, FieldDef, RecordDef
+from ehdocs.schema.versions import document_definition
 
 # AUDIENCES (family ⊂ professional ⊂ hub) is the one list of copies: the CLI, the web and the
 # outputs take theirs from here.
@@ -106,14 +107,16 @@ def _protected_people(case: Case) -> set[str]:
 
 
 def _document(doc: Mapping[str, Any], fs: Any, copy: str) -> dict[str, Any]:
-    form = fs.forms[doc["form"]]
+    form = document_definition(fs, doc)  # a completed document keeps its form version
     data = doc.get("data") or {}
     sections = {
         s.id: _filter_fields(s.fields, data.get(s.id) or {}, copy)
         for s in form.sections
         if can_see(s.audience, copy) and s.id in data
     }
-    return {**{k: v for k, v in doc.items() if k != "data"}, "data": sections}
+    # answers a later version removed (`history`) are kept for the professionals only
+    left_out = ("data", "history") if copy == "family" else ("data",)
+    return {**{k: v for k, v in doc.items() if k not in left_out}, "data": sections}
 
 
 def _filter_fields(

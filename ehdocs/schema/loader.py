@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ehdocs.schema import carry, carry_checks, contract, placeholders, roles
+from ehdocs.schema import carry, carry_checks, contract, migrations, placeholders, roles
 from ehdocs.schema import profile as profiles
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import BOOL, ID, PATH, TEXT, Key, check_mapping
@@ -26,6 +26,7 @@ from ehdocs.schema.model import (
     Follows,
     FormDefinition,
     FormEvent,
+    FormMigration,
     FormSet,
     Option,
     Profile,
@@ -73,6 +74,7 @@ FORM_KEYS = {
         {"type": "array", "items": {"enum": ["genogram", "ecomap", "scales"]}, "uniqueItems": True}
     ),
     "carry_forward": Key({"type": "array"}),
+    "migrations": Key({"type": "array"}),  # schema/migrations.py
 }
 EVENT_KEYS = {
     "id": Key(ID, required=True),
@@ -175,6 +177,8 @@ def _load_cached(base: Path, folder: Path | None, _stamp: object) -> FormSet:
         lists=MappingProxyType(lists),
         records=MappingProxyType(records),
         forms=MappingProxyType(dict(sorted(forms.items(), key=lambda kv: kv[1].order))),
+        schema_dir=base,
+        profile_folder=folder,
     )
 
 
@@ -330,8 +334,14 @@ def build_form(
         people_details=bool(tree.get("people_details", False)),
         diagrams=tuple(str(d) for d in tree.get("diagrams", [])),
         carry_forward=carry.parse(tree.get("carry_forward", []), file, rep),
+        migrations=_migrations(tree, file, rep),
         source=file,
     )
+
+
+def _migrations(tree: Any, file: str, rep: Reporter) -> tuple[FormMigration, ...]:
+    version = tree["version"] if isinstance(tree["version"], int) else 1
+    return migrations.parse(tree.get("migrations", []), file, version, rep)
 
 
 def _follows(nodes: Any, file: str, rep: Reporter) -> tuple[Follows, ...]:

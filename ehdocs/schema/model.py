@@ -204,6 +204,37 @@ class Stop:
     text: str
 
 
+MIGRATION_KINDS = (
+    "rename_field",  # section.field -> section.new_id (also inside a group: each row)
+    "move_field",  # section.field -> other_section.field
+    "rename_option",  # an option value -> another
+    "merge_options",  # several option values -> one
+    "remove_field",  # the answer leaves the data and is kept in the document's history
+    "add_field",  # a new (required) field: a draft asks for it; nothing to move
+)
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One change a form's `migrations:` declares between two versions (schema/migrations.py
+    applies it to a document's data)."""
+
+    kind: str  # one of MIGRATION_KINDS
+    path: str  # the field's path in the older version (add_field: in the newer)
+    to: str | None = None  # rename/move: the new path; option steps: the new value
+    options: tuple[str, ...] = ()  # option steps: the older values
+    source: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class FormMigration:
+    """How a document's data moves from `from_version` to the next version."""
+
+    from_version: int
+    steps: tuple[MigrationStep, ...]
+    source: str = field(default="", compare=False)
+
+
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached
 class FormDefinition:
     """One document type: its sections, fields, rules and place in the process."""
@@ -226,7 +257,12 @@ class FormDefinition:
     people_details: bool = False  # show the case details of the people the document names
     diagrams: tuple[str, ...] = ()  # diagrams shown in the document: genogram, ecomap, scales
     carry_forward: tuple[CarryDef, ...] = ()  # what a new copy takes from earlier documents
+    # How data written against each earlier version becomes this version's (`migrations:`).
+    migrations: tuple[FormMigration, ...] = ()
     source: str = ""
+
+    def migration_from(self, version: int) -> FormMigration | None:
+        return next((m for m in self.migrations if m.from_version == version), None)
 
     def section(self, section_id: str) -> SectionDef | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -344,6 +380,10 @@ class FormSet:
     lists: Mapping[str, tuple[Option, ...]]
     records: Mapping[str, RecordDef]
     forms: Mapping[str, FormDefinition]
+    # Where the form files were read from, and the profile folder: the earlier versions of a
+    # form kept beside them (form_schemas/versions/) are read from there when first needed.
+    schema_dir: Path | None = None
+    profile_folder: Path | None = None
 
     def form(self, name: str) -> FormDefinition:
         try:

@@ -23,9 +23,17 @@ from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.config import received_folder
 from ehdocs.storage.db import make_engine, migrate, session_factory
 from ehdocs.storage.report_index import ReportIndexer
-from ehdocs.storage.store import CaseStore, StoredCase
+from ehdocs.storage.store import CaseMigration, CaseStore, StoredCase
 
-__all__ = ["BlobStore", "CaseStore", "Storage", "StoredCase", "get_storage", "init_app"]
+__all__ = [
+    "BlobStore",
+    "CaseMigration",
+    "CaseStore",
+    "Storage",
+    "StoredCase",
+    "get_storage",
+    "init_app",
+]
 
 EXTENSION = "ehdocs.storage"
 

@@ -55,6 +55,9 @@ class PageDraft(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     page: Mapped[str] = mapped_column(String(120))  # e.g. "doc:n1:referrer"
     raw: Mapped[str] = mapped_column(Text)
+    # The version of the document's form it was typed on (None: version 1, before versions
+    # were recorded): an older one is migrated when read (ehdocs.storage.store).
+    form_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ehdocs.case.model import Case
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError, NotFoundError
-from ehdocs.schema import FormSet
+from ehdocs.schema import FormDefinition, FormSet
+from ehdocs.schema.migrations import DocumentMigration, migrate_data, migrate_drafts
 from ehdocs.storage.models import CaseRow, PageDraft, UsedFormToken
 from ehdocs.validation import Problem, dump_case, validate_case
 
@@ -58,6 +59,20 @@ class CaseIndexer(Protocol):
     def write(self, session: Session, case_id: int, rows: IndexRows, before: str | None) -> None:
         """Store `rows` for the case; `before`: the fingerprint of what is stored, or None
         when unknown (a new case, or rows kept before fingerprints were)."""
+
+
+@dataclass(frozen=True)
+class CaseMigration:
+    """What bringing one case's drafts up to the current form versions changes."""
+
+    case_id: int
+    reference: str
+    documents: tuple[DocumentMigration, ...]
+    page_drafts: int  # section drafts typed on an earlier version
+
+
+# Called in the transaction of `migrate_forms` for each case it changed (the audit entry).
+MigrationListener = Callable[[Session, CaseMigration], None]
 
 
 @dataclass(frozen=True)
@@ -225,6 +240,75 @@ class CaseStore:
                 .execution_options(synchronize_session=False)
             )
 
+    def migrate_forms(
+        self, apply: bool = False, on_case: MigrationListener | None = None
+    ) -> tuple[CaseMigration, ...]:
+        """Every case whose drafts or page drafts were written on an earlier version of their
+        form, and what moving them to the current version changes. With `apply`, stores it:
+        all cases in one transaction (one case that would not validate changes none), each
+        saved as a save would be (version up, index rows), `on_case` called for each."""
+        found: list[CaseMigration] = []
+        with self._session() as session:
+            for row in session.scalars(select(CaseRow).order_by(CaseRow.id)).all():
+                raw = json.loads(row.data)
+                migrated, documents = migrate_drafts(raw, self.formset)
+                drafts = self._outdated_drafts(session, row.id, raw, apply)
+                if not documents and not drafts:
+                    continue
+                done = CaseMigration(row.id, row.reference, tuple(documents), drafts)
+                found.append(done)
+                if apply and documents:
+                    self._store_migrated(session, row, migrated)
+                if apply and on_case is not None:
+                    session.flush()  # written first: the audit entry chains after the change
+                    on_case(session, done)
+        return tuple(found)
+
+    def _outdated_drafts(
+        self, session: Session, case_id: int, raw: dict[str, Any], apply: bool
+    ) -> int:
+        count = 0
+        for doc in raw.get("documents") or []:
+            form = self.formset.forms.get(str(doc.get("form")))
+            if form is None or form.version == 1 or doc.get("status") != "draft":
+                continue  # a completed document's page drafts keep its version, as it does
+            prefix = f"doc:{doc.get('id')}"
+            if apply:
+                count += self._migrate_page_drafts(session, case_id, prefix, form)
+                continue
+            versions = session.scalars(
+                select(PageDraft.form_version).where(
+                    PageDraft.case_id == case_id, PageDraft.page.startswith(f"{prefix}:")
+                )
+            )
+            count += sum(1 for v in versions if (v or 1) < form.version)
+        return count
+
+    def _store_migrated(self, session: Session, row: CaseRow, migrated: dict[str, Any]) -> None:
+        try:
+            case = self.validated(migrated)
+        except InvalidCaseError as exc:
+            first = exc.problems[0] if exc.problems else None
+            raise InvalidCaseError(
+                [
+                    Problem(
+                        first.document if first else None,
+                        first.path if first else "",
+                        f"Case {row.reference} would not be valid after the migration "
+                        f"({first.message if first else 'see ehdocs validate'}): nothing was "
+                        "changed. Correct the form's migrations and run it again",
+                    )
+                ]
+            ) from None
+        prepared = self._prepare(case)
+        before = json.loads(row.index_prints or "{}")
+        version = row.version
+        row.data = json.dumps(dump_case(case), ensure_ascii=False)
+        if prepared:
+            row.index_prints = _prints(prepared)
+        session.flush()
+        self._changed(session, row.id, version, row.version, prepared, before)
+
     def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
         result = validate_case(raw, self.formset, complete=complete)
         if result.case is None:
@@ -233,23 +317,100 @@ class CaseStore:
 
     # -- page drafts: raw input kept until it can be saved -------------------------------
 
-    def put_draft(self, case_id: int, page: str, raw: dict[str, Any]) -> None:
+    def put_draft(
+        self, case_id: int, page: str, raw: dict[str, Any], form_version: int | None = None
+    ) -> None:
+        """Keep what was typed on a page; `form_version`: the version of the document's form
+        it was typed on (a document section's page), so a later version migrates it."""
         with self._session() as session:
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )
             text = json.dumps(raw, ensure_ascii=False)
             if draft is None:
-                session.add(PageDraft(case_id=case_id, page=page, raw=text))
+                session.add(
+                    PageDraft(case_id=case_id, page=page, raw=text, form_version=form_version)
+                )
             else:
                 draft.raw = text
+                draft.form_version = form_version
 
-    def get_draft(self, case_id: int, page: str) -> dict[str, Any] | None:
+    def get_draft(
+        self, case_id: int, page: str, form: FormDefinition | None = None
+    ) -> dict[str, Any] | None:
+        """What was typed on a page and not saved yet. With the document's `form`, a draft of
+        one of its sections typed on an earlier version is migrated first (with the document's
+        other section drafts: a field may have moved between sections), and kept so."""
         with self._session() as session:
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )
-            return json.loads(draft.raw) if draft else None
+            if draft is None:
+                return None
+            if form is not None and (draft.form_version or 1) < form.version:
+                self._migrate_page_drafts(session, case_id, page.rsplit(":", 1)[0], form)
+                session.flush()
+                draft = session.scalar(
+                    select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
+                )
+                if draft is None:  # every answer on it moved to other sections
+                    return None
+            return dict(json.loads(draft.raw))
+
+    def _migrate_page_drafts(
+        self, session: Session, case_id: int, prefix: str, form: FormDefinition
+    ) -> int:
+        """Bring a document's section drafts (pages `prefix:<section>`, e.g. "doc:no1") typed
+        on earlier versions up to `form`'s version. A value moved to a section with no draft
+        of its own starts one, from that section's saved answers. Returns how many moved."""
+        drafts = session.scalars(
+            select(PageDraft).where(
+                PageDraft.case_id == case_id, PageDraft.page.startswith(f"{prefix}:")
+            )
+        ).all()
+        old = [d for d in drafts if (d.form_version or 1) < form.version]
+        sections = {d.page.rsplit(":", 1)[1]: d for d in drafts}
+        for version in sorted({d.form_version or 1 for d in old}):
+            group = [d for d in old if (d.form_version or 1) == version]
+            typed = {d.page.rsplit(":", 1)[1]: json.loads(d.raw) for d in group}
+            moved = migrate_data(typed, form, version).data
+            for draft in group:
+                section_id = draft.page.rsplit(":", 1)[1]
+                draft.form_version = form.version
+                if section_id in moved:
+                    draft.raw = json.dumps(moved[section_id], ensure_ascii=False)
+                else:
+                    session.delete(draft)
+            for section_id, values in moved.items():
+                if section_id in typed:
+                    continue
+                target = sections.get(section_id)
+                if target is None:
+                    saved = self._saved_section(session, case_id, prefix, section_id)
+                    session.add(
+                        PageDraft(
+                            case_id=case_id,
+                            page=f"{prefix}:{section_id}",
+                            raw=json.dumps({**saved, **values}, ensure_ascii=False),
+                            form_version=form.version,
+                        )
+                    )
+                else:
+                    merged = {**json.loads(target.raw), **values}
+                    target.raw = json.dumps(merged, ensure_ascii=False)
+        return len(old)
+
+    def _saved_section(
+        self, session: Session, case_id: int, prefix: str, section_id: str
+    ) -> dict[str, Any]:
+        row = session.get(CaseRow, case_id)
+        raw, _ = migrate_drafts(json.loads(row.data) if row else {}, self.formset)
+        doc_id = prefix.split(":", 1)[1]
+        doc: dict[str, Any] = next(
+            (d for d in raw.get("documents") or [] if d.get("id") == doc_id), {}
+        )
+        found = (doc.get("data") or {}).get(section_id)
+        return dict(found) if isinstance(found, dict) else {}
 
     def draft_pages(self, case_id: int, prefix: str = "") -> set[str]:
         """The keys of a case's page drafts (starting with `prefix`), in one query."""
@@ -275,7 +436,9 @@ class CaseStore:
         ):
             self._validated.move_to_end(key)
             return found[1]
-        raw = json.loads(row.data)
+        # A draft written on an earlier version of its form is read as the current version
+        # (the next save stores it so); completed documents keep theirs.
+        raw, _ = migrate_drafts(json.loads(row.data), self.formset)
         if case is None:
             result = validate_case(raw, self.formset)
             if result.case is None:  # stored data is valid; a schema change could break it

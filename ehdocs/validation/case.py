@@ -17,7 +17,9 @@ from ehdocs.case.model import FORMAT, FORMAT_VERSION, Case
 from ehdocs.fields import field_type
 from ehdocs.fields.types import ID_PATTERN
 from ehdocs.schema import roles
-from ehdocs.schema.model import FieldDef, FormSet
+from ehdocs.schema.migrations import HISTORY_KEY, document_version, migrate_data
+from ehdocs.schema.model import FieldDef, FormDefinition, FormSet
+from ehdocs.schema.versions import document_definition
 from ehdocs.validation.build import document_data_schema, record_schema
 from ehdocs.validation.family import name_of, structure_problems, structure_warnings
 from ehdocs.validation.problems import Problem, flatten
@@ -191,7 +193,7 @@ class DocumentsField(ma.fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         out = []
         for doc in value or []:
-            form = self.formset.forms[doc["form"]]
+            form = document_definition(self.formset, doc)
             data = document_data_schema(form, False).dump(doc.get("data") or {})
             out.append({**{k: v for k, v in doc.items() if k != "data"}, "data": data})
         return out
@@ -222,6 +224,9 @@ class DocumentsField(ma.fields.Field):
                     ]
                 }
             )
+        if head["status"] == "completed":
+            # A completed document keeps the version it was written on (its words, options).
+            form = document_definition(self.formset, head)
         complete = (
             self.complete is True
             or head["status"] == "completed"
@@ -237,6 +242,13 @@ class DocumentsField(ma.fields.Field):
             raise ma.ValidationError(
                 {"data": ["A document's data must be a JSON object of sections"]}
             )
+        if head["status"] == "draft" and document_version(head) < form.version:
+            # A draft written on an earlier version is read as the current version's, whichever
+            # way it came in (the store migrates the drafts it reads the same way).
+            moved = migrate_data(data, form, document_version(head))
+            data, head["form_version"] = moved.data, moved.version
+            if moved.removed:
+                head[HISTORY_KEY] = [*head.get(HISTORY_KEY, []), *moved.removed]
         try:
             head["data"] = document_data_schema(form, complete, self.completed_by).load(data)
         except ma.ValidationError as exc:
@@ -274,6 +286,8 @@ class _DocumentHead(AnswersSchema):
     )
     updated = ma.fields.String()
     carried = ma.fields.List(ma.fields.Nested(_CarriedMark))
+    # Answers a later version of the form removed, kept (ehdocs.schema.migrations).
+    history = ma.fields.List(ma.fields.Dict(keys=ma.fields.String()))
 
 
 def _case_schema(
@@ -413,7 +427,7 @@ def _references(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str
         for i, item in enumerate(data.get(record.key) or []):
             yield from _refs_in(record.fields, item, f"{record.key}[{i}]", people, pros, formset)
     for i, doc in enumerate(data.get("documents") or []):
-        form = formset.forms.get(doc.get("form", ""))
+        form = _definition(formset, doc)
         if form is None:
             continue
         for section in form.sections:
@@ -477,12 +491,12 @@ def _document_order(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple
     dated: dict[str, list[dt.date]] = {}
     docs = list(enumerate(data.get("documents") or []))
     for _, doc in docs:
-        form = formset.forms.get(doc.get("form", ""))
+        form = _definition(formset, doc)
         when = _process_date(doc, form)
         if form and when:
             dated.setdefault(form.form, []).append(when)
     for i, doc in docs:
-        form = formset.forms.get(doc.get("form", ""))
+        form = _definition(formset, doc)
         when = _process_date(doc, form)
         if form is None or when is None or form.process_date is None:
             continue
@@ -530,7 +544,7 @@ def _consent(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, s
         return
     withdrawn = min(dates)
     for i, doc in enumerate(data.get("documents") or []):
-        form = formset.forms.get(doc.get("form", ""))
+        form = _definition(formset, doc)
         when = _process_date(doc, form)
         if form and when and when > withdrawn and not form.allowed_after_consent_withdrawn:
             yield (
@@ -538,3 +552,10 @@ def _consent(data: Mapping[str, Any], formset: FormSet) -> Iterator[tuple[str, s
                 f"Consent was withdrawn on {withdrawn.isoformat()}: no {form.title} can be "
                 "written after that without new consent. Record the new consent first",
             )
+
+
+def _definition(formset: FormSet, doc: Mapping[str, Any]) -> FormDefinition | None:
+    """The definition a document's data is read with (a completed one keeps its version)."""
+    if doc.get("form", "") not in formset.forms:
+        return None
+    return document_definition(formset, doc)

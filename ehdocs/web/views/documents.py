@@ -22,6 +22,7 @@ from ehdocs.case.new import add_document, only_copy
 from ehdocs.errors import ConflictError, InvalidCaseError
 from ehdocs.render.context import build_context
 from ehdocs.schema.model import FieldDef, FormDefinition, SectionDef
+from ehdocs.schema.versions import document_definition
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.validation import Problem, document_label, records_asked_for
 from ehdocs.validation.rules import left_empty, stop_for
@@ -48,7 +49,8 @@ def _document(stored: StoredCase, doc_id: str) -> tuple[dict[str, Any], FormDefi
     raw = next((d for d in stored.raw.get("documents", []) if d.get("id") == doc_id), None)
     if raw is None:
         abort(404)
-    return raw, stored.case.formset.form(raw["form"])
+    # a completed document keeps the version of its form it was written on
+    return raw, document_definition(stored.case.formset, raw)
 
 
 def _section(form: FormDefinition, section_id: str) -> SectionDef:
@@ -136,7 +138,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
     page = section_page(doc_id, section.id)
     number = _page_number(section)
     if request.method == "GET":
-        draft = get_storage().cases.get_draft(case_id, page)
+        draft = get_storage().cases.get_draft(case_id, page, form)
         values = draft if draft is not None else (raw_doc.get("data") or {}).get(section.id, {})
         problems = _check(stored, doc_id, section.id, values) if draft is not None else []
         return _page(stored, raw_doc, form, section, values, problems, number=number)
@@ -167,7 +169,9 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
             409,
         )
     except InvalidCaseError as exc:
-        get_storage().cases.put_draft(case_id, page, within_limits(section.fields, values))
+        get_storage().cases.put_draft(
+            case_id, page, within_limits(section.fields, values), form_version=form.version
+        )
         tasklist.remember_left(case_id, doc_id, section.id)
         return _page(stored, raw_doc, form, section, values, exc.problems, number=number)
     get_storage().cases.drop_draft(case_id, page)

@@ -522,7 +522,12 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
             row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
         )
     for section_id, values in set_aside.items():  # as typed, on its page, with what is wrong
-        get_storage().cases.put_draft(stored.id, section_page(doc_id, section_id), values)
+        get_storage().cases.put_draft(
+            stored.id,
+            section_page(doc_id, section_id),
+            values,
+            form_version=form.version if form else None,
+        )
     _handled(row, "accepted", stored.id, _decision(hub_section, hub_values))
     later = (
         f" Some answers need correcting before it can be completed: they are kept, as written,"
