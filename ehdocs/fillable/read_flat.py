@@ -25,6 +25,9 @@ import io
 import re
 from typing import Any
 
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps
+
 IDENTITY_TEXT = re.compile(r"Form ([a-z][a-z0-9_]{0,39}), version (\d{1,4})\b")
 INK_DPI = 72
 SCAN_DPI = 200
@@ -44,8 +47,6 @@ def identity_in_text(text: str) -> tuple[str, int] | None:
 def flat_reading(data: bytes, ident: dict[str, Any] | None) -> dict[str, Any] | None:
     """What the pages of a PDF with no answer boxes show: a flattened form of ours, a scan, or
     None (something else). `ident` is the identity the file carries, if any."""
-    import pypdfium2 as pdfium
-
     document = pdfium.PdfDocument(data)
     try:
         count = len(document)
@@ -57,7 +58,7 @@ def flat_reading(data: bytes, ident: dict[str, Any] | None) -> dict[str, Any] | 
         for index in range(count):
             page = document[index]
             try:
-                words, chars, text = _words(page)
+                words, chars, text = words_of(page)
                 text_chars += chars
                 footer = footer or identity_in_text(text)
                 width, height = page.get_size()
@@ -92,7 +93,7 @@ def _identity(
     return {"form": footer[0], "version": footer[1], "digest": None, "profile": None}
 
 
-def _words(page: Any) -> tuple[list[list[Any]], int, str]:
+def words_of(page: Any) -> tuple[list[list[Any]], int, str]:
     """([x0, y0, x1, y1, word] ...), the number of characters, and the page's text."""
     textpage = page.get_textpage()
     try:
@@ -145,8 +146,6 @@ def scan_reading(data: bytes) -> dict[str, Any]:
     """A photo or scan of a paper form (JPEG, PNG, TIFF with one page or several) as grey
     pictures for OCR, turned upright from the camera's EXIF and scaled down to what OCR
     needs."""
-    from PIL import Image, ImageOps
-
     Image.MAX_IMAGE_PIXELS = MAX_SCAN_PIXELS  # larger is refused as a decompression bomb
     pages: list[bytes] = []
     dpis: list[int] = []

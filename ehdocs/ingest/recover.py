@@ -23,14 +23,23 @@ import difflib
 import functools
 import io
 import os
+import shutil
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pypdfium2 as pdfium
+import pytesseract
+from PIL import Image
+from pypdf import PdfReader
+
 from ehdocs.errors import EhdocsError
+from ehdocs.fillable import blank_form
+from ehdocs.fillable.errors import FormMismatchError, UnknownFormError
 from ehdocs.fillable.fieldmap import FieldEntry, FieldMap, field_map
-from ehdocs.fillable.read_flat import INK_DPI, identity_in_text
+from ehdocs.fillable.read_flat import INK_DPI, identity_in_text, words_of
+from ehdocs.render.limits import RenderLimits, RenderTooLarge, run_limited
 from ehdocs.schema.model import FormSet
 
 FLATTENED, UNTAGGED, SCANNED = "flattened", "untagged", "scan"
@@ -95,8 +104,6 @@ def resolve(result: dict[str, Any], formset: FormSet) -> dict[str, Any]:
 
 def _fmap(formset: FormSet, form: str, fmt: str, version: int, digest: str | None) -> FieldMap:
     """The field map the file was made from: the current definition, when it is the one."""
-    from ehdocs.fillable.errors import FormMismatchError, UnknownFormError
-
     try:
         definition = formset.form(form)
     except EhdocsError:
@@ -120,8 +127,6 @@ _LAYOUTS: dict[tuple[str, str], Layout] = {}
 def _layout(formset: FormSet, form: str, digest: str) -> Layout:
     """The blank PDF's boxes and printed words, made once per council and form definition
     (drawing the blank form takes about two seconds)."""
-    from ehdocs.fillable import blank_form
-
     key = (formset.profile.slug, digest)
     if key not in _LAYOUTS:
         if len(_LAYOUTS) >= 32:
@@ -132,11 +137,6 @@ def _layout(formset: FormSet, form: str, digest: str) -> Layout:
 
 
 def layout_of(blank: bytes, fmap: FieldMap) -> Layout:
-    import pypdfium2 as pdfium
-    from pypdf import PdfReader
-
-    from ehdocs.fillable.read_flat import _words
-
     reader = PdfReader(io.BytesIO(blank))
     boxes: list[Box] = []
     for number, page in enumerate(reader.pages):
@@ -164,7 +164,7 @@ def layout_of(blank: bytes, fmap: FieldMap) -> Layout:
         for number in range(len(document)):
             page = document[number]
             sizes.append(tuple(page.get_size()))
-            words.append(tuple(tuple(w) for w in _words(page)[0]))
+            words.append(tuple(tuple(w) for w in words_of(page)[0]))
             page.close()
     finally:
         document.close()
@@ -235,8 +235,6 @@ class _Page:
 
 
 def _image(png: bytes) -> Any:
-    from PIL import Image
-
     return Image.open(io.BytesIO(png)).convert("L")
 
 
@@ -511,10 +509,6 @@ class OcrUnavailable(Exception):
 def ocr(pages: Sequence[bytes]) -> list[list[tuple[float, float, float, float, str]]]:
     """Each page's words with their boxes in pixels (top left origin), by Tesseract, in a
     child process with a time limit and a memory cap (EHDOCS_OCR_TIMEOUT, seconds)."""
-    import shutil
-
-    from ehdocs.render.limits import RenderLimits, RenderTooLarge, run_limited
-
     if shutil.which("tesseract") is None:
         raise OcrUnavailable
     timeout = float(os.environ.get("EHDOCS_OCR_TIMEOUT", OCR_TIMEOUT))
@@ -527,8 +521,6 @@ def ocr(pages: Sequence[bytes]) -> list[list[tuple[float, float, float, float, s
 
 
 def _ocr_pages(pages: list[bytes]) -> list[list[tuple[float, float, float, float, str]]]:
-    import pytesseract
-
     out = []
     for png in pages:
         data = pytesseract.image_to_data(
