@@ -20,7 +20,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ehdocs.case.model import Case
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError, NotFoundError
 from ehdocs.schema import FormSet
+from ehdocs.storage import restrictions
 from ehdocs.storage.models import CaseRow, PageDraft, UsedFormToken
+from ehdocs.storage.restrictions import refuse_if_restricted
 from ehdocs.validation import Problem, dump_case, validate_case
 
 CACHED_CASES = 256
@@ -147,10 +149,13 @@ class CaseStore:
         complete: Collection[str] = (),
         once: UsedFormToken | None = None,
         owner: tuple[int | None, int | None] | None = None,
+        also: ChangeListener | None = None,
     ) -> StoredCase:
-        """Validate and store the whole case; refuse a save based on an older version, and
-        (`once`) a new-record form's token used before (AlreadySavedError). `owner`: the case's
-        (team, allocated worker), set in the same transaction (an allocation or transfer)."""
+        """Validate and store the whole case; refuse a save to a restricted case
+        (RestrictedError), one based on an older version, and (`once`) a new-record form's token
+        used before (AlreadySavedError). `owner`: the case's (team, allocated worker), set in
+        the same transaction (an allocation or transfer). `also`: called in the transaction
+        before the store's listeners (a change that writes its own audit entry)."""
         case = self.validated(raw, complete)
         data = json.dumps(dump_case(case), ensure_ascii=False)
         prepared = self._prepare(case)
@@ -159,6 +164,9 @@ class CaseStore:
                 row = session.get(CaseRow, case_id)
                 if row is None:
                     raise NotFoundError(f"There is no case {case_id}")
+                # Placing a restriction raises the case's version too: a save that read the
+                # case before it was placed fails the version check in the UPDATE below.
+                refuse_if_restricted(session, case_id)
                 if row.version != expected_version:
                     raise ConflictError(_CONFLICT)
                 if once is not None:
@@ -173,6 +181,8 @@ class CaseStore:
                 if prepared:  # (a benchmark's save without indexers keeps the old prints)
                     row.index_prints = _prints(prepared)
                 session.flush()  # the UPDATE checks the version again, in the database
+                if also is not None:
+                    also(session, row.id, expected_version, row.version)
                 self._changed(session, row.id, expected_version, row.version, prepared, before)
                 return self._stored(row, case)
         except StaleDataError:
@@ -225,6 +235,12 @@ class CaseStore:
                 .execution_options(synchronize_session=False)
             )
 
+    def restriction(self, case_id: int) -> tuple[str, dt.datetime] | None:
+        """The reason and time of the restriction in place on the case, if any."""
+        with self._session() as session:
+            found = restrictions.active(session, case_id)
+            return (found.reason, found.placed_at) if found is not None else None
+
     def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
         result = validate_case(raw, self.formset, complete=complete)
         if result.case is None:
@@ -235,6 +251,7 @@ class CaseStore:
 
     def put_draft(self, case_id: int, page: str, raw: dict[str, Any]) -> None:
         with self._session() as session:
+            refuse_if_restricted(session, case_id)  # nothing new is kept about the case
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )
