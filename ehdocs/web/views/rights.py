@@ -157,6 +157,10 @@ def _correct_page(
         changes=changes or [],
         conflict=conflict,
         confirm=CONFIRM,
+        # the officer came from a subject access search; anyone else from the person's page
+        back=url_for("subject_access.index")
+        if policy.may(current(), policy.SUBJECT_ACCESS)
+        else url_for("records.edit", case_id=stored.id, name=record.name, record_id=person_id),
     )
     return (page, 400) if summary else page
 
