@@ -22,7 +22,6 @@ from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError, No
 from ehdocs.schema import FormSet
 from ehdocs.storage import restrictions
 from ehdocs.storage.models import CaseRow, PageDraft, UsedFormToken
-from ehdocs.storage.restrictions import refuse_if_restricted
 from ehdocs.validation import Problem, dump_case, validate_case
 
 CACHED_CASES = 256
@@ -166,7 +165,7 @@ class CaseStore:
                     raise NotFoundError(f"There is no case {case_id}")
                 # Placing a restriction raises the case's version too: a save that read the
                 # case before it was placed fails the version check in the UPDATE below.
-                refuse_if_restricted(session, case_id)
+                restrictions.refuse_if_restricted(session, case_id)
                 if row.version != expected_version:
                     raise ConflictError(_CONFLICT)
                 if once is not None:
@@ -251,7 +250,7 @@ class CaseStore:
 
     def put_draft(self, case_id: int, page: str, raw: dict[str, Any]) -> None:
         with self._session() as session:
-            refuse_if_restricted(session, case_id)  # nothing new is kept about the case
+            restrictions.refuse_if_restricted(session, case_id)  # nothing new is kept about the case
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )
