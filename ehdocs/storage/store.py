@@ -250,7 +250,8 @@ class CaseStore:
 
     def put_draft(self, case_id: int, page: str, raw: dict[str, Any]) -> None:
         with self._session() as session:
-            restrictions.refuse_if_restricted(session, case_id)  # nothing new is kept about the case
+            # nothing new is kept about a restricted case, not even what was typed
+            restrictions.refuse_if_restricted(session, case_id)
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )
