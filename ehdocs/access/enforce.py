@@ -209,7 +209,8 @@ def _audit_name(declared: Rule | str) -> str:
 def _template_context() -> dict[str, Any]:
     decision: Decision | None = g.get("access")
     glass = decision.glass if decision is not None else None
-    checked: StoredCase | None = g.get("access_case")
+    # Only on a case the request was allowed (a refusal's page says nothing of the case).
+    checked: StoredCase | None = g.get("access_case") if decision is not None else None
     restriction = get_storage().cases.restriction(checked.id) if checked is not None else None
     return {
         "access_banner": _banner(glass.expires_at, glass.reason) if glass else None,

@@ -260,6 +260,10 @@ def test_the_case_shows_the_restriction_and_offers_no_changes(app: Flask) -> Non
     assert not [b for b in section.all("button") if "Save" in "".join(b.itertext())]
     people = hub.page(f"/cases/{stored.id}/records/person")
     assert "Remove" not in people.text and "Add person" not in people.text
+    stranger = signed_in_client(app, roles.PRACTITIONER, "stranger@council.example")
+    refused = stranger.get(f"/cases/{stored.id}")
+    assert refused.status_code == 404
+    assert RESTRICTED not in refused.get_data(as_text=True)  # says nothing of the case
 
 
 def test_lifting_a_restriction_lets_the_case_change_again(app: Flask) -> None:
