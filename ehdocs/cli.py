@@ -22,19 +22,20 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Engine, func, select
 
 from ehdocs import storage
-from ehdocs.access import accounts, demo, reminders, sessions, totp
+from ehdocs.access import accounts, demo, reminders, rights, sessions, totp
 from ehdocs.access import audit as audit_trail
 from ehdocs.access import retention as rules
 from ehdocs.access.audit_search import Search
 from ehdocs.access.audit_search import export as export_entries
 from ehdocs.access.roles import ROLES
+from ehdocs.case import rectify as rectification
 from ehdocs.case.generate import generate as generate_cases
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
 from ehdocs.case.seal import SealKeys
 from ehdocs.case.summary import summarise
-from ehdocs.errors import EhdocsError, NotFoundError
+from ehdocs.errors import EhdocsError, InvalidCaseError, NotFoundError
 from ehdocs.fillable import blank_form
 from ehdocs.ingest.reply import Mailer
 from ehdocs.render.audience import AUDIENCES, for_audience
@@ -610,6 +611,103 @@ def retention_lift(reference: str, reason: str, actor: str, database: str | None
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     click.echo(f"The legal hold on case {reference} is lifted.")
+
+
+@cli.group("rights")
+def rights_group() -> None:
+    """A person's rights over their record: correct their details once for the whole case, and
+    restrict a case (it can be read but not changed) or lift the restriction."""
+
+
+@rights_group.command("correct")
+@click.argument("reference")
+@click.argument("person_id")
+@click.option(
+    "--set",
+    "changes",
+    multiple=True,
+    required=True,
+    metavar="FIELD=VALUE",
+    help="A detail of the person's record and its corrected value (empty to clear); repeatable.",
+)
+@click.option("--reason", required=True, help="Why the details are corrected (not the details).")
+@click.option("--by", "actor", required=True, help="Your e-mail address, for the audit trail.")
+@database_option
+@profile_option
+def rights_correct(
+    reference: str,
+    person_id: str,
+    changes: tuple[str, ...],
+    reason: str,
+    actor: str,
+    database: str | None,
+    profile: str | None,
+) -> None:
+    """Correct the details of the person PERSON_ID in case REFERENCE: every document of the case
+    shows them from then on; the chronology and the audit trail record it."""
+    formset = load_formset(profile)
+    record = rectification.person_record(formset)
+    known = {f.id for f in record.fields if not f.set_by_ehdocs and not f.fields}
+    config = from_environment({"DATABASE_URL": database} if database else None)
+    opened = storage.Storage.open(config, formset)
+    try:
+        stored = opened.cases.find(reference.strip())
+        if stored is None:
+            raise NotFoundError(f"There is no case with the reference {reference.strip()}")
+        answers = rectification.person_row(stored.raw, formset, person_id)
+        for change in changes:
+            name, equals, value = change.partition("=")
+            if not equals or name.strip() not in known:
+                raise click.UsageError(
+                    f"--set {change!r}: give FIELD=VALUE, FIELD one of {', '.join(sorted(known))}"
+                )
+            answers[name.strip()] = value.strip()
+        _, changed = rights.rectify(
+            opened.cases, stored.id, person_id, answers, reason, stored.version, None, actor
+        )
+    except InvalidCaseError as exc:
+        for problem in exc.problems:
+            click.echo(f"  {in_words(problem, formset, stored.raw if stored else {})}", err=True)
+        raise EhdocsError("The correction was not saved: nothing was changed") from None
+    except ValueError as exc:  # no reason, or nothing to change
+        raise click.UsageError(str(exc)) from None
+    finally:
+        opened.close()
+    click.echo(f"Corrected in case {stored.reference}: {', '.join(f.id for f in changed)}")
+
+
+@rights_group.command("restrict")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why the case is restricted (no case content).")
+@click.option("--by", "actor", required=True, help="Your e-mail address, for the audit trail.")
+@database_option
+def rights_restrict(reference: str, reason: str, actor: str, database: str | None) -> None:
+    """Restrict a case: it can be read but not changed until the restriction is lifted."""
+    with _database(database) as engine:
+        try:
+            rights.place_restriction(session_factory(engine), reference, reason, None, actor)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"Case {reference} is restricted: it can be read but not changed.")
+
+
+@rights_group.command("lift")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why the restriction is no longer needed.")
+@click.option("--by", "actor", required=True, help="Your e-mail address, for the audit trail.")
+@database_option
+def rights_lift(reference: str, reason: str, actor: str, database: str | None) -> None:
+    """Lift a case's restriction: it can be changed again."""
+    with _database(database) as engine:
+        sessions = session_factory(engine)
+        found = next((r for r in rights.in_place(sessions) if r.reference == reference), None)
+        if found is None:
+            raise NotFoundError(f"Case {reference} is not restricted")
+        try:
+            rights.lift_restriction(sessions, found.id, reason, None, actor)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"The restriction on case {reference} is lifted.")
 
 
 @cli.group()

@@ -95,6 +95,22 @@ class ConflictError(EhdocsError):
     """Someone else saved the case after this page was opened."""
 
 
+class RestrictedError(ConflictError):
+    """The case is restricted by the data protection officer (ehdocs.storage.restrictions):
+    it can be read but not changed, by any way in. A ConflictError, so every page that shows a
+    refused save shows this one too, what was typed kept."""
+
+    exit_code = 9
+    http_status = 409
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"This case is restricted by the data protection officer: {reason.rstrip(' .')}; it "
+            "can be read but not changed"
+        )
+        self.reason = reason
+
+
 class AlreadySavedError(EhdocsError):
     """A new-record form sent again (Back, then Save): its record was made the first time."""
 

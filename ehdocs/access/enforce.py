@@ -169,8 +169,8 @@ def audit_success(response: Response) -> Response:
 
 def audit_change(db: Session, case_id: int, before: int | None, after: int) -> None:
     """CaseStore's change listener: the entry is written in the change's own transaction."""
-    if not has_request_context():
-        return  # ingestion and the CLI audit what they do themselves
+    if not has_request_context() or g.get("change_audited"):
+        return  # ingestion, the CLI and a rectification audit what they do themselves
     args = request.view_args or {}
     name = g.pop("audit_pending", None) or "case.change"
     versions = f"version {before}->{after}" if before is not None else f"created version {after}"
@@ -209,8 +209,13 @@ def _audit_name(declared: Rule | str) -> str:
 def _template_context() -> dict[str, Any]:
     decision: Decision | None = g.get("access")
     glass = decision.glass if decision is not None else None
+    # Only on a case the request was allowed (a refusal's page says nothing of the case).
+    checked: StoredCase | None = g.get("access_case") if decision is not None else None
+    restriction = get_storage().cases.restriction(checked.id) if checked is not None else None
     return {
         "access_banner": _banner(glass.expires_at, glass.reason) if glass else None,
+        # (reason, placed at) of the data protection officer's restriction on the case shown
+        "restriction": restriction,
         "break_glass_offer": g.get("break_glass_offer"),
         "may": lambda action: policy.may(current(), action),
     }

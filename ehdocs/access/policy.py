@@ -40,6 +40,7 @@ HUB_SUBMISSION = "hub.submission"  # a submission, its original file, accepting 
 AUDIT_VIEW = "audit.view"
 RETENTION = "retention.manage"  # what is due for disposal, and legal holds on cases
 SUBJECT_ACCESS = "subject_access"  # find a person in every case; their redacted pack
+RIGHTS = "rights.manage"  # correct a person's details in any case; restrict a case (read-only)
 ACCOUNTS = "accounts.manage"  # accounts, teams and organisations
 BREAK_GLASS = "case.break_glass"  # asking for time-limited access to a case outside one's job
 REPORT = "report.view"  # the performance report: figures only, small numbers withheld in downloads
@@ -50,6 +51,7 @@ CASE_EDIT = "case.edit"  # the case's records
 CASE_ALLOCATE = "case.allocate"
 CASE_AUDIT = "case.audit"  # who has seen or changed the case (never its content)
 CASE_SHARE = "case.share"  # send a copy out: a secure link, or a password-protected PDF
+CASE_RECTIFY = "case.rectify"  # correct a person's details, with a reason (and the DPO's RIGHTS)
 DOCUMENT_NEW = "document.new"
 DOCUMENT_EDIT = "document.edit"  # one section of a document
 DOCUMENT_COMPLETE = "document.complete"
@@ -62,7 +64,7 @@ ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.TEAM_MANAGER: frozenset({CASE_LIST, BREAK_GLASS, REPORT, TEAM_VIEW}),
     roles.PARTNER: frozenset({CASE_LIST}),
     # No case content for either; the data protection officer may break glass (audited).
-    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS}),
+    roles.DPO: frozenset({AUDIT_VIEW, BREAK_GLASS, RETENTION, SUBJECT_ACCESS, RIGHTS}),
     roles.ADMIN: frozenset({ACCOUNTS}),
 }
 ROLE_ACTIONS = frozenset().union(*ROLE_GRANTS.values())
@@ -84,7 +86,14 @@ def _download(audience: str) -> str:
 
 DOWNLOAD_AUDIENCES = ("professional", "family")  # the copies a case's pages offer
 _READ = frozenset({CASE_VIEW, _download("professional"), _download("family"), PACK})
-_EDIT = _READ | {CASE_EDIT, DOCUMENT_NEW, DOCUMENT_EDIT, DOCUMENT_COMPLETE, CASE_SHARE}
+_EDIT = _READ | {
+    CASE_EDIT,
+    DOCUMENT_NEW,
+    DOCUMENT_EDIT,
+    DOCUMENT_COMPLETE,
+    CASE_SHARE,
+    CASE_RECTIFY,
+}
 CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.NONE: frozenset(),
     # Plus DOCUMENT_EDIT of the sections the forms mark `taf_edit: true` (see decide).
@@ -95,7 +104,7 @@ CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
 }
 CASE_ACTIONS = frozenset(
     {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, CASE_SHARE, DOCUMENT_NEW, DOCUMENT_EDIT}
-    | {DOCUMENT_COMPLETE}
+    | {DOCUMENT_COMPLETE, CASE_RECTIFY}
     | {DOWNLOAD, PACK}
 )
 BREAK_GLASS_GIVES = Relation.READ  # to see the case, not to change it
@@ -212,6 +221,8 @@ def decide(
         return Decision(Outcome.HIDDEN)
     if action == CASE_AUDIT and may(principal, AUDIT_VIEW):
         return Decision(Outcome.ALLOW)  # the data protection officer: who looked, no content
+    if action == CASE_RECTIFY and may(principal, RIGHTS):
+        return Decision(Outcome.ALLOW)  # the officer corrects a person found by subject access
     found = relation(principal, case)
     given_by_glass = None
     if found is Relation.NONE and glass is not None and may(principal, BREAK_GLASS):

@@ -34,10 +34,12 @@ from ehdocs.case.retention import Keeping, keeping
 from ehdocs.errors import NotFoundError
 from ehdocs.schema.model import FormSet
 from ehdocs.schema.profile import AUDIT_YEARS_AT_LEAST
+from ehdocs.storage import restrictions
 from ehdocs.storage.blobs import BlobStore
 from ehdocs.storage.models import (
     AuditEntry,
     BreakGlass,
+    CaseRestriction,
     CaseRow,
     Disposal,
     LegalHold,
@@ -158,6 +160,10 @@ def due(sessions: Sessions, formset: FormSet, today: dt.date | None = None) -> l
     found: list[Due] = []
     with sessions() as db:
         on_hold = set(db.scalars(select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))))
+        # A restricted case is kept as it is (the person may need it kept: GDPR article 18).
+        on_hold |= set(
+            db.scalars(select(CaseRestriction.case_id).where(CaseRestriction.lifted_at.is_(None)))
+        )
         for row in db.scalars(select(CaseRow).order_by(CaseRow.id)):
             if row.id in on_hold:
                 continue
@@ -294,6 +300,8 @@ def _dispose_case(db: Session, formset: FormSet, item: Due, today: dt.date) -> s
         return "already disposed of"
     if held(db, row.id):
         return "put on legal hold since the list was made"
+    if restrictions.active(db, row.id) is not None:
+        return "restricted by the data protection officer since the list was made"
     kept = case_keeping(row, formset)
     if kept.until is None or kept.until > today:
         return "no longer due"
@@ -304,6 +312,7 @@ def _dispose_case(db: Session, formset: FormSet, item: Due, today: dt.date) -> s
     db.execute(delete(PageDraft).where(PageDraft.case_id == row.id))
     db.execute(delete(BreakGlass).where(BreakGlass.case_id == row.id))
     db.execute(delete(LegalHold).where(LegalHold.case_id == row.id))  # lifted ones only
+    db.execute(delete(CaseRestriction).where(CaseRestriction.case_id == row.id))  # lifted too
     db.execute(delete(CaseRow).where(CaseRow.id == row.id))
     db.add(Disposal(kind="case", reference=row.reference, rule=kept.rule[:300]))
     db.flush()
@@ -412,6 +421,7 @@ def compact(engine: Engine) -> None:
                 "partner_links",
                 "break_glass",
                 "legal_holds",
+                "case_restrictions",
             ):
                 conn.execute(text(f"VACUUM FULL {table}"))
             conn.execute(text("CHECKPOINT"))

@@ -284,6 +284,23 @@ class LegalHold(Base):
     lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class CaseRestriction(Base):
+    """A data protection officer's restriction on a case (the person's right to restriction):
+    while it is in place (not lifted) the case can be read but not changed, by any way in
+    (ehdocs.storage.store refuses every save). Placed and lifted with a reason."""
+
+    __tablename__ = "case_restrictions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(320))
+    placed_at: Mapped[dt.datetime] = mapped_column(default=now)
+    lifted_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class Disposal(Base):
     """What the retention job deleted for good: a case (by its reference), a received file, or
     a number of audit entries, links or drafts; the rule and when. No personal data. For the

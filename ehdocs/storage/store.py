@@ -21,6 +21,7 @@ from ehdocs.case.model import Case
 from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError, NotFoundError
 from ehdocs.schema import FormDefinition, FormSet
 from ehdocs.schema.migrations import DocumentMigration, migrate_data, migrate_drafts
+from ehdocs.storage import restrictions
 from ehdocs.storage.models import CaseRow, PageDraft, UsedFormToken
 from ehdocs.validation import Problem, dump_case, validate_case
 
@@ -162,10 +163,13 @@ class CaseStore:
         complete: Collection[str] = (),
         once: UsedFormToken | None = None,
         owner: tuple[int | None, int | None] | None = None,
+        also: ChangeListener | None = None,
     ) -> StoredCase:
-        """Validate and store the whole case; refuse a save based on an older version, and
-        (`once`) a new-record form's token used before (AlreadySavedError). `owner`: the case's
-        (team, allocated worker), set in the same transaction (an allocation or transfer)."""
+        """Validate and store the whole case; refuse a save to a restricted case
+        (RestrictedError), one based on an older version, and (`once`) a new-record form's token
+        used before (AlreadySavedError). `owner`: the case's (team, allocated worker), set in
+        the same transaction (an allocation or transfer). `also`: called in the transaction
+        before the store's listeners (a change that writes its own audit entry)."""
         case = self.validated(raw, complete)
         data = json.dumps(dump_case(case), ensure_ascii=False)
         prepared = self._prepare(case)
@@ -174,6 +178,9 @@ class CaseStore:
                 row = session.get(CaseRow, case_id)
                 if row is None:
                     raise NotFoundError(f"There is no case {case_id}")
+                # Placing a restriction raises the case's version too: a save that read the
+                # case before it was placed fails the version check in the UPDATE below.
+                restrictions.refuse_if_restricted(session, case_id)
                 if row.version != expected_version:
                     raise ConflictError(_CONFLICT)
                 if once is not None:
@@ -188,6 +195,8 @@ class CaseStore:
                 if prepared:  # (a benchmark's save without indexers keeps the old prints)
                     row.index_prints = _prints(prepared)
                 session.flush()  # the UPDATE checks the version again, in the database
+                if also is not None:
+                    also(session, row.id, expected_version, row.version)
                 self._changed(session, row.id, expected_version, row.version, prepared, before)
                 return self._stored(row, case)
         except StaleDataError:
@@ -309,6 +318,12 @@ class CaseStore:
         session.flush()
         self._changed(session, row.id, version, row.version, prepared, before)
 
+    def restriction(self, case_id: int) -> tuple[str, dt.datetime] | None:
+        """The reason and time of the restriction in place on the case, if any."""
+        with self._session() as session:
+            found = restrictions.active(session, case_id)
+            return (found.reason, found.placed_at) if found is not None else None
+
     def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
         result = validate_case(raw, self.formset, complete=complete)
         if result.case is None:
@@ -323,6 +338,8 @@ class CaseStore:
         """Keep what was typed on a page; `form_version`: the version of the document's form
         it was typed on (a document section's page), so a later version migrates it."""
         with self._session() as session:
+            # nothing new is kept about a restricted case, not even what was typed
+            restrictions.refuse_if_restricted(session, case_id)
             draft = session.scalar(
                 select(PageDraft).where(PageDraft.case_id == case_id, PageDraft.page == page)
             )

@@ -35,6 +35,7 @@ from ehdocs.web.views import (
     records,
     reports,
     retention,
+    rights,
     sharing,
     sso,
     subject_access,
@@ -52,6 +53,7 @@ NAVIGATION: tuple[tuple[str | None, str, str, str], ...] = (
     (policy.AUDIT_VIEW, "audit.search", "Audit trail", "/audit"),
     (policy.SUBJECT_ACCESS, "subject_access.index", "Subject access", "/subject-access"),
     (policy.RETENTION, "retention.index", "Retention", "/retention"),
+    (policy.RIGHTS, "rights.restrictions", "Restrictions", "/rights"),
     (policy.REPORT, "reports.index", "Performance", "/reports"),
     (None, "main.forms", "Blank forms", "/forms"),
 )
@@ -124,6 +126,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(carry.bp)
     app.register_blueprint(subject_access.bp)
+    app.register_blueprint(rights.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(allocation.bp)
     app.register_blueprint(mywork.bp)

@@ -8,7 +8,7 @@ from flask import Flask, Response, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ehdocs.errors import RenderTooLarge
+from ehdocs.errors import RenderTooLarge, RestrictedError
 
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -62,6 +62,11 @@ def init_app(app: Flask) -> None:
         # The render was stopped at its limit (ehdocs.render.limits): say what to do instead.
         app.logger.warning("A document or pack passed its render limit and was stopped")
         return render_template("errors/503.html", reason=str(error)), 503, {"Retry-After": "600"}
+
+    @app.errorhandler(RestrictedError)
+    def restricted(error: RestrictedError) -> tuple[str, int]:
+        # A change refused by the store that no page caught: said in words, never a trace.
+        return render_template("errors/409.html", reason=str(error)), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

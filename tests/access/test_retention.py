@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from ehdocs.access import audit
+from ehdocs.access import audit, rights
 from ehdocs.access import retention as rules
 from ehdocs.case.io import read_case_file
 from ehdocs.case.retention import keeping
@@ -199,6 +199,37 @@ def test_a_case_put_on_hold_after_the_list_was_made_is_left_alone(
         ("EH-2026-0901", "put on legal hold since the list was made")
     ]
     assert storage.cases.find("EH-2026-0901") is not None
+
+
+def test_a_restricted_case_is_kept_and_a_lifted_restriction_goes_with_its_case(
+    app: Flask, formset: FormSet
+) -> None:
+    """A restriction (#17) keeps a case as it is: never listed, and left alone when placed
+    after the list was made; once lifted, the case goes with its restrictions' rows."""
+    storage = get_storage(app)
+    _world(app)
+    items = rules.due(storage.sessions, formset, DUE_DAY)
+    placed = rights.place_restriction(
+        storage.sessions, "EH-2026-0901", "Accuracy contested", None, "dpo@c.example"
+    )
+    listed = {d.reference for d in rules.due(storage.sessions, formset, DUE_DAY) if d.reference}
+    assert "EH-2026-0901" not in listed and "EH-2026-0902" in listed
+    report = rules.dispose(
+        storage.engine, storage.sessions, formset, storage.blobs, None, items, DUE_DAY
+    )
+    assert (
+        "EH-2026-0901",
+        "restricted by the data protection officer since the list was made",
+    ) in [(i.reference, why) for i, why in report.skipped]
+    assert storage.cases.find("EH-2026-0901") is not None
+    (restriction,) = rights.of_case(storage.sessions, placed)
+    rights.lift_restriction(storage.sessions, restriction.id, "Resolved", None, "dpo@c.example")
+    again = rules.due(storage.sessions, formset, DUE_DAY)
+    report = rules.dispose(
+        storage.engine, storage.sessions, formset, storage.blobs, None, again, DUE_DAY
+    )
+    assert storage.cases.find("EH-2026-0901") is None
+    assert rights.of_case(storage.sessions, placed) == []
 
 
 def test_old_audit_entries_go_and_the_chain_still_verifies(app: Flask, formset: FormSet) -> None:

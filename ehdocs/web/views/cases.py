@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ehdocs.access import policy
+from ehdocs.access import policy, rights
 from ehdocs.access.enforce import checked_case, visible_cases
 from ehdocs.access.policy import rule
 from ehdocs.access.retention import held, keeping_of
@@ -138,6 +138,8 @@ def overview(case_id: int) -> str:
         ).allowed,
         held_by=_held_by(stored),
         on_hold=_on_hold(case_id),
+        restrictions=rights.of_case(get_storage().sessions, case_id),
+        day=format_date,
         today=dt.date.today(),
         downloads=DOWNLOADS,
         formats=FORMATS,

@@ -504,6 +504,10 @@ def accept(reference: str) -> str | WResponse | tuple[str, int]:
         _mark(raw, doc_id, "draft")  # the sender's answers still need work: keep as a draft
         try:
             stored, set_aside = _save_draft(raw, existing, doc_id, label)
+        except ConflictError as exc:  # saved meanwhile, or restricted (ehdocs.access.rights)
+            return _submission_page(
+                row, hub_values, target=target, other=other, messages=[{"text": str(exc)}]
+            )
         except InvalidCaseError as again:
             return _submission_page(
                 row,

@@ -21,7 +21,7 @@ from ehdocs.errors import AlreadySavedError, ConflictError, InvalidCaseError
 from ehdocs.fields import field_type
 from ehdocs.fields.base import Invalid
 from ehdocs.schema.model import RecordDef
-from ehdocs.schema.roles import ATTACHMENT, BLOB, MEDIA_TYPE
+from ehdocs.schema.roles import ATTACHMENT, BLOB, MEDIA_TYPE, PERSON
 from ehdocs.storage import StoredCase, get_storage
 from ehdocs.storage.attachments import MAX_BYTES, SUFFIXES, AttachmentError
 from ehdocs.storage.attachments import clean as clean_attachment
@@ -269,6 +269,10 @@ def _edit_page(
         upload_error=upload_error,
         kept_file=(current or {}).get(BLOB),
         stamps=_stamps(record, current),
+        # a person's details are corrected, with a reason, on their own page (access.rights)
+        correct_url=url_for("rights.correct", case_id=stored.id, person_id=record_id)
+        if record.name == PERSON and current is not None and record_id is not None
+        else None,
     )
 
 

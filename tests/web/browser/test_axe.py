@@ -296,6 +296,18 @@ def _signed_in(page: Page, u: Urls) -> None:
     sign_in(page, MANAGER)  # the header with a name and "Sign out"
 
 
+def _restriction_errors(page: Page, u: Urls) -> None:
+    page.goto("/rights/restrictions")
+    page.get_by_role("button", name="Restrict the case").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _correction_errors(page: Page, u: Urls) -> None:
+    page.goto(f"{u.example}/people/noah/correct")
+    page.get_by_role("button", name="Check the correction").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
 # Each page, and who is signed in to see it (None: nobody). The example case is the
 # practitioner's; the new case, the hub's; a case's audit page is the DPO's too.
 PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
@@ -351,6 +363,13 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
         _goto(lambda u: "/reports/?from-day=31&from-month=2&from-year=2026&to-year=2026"),
     ),
     "audit: search with errors": (DPO, _audit_search_errors),
+    "rights: correct a person's details": (
+        DPO,
+        _goto(lambda u: f"{u.example}/people/noah/correct"),
+    ),
+    "rights: correct a person's details with errors": (DPO, _correction_errors),
+    "rights: restrictions": (DPO, _goto(lambda u: "/rights/restrictions")),
+    "rights: restrictions with errors": (DPO, _restriction_errors),
     "my work": (PRACTITIONER, _goto(lambda u: "/my-work/?sort=overdue")),
     "team": (MANAGER, _goto(lambda u: "/team/")),
     "team: cases due supervision": (MANAGER, _goto(lambda u: "/team/oversight")),
