@@ -52,7 +52,12 @@ def make_plan(family: Family, rows: list[list[str]]) -> Plan:
         (row, i), (_, j) = sorted(where[p] for p in unit.parents)
         gap = (row, j) if j == i + 1 else _arc_stem_gap(plan, row, i, j)
         plan.stems[n] = gap
-        plan.lanes.setdefault(gap, []).append(("stem", n))
+        if any(e.primary for e in unit.children):
+            plan.lanes.setdefault(gap, []).append(("stem", n))
+        # a carer's line to a child has a lane of its own beside the children's stem
+        for e in unit.children:
+            if not e.primary:
+                plan.lanes.setdefault(gap, []).append(("care", n, e.child))
     return plan
 
 
@@ -77,7 +82,16 @@ def add_hops(
     gap_x: dict[Gap, float],
     person_x: dict[str, float],
 ) -> None:
-    """Choose, for links that skip a row, the gap they pass through in each skipped row."""
+    """Choose, for links that skip a row, the gap they pass through in each skipped row: near
+    the straight way down, not across a partnership, and not where it would cut across the
+    children's lines of other families in the channels above and below."""
+    spans: dict[int, list[tuple[int, float, float]]] = {}
+    for n, unit in enumerate(family.units):
+        kids = [person_x[e.child] for e in unit.children if e.primary]
+        if kids:
+            row = plan.where[unit.parents[0]][0]
+            xs = [anchor_x[n], *kids]
+            spans.setdefault(row, []).append((n, min(xs), max(xs)))
     for n, unit in enumerate(family.units):
         if not unit.children:
             continue
@@ -92,17 +106,35 @@ def add_hops(
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
-                k = _nearest_gap(plan, gap_x, row, want)
+                others = [s for s in spans.get(row - 1, []) + spans.get(row, []) if s[0] != n]
+                k = _nearest_gap(plan, gap_x, row, want, others, x0 if row == top + 1 else None)
                 gaps.append((row, k))
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
             plan.hops[n, edge.child] = gaps
 
 
-def _nearest_gap(plan: Plan, gap_x: dict[Gap, float], row: int, want: float) -> int:
-    """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line."""
+CROSSING = 60.0  # what a likely crossing costs, in points of way round
+UNDER_STEM = 16.0
+
+
+def _nearest_gap(
+    plan: Plan,
+    gap_x: dict[Gap, float],
+    row: int,
+    want: float,
+    spans: list[tuple[int, float, float]],
+    stem: float | None = None,
+) -> int:
+    """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line, gaps
+    under or over another family's children's line, and straight under the parents' own stem
+    (the line would read as that stem going on)."""
 
     def cost(k: int) -> tuple[float, int]:
+        x = gap_x[(row, k)]
         crossed = 200.0 if (row, k) in plan.partner_gaps else 0.0
-        return abs(gap_x[(row, k)] - want) + crossed, k
+        crossed += CROSSING * sum(a < x < b for _, a, b in spans)
+        if stem is not None and abs(x - stem) < UNDER_STEM:
+            crossed += CROSSING
+        return abs(x - want) + crossed, k
 
     return min(range(len(plan.rows[row]) + 1), key=cost)
