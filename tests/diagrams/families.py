@@ -178,12 +178,12 @@ class KinCase:
 
 
 @st.composite
-def kin_families(draw: st.DrawFn) -> KinCase:
+def kin_families(draw: st.DrawFn, in_laws: bool = True) -> KinCase:
     """Grandparents, their two or three children, one of whom is the separated parent of one to
     four children; one child lives with an aunt or uncle (and partner) or with the grandparents,
     in kinship care or under special guardianship. The parents live apart (two households), the
-    carers' household holds the child a row (or two) below them; maybe the other parent's
-    parents too."""
+    carers' household holds the child a row (or two) below them; maybe (`in_laws`) the other
+    parent's parents too."""
     fam = _Family(draw, 60)
     gf, gm = fam.person(1948, 0), fam.person(1950, 0)
     fam.partnerships.append(GPartnership(gf, gm, "married", PartialDate(1972)))
@@ -192,7 +192,7 @@ def kin_families(draw: st.DrawFn) -> KinCase:
     fam.links += [GChildLink(p, k) for k in kids for p in (gf, gm)]
     parent = draw(st.sampled_from(kids))
     other = fam.person(draw(st.integers(1975, 1990)))
-    if draw(st.booleans()):  # the other parent's own parents
+    if in_laws and draw(st.booleans()):  # the other parent's own parents
         ogf, ogm = fam.person(1945), fam.person(1947)
         fam.partnerships.append(GPartnership(ogf, ogm, "married"))
         fam.links += [GChildLink(p, other) for p in (ogf, ogm)]

@@ -103,13 +103,18 @@ def add_hops(
             x0 = anchor_x[n]
             x1 = person_x[edge.child]
             gaps = []
+            prev = x0
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
-                others = [s for s in spans.get(row - 1, []) + spans.get(row, []) if s[0] != n]
-                k = _nearest_gap(plan, gap_x, row, want, others, x0 if row == top + 1 else None)
+                above = [s for s in spans.get(row - 1, []) if s[0] != n]
+                below = [s for s in spans.get(row, []) if s[0] != n]
+                last = x1 if row == bottom - 1 else None
+                stem = x0 if row == top + 1 else None
+                k = _nearest_gap(plan, gap_x, row, want, (prev, above, below, last), stem)
                 gaps.append((row, k))
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
+                prev = gap_x[(row, k)]
             plan.hops[n, edge.child] = gaps
 
 
@@ -122,7 +127,7 @@ def _nearest_gap(
     gap_x: dict[Gap, float],
     row: int,
     want: float,
-    spans: list[tuple[int, float, float]],
+    way: tuple[float, list[tuple[int, float, float]], list[tuple[int, float, float]], float | None],
     stem: float | None = None,
 ) -> int:
     """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line, gaps
@@ -132,7 +137,16 @@ def _nearest_gap(
     def cost(k: int) -> tuple[float, int]:
         x = gap_x[(row, k)]
         crossed = 200.0 if (row, k) in plan.partner_gaps else 0.0
-        crossed += CROSSING * sum(a < x < b for _, a, b in spans)
+        prev, above, below, last = way
+        # along the channel above from where the line is to the gap, and (last) along the
+        # channel below to the child: each other family's line it passes is a crossing
+        lo, hi = min(prev, x), max(prev, x)
+        crossed += CROSSING * sum(a < hi and lo < b for _, a, b in above)
+        if last is not None:
+            lo, hi = min(last, x), max(last, x)
+            crossed += CROSSING * sum(a < hi and lo < b for _, a, b in below)
+        else:
+            crossed += CROSSING * sum(a < x < b for _, a, b in below)
         if stem is not None and abs(x - stem) < UNDER_STEM:
             crossed += CROSSING
         return abs(x - want) + crossed, k
