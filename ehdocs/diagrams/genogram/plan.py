@@ -118,7 +118,7 @@ def add_hops(
             plan.hops[n, edge.child] = gaps
 
 
-CROSSING = 60.0  # what a likely crossing costs, in points of way round
+CROSSING = 100.0  # what a likely crossing costs, in points of way round
 UNDER_STEM = 16.0
 
 
@@ -148,7 +148,7 @@ def _nearest_gap(
         else:
             crossed += CROSSING * sum(a < x < b for _, a, b in below)
         if stem is not None and abs(x - stem) < UNDER_STEM:
-            crossed += CROSSING
+            crossed += CROSSING / 5
         return abs(x - want) + crossed, k
 
     return min(range(len(plan.rows[row]) + 1), key=cost)

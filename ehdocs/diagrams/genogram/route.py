@@ -191,6 +191,8 @@ class Router:
                     side = 1.0 if d >= 0 else -1.0
                     wishes = [side * c for c in CARE_PORTS] + [-side * c for c in CARE_PORTS]
                     wishes += [side * c for c in (20.0, 8.0, 12.0, 18.0)]
+                    # and not a step of a few points off the line coming down (a jog)
+                    wishes = [c for c in wishes if abs(c - d) >= 3.0] or wishes
                     offset = next((c for c in wishes if clear(e.child, c, source)), wishes[0])
                 out[("in", e.child, n)] = self.x[e.child] + offset
                 taken[e.child].append(offset)
