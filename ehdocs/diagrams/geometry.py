@@ -98,6 +98,10 @@ class Line:
     style: str  # solid | dashed | dotted | dashdot | unrecorded
     role: str  # partnership | arc | slash | stem | bus | drop | twin-bar
     ends: tuple[str, ...] = ()  # the people whose symbols this line meets
+    # A child line from parents other than those the child hangs from (kinship or foster
+    # carers, a special guardian, a step-parent): drawn whole from its own start on their
+    # partnership line (or the foot of a lone carer), sharing no segment with another line.
+    secondary: bool = False
 
     def segments(self) -> list[tuple[Point, Point]]:
         return list(zip(self.points, self.points[1:], strict=False))

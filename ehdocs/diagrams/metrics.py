@@ -47,29 +47,61 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return total * size / 1000
 
 
-def wrap(text: str, size: float, max_width: float, max_lines: int = 3) -> list[str]:
-    """Greedy word wrap; a word wider than a line is cut, and overflow ends in an ellipsis."""
+def wrap(
+    text: str, size: float, max_width: float, max_lines: int = 3, bold: bool = False
+) -> list[str]:
+    """Greedy word wrap: lines break between words, or after a hyphen in a word; a word wider
+    than a line is split as a last resort, with a hyphen (scripts written without spaces, such
+    as Chinese, are split between characters without one). With `max_lines` (0: no limit) the
+    overflow ends in an ellipsis."""
     lines: list[str] = []
     for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and text_width(candidate, size) <= max_width:
-            lines[-1] = candidate
-            continue
-        while text_width(word, size) > max_width:
-            cut = _fit(word, size, max_width)
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    if len(lines) > max_lines:
+        pieces = _hyphen_pieces(word)
+        for n, piece in enumerate(pieces):
+            glue = "" if n else " "
+            candidate = f"{lines[-1]}{glue}{piece}" if lines else piece
+            if lines and text_width(candidate, size, bold) <= max_width:
+                lines[-1] = candidate
+                continue
+            while text_width(piece, size, bold) > max_width:
+                cut, mark = _fit(piece, size, max_width, bold)
+                lines.append(piece[:cut] + mark)
+                piece = piece[cut:]
+            lines.append(piece)
+    if max_lines and len(lines) > max_lines:
         last = lines[max_lines - 1]
-        while last and text_width(last + "…", size) > max_width:
+        while last and text_width(last + "…", size, bold) > max_width:
             last = last[:-1]
         lines = lines[: max_lines - 1] + [last + "…"]
     return lines
 
 
-def _fit(word: str, size: float, max_width: float) -> int:
+def _hyphen_pieces(word: str) -> list[str]:
+    """A word and the places it may break: after each hyphen inside it ("Okafor-", "Bright")."""
+    pieces = [""]
+    for i, ch in enumerate(word):
+        pieces[-1] += ch
+        if ch in "-\u2010" and 0 < i < len(word) - 1:
+            pieces.append("")
+    return pieces
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _fit(word: str, size: float, max_width: float, bold: bool = False) -> tuple[int, str]:
+    """How many characters of a too-wide word go on a line, and the hyphen to add (none
+    between characters of a script written without spaces)."""
     cut = 1
-    while cut < len(word) and text_width(word[: cut + 1], size) <= max_width:
+    while cut < len(word):
+        mark = "" if _wide(word[cut - 1]) and _wide(word[cut]) else "-"
+        if text_width(word[: cut + 1] + mark, size, bold) > max_width:
+            break
         cut += 1
-    return cut
+    mark = "" if cut < len(word) and _wide(word[cut - 1]) and _wide(word[cut]) else "-"
+    if mark and cut > 2:
+        # no combining mark left at the start of the next line
+        while cut > 1 and unicodedata.combining(word[cut]):
+            cut -= 1
+    return cut, mark

@@ -166,3 +166,73 @@ def _homes(draw: st.DrawFn, fam: _Family) -> list[GHousehold]:
         members = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=8, unique=True))
         homes.append(GHousehold(f"h{n}", f"Home {n}", tuple(members)))
     return homes
+
+
+@dataclass(frozen=True)
+class KinCase:
+    """A family with one child in kinship care, and who cares for them."""
+
+    genogram: Genogram
+    child: str
+    carers: tuple[str, ...]
+
+
+@st.composite
+def kin_families(draw: st.DrawFn, in_laws: bool = True) -> KinCase:
+    """Grandparents, their two or three children, one of whom is the separated parent of one to
+    four children; one child lives with an aunt or uncle (and partner) or with the grandparents,
+    in kinship care or under special guardianship. The parents live apart (two households), the
+    carers' household holds the child a row (or two) below them; maybe (`in_laws`) the other
+    parent's parents too."""
+    fam = _Family(draw, 60)
+    gf, gm = fam.person(1948, 0), fam.person(1950, 0)
+    fam.partnerships.append(GPartnership(gf, gm, "married", PartialDate(1972)))
+    years = sorted(draw(st.lists(st.integers(1973, 1990), min_size=2, max_size=3, unique=True)))
+    kids = [fam.person(y, 0) for y in years]
+    fam.links += [GChildLink(p, k) for k in kids for p in (gf, gm)]
+    parent = draw(st.sampled_from(kids))
+    other = fam.person(draw(st.integers(1975, 1990)))
+    if in_laws and draw(st.booleans()):  # the other parent's own parents
+        ogf, ogm = fam.person(1945), fam.person(1947)
+        fam.partnerships.append(GPartnership(ogf, ogm, "married"))
+        fam.links += [GChildLink(p, other) for p in (ogf, ogm)]
+    status = draw(st.sampled_from(("separated", "divorced", "married", "cohabiting")))
+    fam.partnerships.append(GPartnership(parent, other, status, PartialDate(2005)))
+    children = []
+    year = 2006
+    for _ in range(draw(st.integers(1, 4))):
+        year += draw(st.integers(1, 3))
+        child = fam.person(year, 0)
+        children.append(child)
+        fam.links += [GChildLink(p, child) for p in (parent, other)]
+    child = draw(st.sampled_from(children))
+    kind = draw(st.sampled_from(("kinship", "kinship", "special_guardian")))
+    aunts = [k for k in kids if k != parent]
+    homes = []
+    if draw(st.booleans()):
+        carers: tuple[str, ...] = (gf, gm) if draw(st.booleans()) else (gm,)
+    else:
+        aunt = draw(st.sampled_from(aunts))
+        carers = (aunt,)
+        if draw(st.booleans()):
+            mate = fam.person(1978)
+            fam.partnerships.append(GPartnership(aunt, mate, "married"))
+            carers = (aunt, mate)
+            for n in range(draw(st.integers(0, 2))):
+                cousin = fam.person(2008 + 3 * n, 0)
+                fam.links += [GChildLink(p, cousin) for p in carers]
+    fam.links += [GChildLink(c, child, kind) for c in carers]
+    rest = [c for c in children if c != child]
+    with_parent = draw(st.lists(st.sampled_from(rest), unique=True)) if rest else []
+    cousins = [
+        link.child for link in fam.links if link.parent == carers[0] and link.kind == "birth"
+    ]
+    homes.append(GHousehold("h0", "Carers' home", (*carers, child, *cousins)))
+    homes.append(GHousehold("h1", "Parent's home", (parent, *with_parent)))
+    homes.append(
+        GHousehold("h2", "Other parent's home", (other, *[c for c in rest if c not in with_parent]))
+    )
+    if draw(st.booleans()):  # a grandparent who lives with the parent: one home over two rows
+        homes.append(GHousehold("h3", "Shared home", (gm, parent) if gm not in carers else (gf,)))
+    g = build(fam.people, fam.partnerships, fam.links, (), homes)
+    return KinCase(g, child, carers)

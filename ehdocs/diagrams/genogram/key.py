@@ -14,7 +14,7 @@ KEY_TEXT = {
     "pregnancy": "Pregnancy",
     "miscarriage": "Miscarriage or stillbirth",
     "index": "The child the work is about",
-    "deceased": "Died (d. year of death)",
+    "deceased": "Died (d. year of death, age)",
     "age": "Number inside: age",
     "age~": "Number inside: age (~ about)",
     "married": "Married or civil partners",

@@ -52,7 +52,12 @@ def make_plan(family: Family, rows: list[list[str]]) -> Plan:
         (row, i), (_, j) = sorted(where[p] for p in unit.parents)
         gap = (row, j) if j == i + 1 else _arc_stem_gap(plan, row, i, j)
         plan.stems[n] = gap
-        plan.lanes.setdefault(gap, []).append(("stem", n))
+        if any(e.primary for e in unit.children):
+            plan.lanes.setdefault(gap, []).append(("stem", n))
+        # a carer's line to a child has a lane of its own beside the children's stem
+        for e in unit.children:
+            if not e.primary:
+                plan.lanes.setdefault(gap, []).append(("care", n, e.child))
     return plan
 
 
@@ -77,7 +82,16 @@ def add_hops(
     gap_x: dict[Gap, float],
     person_x: dict[str, float],
 ) -> None:
-    """Choose, for links that skip a row, the gap they pass through in each skipped row."""
+    """Choose, for links that skip a row, the gap they pass through in each skipped row: near
+    the straight way down, not across a partnership, and not where it would cut across the
+    children's lines of other families in the channels above and below."""
+    spans: dict[int, list[tuple[int, float, float]]] = {}
+    for n, unit in enumerate(family.units):
+        kids = [person_x[e.child] for e in unit.children if e.primary]
+        if kids:
+            row = plan.where[unit.parents[0]][0]
+            xs = [anchor_x[n], *kids]
+            spans.setdefault(row, []).append((n, min(xs), max(xs)))
     for n, unit in enumerate(family.units):
         if not unit.children:
             continue
@@ -89,20 +103,52 @@ def add_hops(
             x0 = anchor_x[n]
             x1 = person_x[edge.child]
             gaps = []
+            prev = x0
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
-                k = _nearest_gap(plan, gap_x, row, want)
+                above = [s for s in spans.get(row - 1, []) if s[0] != n]
+                below = [s for s in spans.get(row, []) if s[0] != n]
+                last = x1 if row == bottom - 1 else None
+                stem = x0 if row == top + 1 else None
+                k = _nearest_gap(plan, gap_x, row, want, (prev, above, below, last), stem)
                 gaps.append((row, k))
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
+                prev = gap_x[(row, k)]
             plan.hops[n, edge.child] = gaps
 
 
-def _nearest_gap(plan: Plan, gap_x: dict[Gap, float], row: int, want: float) -> int:
-    """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line."""
+CROSSING = 100.0  # what a likely crossing costs, in points of way round
+UNDER_STEM = 16.0
+
+
+def _nearest_gap(
+    plan: Plan,
+    gap_x: dict[Gap, float],
+    row: int,
+    want: float,
+    way: tuple[float, list[tuple[int, float, float]], list[tuple[int, float, float]], float | None],
+    stem: float | None = None,
+) -> int:
+    """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line, gaps
+    under or over another family's children's line, and straight under the parents' own stem
+    (the line would read as that stem going on)."""
 
     def cost(k: int) -> tuple[float, int]:
+        x = gap_x[(row, k)]
         crossed = 200.0 if (row, k) in plan.partner_gaps else 0.0
-        return abs(gap_x[(row, k)] - want) + crossed, k
+        prev, above, below, last = way
+        # along the channel above from where the line is to the gap, and (last) along the
+        # channel below to the child: each other family's line it passes is a crossing
+        lo, hi = min(prev, x), max(prev, x)
+        crossed += CROSSING * sum(a < hi and lo < b for _, a, b in above)
+        if last is not None:
+            lo, hi = min(last, x), max(last, x)
+            crossed += CROSSING * sum(a < hi and lo < b for _, a, b in below)
+        else:
+            crossed += CROSSING * sum(a < x < b for _, a, b in below)
+        if stem is not None and abs(x - stem) < UNDER_STEM:
+            crossed += CROSSING / 5
+        return abs(x - want) + crossed, k
 
     return min(range(len(plan.rows[row]) + 1), key=cost)

@@ -25,6 +25,13 @@ ARC_STEP = 8.0
 CHANNEL_PAD = 16.0  # between labels and the first bus (household outlines live here)
 TRACK = 9.0
 PORTS = (0.0, 10.0, -10.0, 15.0, -15.0, 5.0, -5.0)
+CARE_PORTS = (10.0, 15.0, 5.0)  # a carer's line meets the child beside the middle
+PORT_CLEAR = 6.0  # two lines into one symbol keep at least this far apart
+CARE_AIR = 36.0  # a carer's line and another on one level: far enough apart to read as two
+CLEAR = 4.0  # two vertical lines at least this far apart, or they read as one
+PRIMARY = -1  # the port key of a child's own line ("in", child, PRIMARY); others: unit number
+SNAP = 10.0  # a line arriving this close to a symbol's middle goes straight in, without a jog
+FOOT_PORTS = (0.0, -10.0, -16.0, -5.0)  # lines from a lone parent's foot (the label is right)
 KIND_STYLE = {
     "birth": "solid",
     "adoptive": "dashed",
@@ -62,6 +69,7 @@ class Router:
         slots: dict[str, Slot],
     ) -> None:
         self.family, self.plan, self.specs, self.x, self.slots = family, plan, specs, x, slots
+        self.unit_no = {id(u): n for n, u in enumerate(family.units)}
         self.lane_x = self._lanes()
         self.ports = self._ports()
         self.lines: list[Line] = []
@@ -82,33 +90,140 @@ class Router:
         out: dict[Hashable, float] = {}
         for gap, owners in self.plan.lanes.items():
             a, b = self.gap_edges(gap)
-            for j, owner in enumerate(owners):
-                out[owner] = a + (j + 1) * (b - a) / (len(owners) + 1)
+            ordered = self._care_beside_stems(owners)
+            for j, owner in enumerate(ordered):
+                out[owner] = a + (j + 1) * (b - a) / (len(ordered) + 1)
+        self._clear_of_row_above(out)
+        return out
+
+    def _clear_of_row_above(self, lane_x: dict[Hashable, float]) -> None:
+        """A line passing down through a gap must not continue (in the channel above) a line
+        coming down from the row above at the same x: move it aside within its gap."""
+        down: dict[int, list[float]] = defaultdict(list)  # x of lines leaving each row downwards
+        for gap, owners in self.plan.lanes.items():
+            down[gap[0]] += [lane_x[o] for o in owners]
+        for n, unit in enumerate(self.family.units):
+            if unit.children and self.plan.stems[n] is None:
+                row = self.plan.where[unit.parents[0]][0]
+                down[row] += [self.x[unit.parents[0]] + f for f in FOOT_PORTS]
+        self.down = down
+        for gap, owners in sorted(self.plan.lanes.items()):
+            a, b = self.gap_edges(gap)
+            mine = [lane_x[o] for o in owners]
+            for owner in owners:
+                if not (isinstance(owner, tuple) and owner[0] == "hop"):
+                    continue
+                x = lane_x[owner]
+                above = down.get(gap[0] - 1, [])
+                if all(abs(x - v) >= CLEAR for v in above):
+                    continue
+                for step in (7.0, -7.0, 12.0, -12.0, 17.0, -17.0):
+                    nx = x + step
+                    if a + 3 <= nx <= b - 3 and all(
+                        abs(nx - v) >= CLEAR for v in above + [m for m in mine if m != x]
+                    ):
+                        lane_x[owner] = nx
+                        mine = [nx if m == x else m for m in mine]
+                        break
+
+    def _care_beside_stems(self, owners: list[Hashable]) -> list[Hashable]:
+        """A carer's lane goes on the side of the children's stem towards the cared-for child,
+        so it need not cross the stem's line to its own children."""
+        out = [o for o in owners if not (isinstance(o, tuple) and o[0] == "care")]
+        for owner in owners:
+            if not (isinstance(owner, tuple) and owner[0] == "care"):
+                continue
+            _, n, child = owner
+            stem = ("stem", n)
+            if stem not in out:
+                out.append(owner)
+                continue
+            kids = [self.x[e.child] for e in self.family.units[n].children if e.primary]
+            hops = self.plan.hops.get((n, child))
+            heads = sum(self.gap_edges(hops[0])) / 2 if hops else self.x[child]
+            left = heads < sum(kids) / len(kids)
+            at = out.index(stem)
+            out.insert(at if left else at + 1, owner)
         return out
 
     def _ports(self) -> dict[Hashable, float]:
-        """Where lines meet the top of a symbol: a child line at the middle, others beside it."""
-        wants: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)
-        for child in self.family.primary:
-            wants[child].append((("in", child, True), 0))
+        """Where lines meet the top of a symbol: a child line at the middle (or straight under
+        a stem close by), a carer's line beside it on the side it comes from, arcs outside."""
+        out: dict[Hashable, float] = {}
+        taken: dict[str, list[float]] = defaultdict(list)
+
+        def clear(person: str, offset: float, own: float) -> bool:
+            """Apart from the person's other lines, and from any line but its own (at `own`)
+            coming down from the row above at the same x (a lone parent's stem from the foot,
+            a stem, a line passing through)."""
+            x = self.x[person] + offset
+            above = self.down.get(self.plan.where[person][0] - 1, [])
+            return all(abs(offset - u) >= PORT_CLEAR for u in taken[person]) and all(
+                abs(x - v) >= CLEAR for v in above if abs(v - own) > 0.01
+            )
+
+        for child, unit in self.family.primary.items():
+            n = self.unit_no[id(unit)]
+            hops = self.plan.hops.get((n, child))
+            offset = 0.0
+            if hops:
+                arrive = self.lane_x[("hop", n, child, hops[-1][0])]
+            elif child not in self._forks(n):
+                arrive = self._stem_x(n)
+            else:
+                arrive = math.inf
+            if abs(arrive - self.x[child]) <= SNAP:
+                offset = arrive - self.x[child]
+            if not clear(child, offset, arrive):  # another line down from the row above
+                moves = [offset + d for d in (6.0, -6.0, 10.0, -10.0)]
+                offset = next((m for m in moves if clear(child, m, arrive)), offset)
+            out[("in", child, PRIMARY)] = self.x[child] + offset
+            taken[child].append(offset)
         for n, unit in enumerate(self.family.units):
             for e in unit.children:
-                if not e.primary:
-                    wants[e.child].append((("in", e.child, n), 0))
+                if e.primary:
+                    continue
+                source = self._care_source_x(n, e.child)
+                d = source - self.x[e.child]
+                if abs(d) <= SNAP and clear(e.child, d, source):
+                    offset = d
+                else:
+                    side = 1.0 if d >= 0 else -1.0
+                    wishes = [side * c for c in CARE_PORTS] + [-side * c for c in CARE_PORTS]
+                    wishes += [side * c for c in (20.0, 8.0, 12.0, 18.0)]
+                    # and not a step of a few points off the line coming down (a jog)
+                    wishes = [c for c in wishes if abs(c - d) >= 3.0] or wishes
+                    offset = next((c for c in wishes if clear(e.child, c, source)), wishes[0])
+                out[("in", e.child, n)] = self.x[e.child] + offset
+                taken[e.child].append(offset)
         for p in self.plan.arcs:
             a, b = sorted((p.a, p.b), key=lambda q: self.x[q])
-            wants[a].append((("arc", p.a, p.b, a), 1))
-            wants[b].append((("arc", p.a, p.b, b), -1))
-        out: dict[Hashable, float] = {}
-        for person, items in wants.items():
-            free = list(PORTS)
-            for owner, side in items:
-                pick = next((o for o in free if o * side > 0), free[0]) if side else free[0]
-                free.remove(pick)
-                out[owner] = self.x[person] + pick
-                if not free:
-                    free = list(PORTS)
+            for person, side in ((a, 1), (b, -1)):
+                pick = next(
+                    (o for o in PORTS if o * side > 0 and clear(person, o, math.inf)),
+                    next((o for o in PORTS if o * side > 0), 0.0),
+                )
+                out[("arc", p.a, p.b, person)] = self.x[person] + pick
+                taken[person].append(pick)
         return out
+
+    def _care_x(self, n: int, child: str) -> float:
+        """Where a carer's line to a child starts: its own lane beside the children's stem, or
+        beside the middle of a lone carer's foot (in the middle if it is their only line)."""
+        if self.plan.stems[n] is not None:
+            return self.lane_x[("care", n, child)]
+        unit = self.family.units[n]
+        cared = [e.child for e in unit.children if not e.primary]
+        k = cared.index(child) + (1 if any(e.primary for e in unit.children) else 0)
+        return self.x[unit.parents[0]] + FOOT_PORTS[min(k, len(FOOT_PORTS) - 1)]
+
+    def _care_source_x(self, n: int, child: str) -> float:
+        """The x of the line that comes down into the child: the last gap it passes through,
+        or its start."""
+        hops = self.plan.hops.get((n, child))
+        if hops:
+            return self.lane_x[("hop", n, child, hops[-1][0])]
+        return self._care_x(n, child)
 
     # -- rows and channels -----------------------------------------------------------------
 
@@ -158,11 +273,17 @@ class Router:
             if not unit.children:
                 continue
             row = self.plan.where[unit.parents[0]][0]
-            stem = self._stem_x(n)
-            downs = [self._first_x(n, e.child) for e in unit.children]
-            xs = [stem, *downs]
-            runs[row].append(Run(("bus", n), min(xs), max(xs), [stem], downs))
+            if any(e.primary for e in unit.children):
+                stem = self._stem_x(n)
+                downs = [self._first_x(n, e.child) for e in unit.children if e.primary]
+                xs = [stem, *downs]
+                runs[row].append(Run(("bus", n), min(xs), max(xs), [stem], downs))
             for e in unit.children:
+                if not e.primary:
+                    a, b = self._care_x(n, e.child), self._first_x(n, e.child)
+                    runs[row].append(
+                        Run(("care", n, e.child), min(a, b), max(a, b), [a], [b], CARE_AIR)
+                    )
                 hops = self.plan.hops.get((n, e.child), [])
                 for i, (q, _) in enumerate(hops):
                     a = self.lane_x[("hop", n, e.child, q)]
@@ -176,7 +297,7 @@ class Router:
 
     def _entry_x(self, n: int, child: str) -> float:
         if self.family.primary.get(child) is self.family.units[n]:
-            return self.ports[("in", child, True)]
+            return self.ports[("in", child, PRIMARY)]
         return self.ports[("in", child, n)]
 
     def _first_x(self, n: int, child: str) -> float:
@@ -204,12 +325,15 @@ class Router:
         members: dict[str, list[str]] = defaultdict(list)
         for k in sorted(kids, key=lambda k: self.x[k]):
             members[_root(group, k)].append(k)
-        return {
-            k: sum(self.x[m] for m in ms) / len(ms)
-            for ms in members.values()
-            if len(ms) > 1
-            for k in ms
-        }
+        stem = self._stem_x(n) if kids else 0.0
+        out: dict[str, float] = {}
+        for ms in members.values():
+            if len(ms) > 1:
+                fork = sum(self.x[m] for m in ms) / len(ms)
+                if abs(fork - stem) <= SNAP:  # straight on from the stem: no step at the apex
+                    fork = stem
+                out.update((k, fork) for k in ms)
+        return out
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -243,46 +367,64 @@ class Router:
             cx = centre + (i - (count - 1) / 2) * 7
             self.lines.append(Line(((cx - 4, y + 7), (cx + 4, y - 7)), "solid", "slash", ends))
 
+    def _start_y(self, n: int, x: float) -> float:
+        """Where a line down from parents starts: a lone parent's foot, else their partnership
+        line (beside each other, or the arc over the top)."""
+        unit = self.family.units[n]
+        gap = self.plan.stems[n]
+        if gap is None:
+            return self._bottom_at(unit.parents[0], x)
+        arc = next((p for p in self.plan.arcs if {p.a, p.b} == set(unit.parents)), None)
+        return self.arc_y[gap[0], arc] if arc else self.rows[gap[0]].mid
+
     def _children(self) -> None:
         for n, unit in enumerate(self.family.units):
             if not unit.children:
                 continue
-            row = self.rows[self.plan.where[unit.parents[0]][0]]
-            bus_y = self.track_y[("bus", n)]
-            stem = self._stem_x(n)
-            gap = self.plan.stems[n]
-            if gap is None:  # a single parent: from the foot of the symbol
-                start = row.mid + self.slots[unit.parents[0]].h / 2
-            else:
-                arc = next((p for p in self.plan.arcs if {p.a, p.b} == set(unit.parents)), None)
-                start = self.arc_y[gap[0], arc] if arc else row.mid
-            self.lines.append(Line(((stem, start), (stem, bus_y)), "solid", "stem", unit.parents))
-            xs = [stem] + [self._first_x(n, e.child) for e in unit.children]
-            if max(xs) > min(xs):
-                self.lines.append(Line(((min(xs), bus_y), (max(xs), bus_y)), "solid", "bus"))
-            forks = self._forks(n)
+            if any(e.primary for e in unit.children):
+                bus_y = self.track_y[("bus", n)]
+                stem = self._stem_x(n)
+                start = self._start_y(n, stem)
+                self.lines.append(
+                    Line(((stem, start), (stem, bus_y)), "solid", "stem", unit.parents)
+                )
+                xs = [stem] + [self._first_x(n, e.child) for e in unit.children if e.primary]
+                if max(xs) > min(xs):
+                    self.lines.append(Line(((min(xs), bus_y), (max(xs), bus_y)), "solid", "bus"))
+                forks = self._forks(n)
+                for e in unit.children:
+                    if e.primary:
+                        first = [(self._first_x(n, e.child), bus_y)]
+                        line = self._child_line(n, e.child, e.kind, first, forks.get(e.child))
+                        self.lines.append(line)
+                self._twin_bars(forks, bus_y)
             for e in unit.children:
-                self.lines.append(self._child_line(n, e.child, e.kind, bus_y, forks.get(e.child)))
-            self._twin_bars(forks, bus_y)
+                if not e.primary:
+                    self.lines.append(self._care_line(n, e.child, e.kind))
 
-    def _child_line(self, n: int, child: str, kind: str, bus_y: float, fork: float | None) -> Line:
-        points: list[Point] = []
-        x = self._first_x(n, child)
-        points.append((x, bus_y))
+    def _care_line(self, n: int, child: str, kind: str) -> Line:
+        x = self._care_x(n, child)
+        y = self.track_y[("care", n, child)]
+        points = [(x, self._start_y(n, x)), (x, y), (self._first_x(n, child), y)]
+        line = self._child_line(n, child, kind, points, None)
+        ends = (child, *(self.family.units[n].parents if self.plan.stems[n] is None else ()))
+        return Line(line.points, line.style, "drop", ends, secondary=True)
+
+    def _child_line(
+        self, n: int, child: str, kind: str, start: list[Point], fork: float | None
+    ) -> Line:
+        points: list[Point] = list(start)
+        x = points[-1][0]
         for i, (q, _) in enumerate(self.plan.hops.get((n, child), [])):
             hop_y = self.track_y[("hop", n, child, q)]
             nxt = self._next_x(n, child, i)
             points += [(x, hop_y), (nxt, hop_y)]
             x = nxt
-        sym_top = self.rows[self.plan.where[child][0]].sym_top
-        if fork is not None:  # a straight line to the twin's top, then down if the symbol is small
-            top = self._top_at(child, self.x[child])
-            points.append((self.x[child], sym_top))
-            if top > sym_top:
-                points.append((self.x[child], top))
+        if fork is not None:  # one straight line from the fork to the twin's top
+            points.append((self.x[child], self._top_at(child, self.x[child])))
         else:
             points.append((x, self._top_at(child, x)))
-        return Line(tuple(_dedupe(points)), KIND_STYLE.get(kind, "solid"), "drop", (child,))
+        return Line(tuple(_straight(points)), KIND_STYLE.get(kind, "solid"), "drop", (child,))
 
     def _twin_bars(self, forks: dict[str, float], bus_y: float) -> None:
         for t in self.family.genogram.twins:
@@ -290,10 +432,11 @@ class Router:
                 continue
             fx = forks[t.a]
             y = bus_y + (self.rows[self.plan.where[t.a][0]].sym_top - bus_y) * 0.55
-            share = (y - bus_y) / (self.rows[self.plan.where[t.a][0]].sym_top - bus_y)
-            xa = fx + (self.x[t.a] - fx) * share
-            xb = fx + (self.x[t.b] - fx) * share
-            self.lines.append(Line(((min(xa, xb), y), (max(xa, xb), y)), "solid", "twin-bar"))
+            xs = []
+            for twin in (t.a, t.b):  # where the bar's level cuts each twin's line
+                top = self._top_at(twin, self.x[twin])
+                xs.append(fx + (self.x[twin] - fx) * (y - bus_y) / (top - bus_y))
+            self.lines.append(Line(((min(xs), y), (max(xs), y)), "solid", "twin-bar"))
 
     # -- symbol outlines -------------------------------------------------------------------
 
@@ -315,6 +458,12 @@ class Router:
             return box.y + dx * slot.h / (slot.w / 2)
         return box.y
 
+    def _bottom_at(self, person: str, x: float) -> float:
+        """The y where a vertical line at x leaves the bottom of the person's symbol."""
+        slot = self.slots[person]
+        mid = self.rows[self.plan.where[person][0]].mid
+        return 2 * mid - self._top_at(person, x) if slot.shape != "pregnancy" else mid + slot.h / 2
+
 
 def _root(group: dict[str, str], k: str) -> str:
     while group[k] != k:
@@ -322,9 +471,18 @@ def _root(group: dict[str, str], k: str) -> str:
     return k
 
 
-def _dedupe(points: list[Point]) -> list[Point]:
+def _straight(points: list[Point]) -> list[Point]:
+    """The corners of a path: repeated points and points in the middle of a straight run go."""
     out: list[Point] = []
     for p in points:
-        if not out or out[-1] != p:
-            out.append(p)
+        if out and math.dist(out[-1], p) < 0.01:
+            continue
+        if len(out) >= 2:
+            (ax, ay), (bx, by) = out[-2], out[-1]
+            if (abs(ax - bx) < 0.01 and abs(bx - p[0]) < 0.01) or (
+                abs(ay - by) < 0.01 and abs(by - p[1]) < 0.01
+            ):
+                out[-1] = p
+                continue
+        out.append(p)
     return out

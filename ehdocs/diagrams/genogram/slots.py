@@ -46,20 +46,22 @@ class Slot:
 def make_slot(person: GPerson, shifted: bool) -> Slot:
     shape = person.status if person.status in SIZES else person.gender
     w, h = SIZES.get(shape, (SYMBOL, SYMBOL))
-    lines = [
-        (t, NAME_SIZE, person.is_index) for t in wrap(person.name or "?", NAME_SIZE, NAME_WIDTH)
-    ]
-    for text in _date_lines(person):
-        lines.append((text, DATE_SIZE, False))
-    label_w = max(text_width(t, s, b) for t, s, b in lines)
-    label_h = sum(NAME_LEAD if s == NAME_SIZE else DATE_LEAD for _, s, _ in lines)
+    # The whole name, wrapped between words: never cut short (the label grows instead).
+    name = wrap(person.name or "?", NAME_SIZE, NAME_WIDTH, max_lines=0, bold=person.is_index)
+    lines = [(t, NAME_SIZE, person.is_index) for t in name]
     age = None
     if person.age is not None and shape not in SIZES:
         age = ("~" if person.age_approximate else "") + str(person.age)
+    for text in _date_lines(person, age):
+        lines.append((text, DATE_SIZE, False))
+    label_w = max(text_width(t, s, b) for t, s, b in lines)
+    label_h = sum(NAME_LEAD if s == NAME_SIZE else DATE_LEAD for _, s, _ in lines)
+    if person.deceased:
+        age = None  # told in the label: the cross through the symbol stays whole
     return Slot(person.id, shape, w, h, tuple(lines), label_w, label_h, shifted, age)
 
 
-def _date_lines(person: GPerson) -> list[str]:
+def _date_lines(person: GPerson, age: str | None = None) -> list[str]:
     out = []
     if person.status == "pregnancy":
         if person.due:
@@ -70,10 +72,11 @@ def _date_lines(person: GPerson) -> list[str]:
         # a pregnancy loss is labelled with when it happened: it was never born
         lost = person.status == "miscarriage"
         out.append(("" if lost else "b. ") + short_date(person.birth))
+    aged = f"aged {age.replace('~', 'about ')}" if person.deceased and age else ""
     if person.death_year is not None:
-        out.append(f"d. {person.death_year}")
+        out.append(f"d. {person.death_year}" + (f", {aged}" if aged else ""))
     elif person.deceased:
-        out.append("died")
+        out.append("died" + (f", {aged}" if aged else ""))
     return out
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ehdocs.diagrams.genogram.key import COLUMN, GLYPH, LEAD, PAD, TEXT_SIZE, TITLE_SIZE, key_for
 from ehdocs.diagrams.geometry import Box, Layout, Line, Outline, Point, Symbol
-from ehdocs.diagrams.metrics import text_width
 from ehdocs.diagrams.svgutil import document, n, text
 
 INK = "#1a1a1a"
@@ -128,13 +127,7 @@ def symbol(sym: Symbol) -> list[str]:
             f'M{n(b.cx + h)},{n(b.cy - h)} L{n(b.cx - h)},{n(b.cy + h)}" '
             f'stroke="{INK}" stroke-width="1.6"/>'
         )
-    if sym.age:
-        if sym.deceased:  # keep the age readable where the cross meets
-            w = text_width(sym.age, 12, True) + 4
-            out.append(
-                f'<rect x="{n(b.cx - w / 2)}" y="{n(b.cy - 7.5)}" width="{n(w)}" '
-                'height="15" fill="#ffffff"/>'
-            )
+    if sym.age and not sym.deceased:  # someone who has died: the age is in their label
         out.append(text(sym.age, b.cx, b.cy + 4.3, 12, True, "middle"))
     return out
 

@@ -19,6 +19,7 @@ class Run:
     x2: float
     ups: list[float] = field(default_factory=list)  # x of lines arriving from above
     downs: list[float] = field(default_factory=list)  # x of lines leaving downwards
+    air: float = SEPARATION  # clear space to the next line on its level (more: a lone line)
 
 
 def stack_channel(runs: list[Run]) -> dict[Hashable, int]:
@@ -34,31 +35,33 @@ def stack_channel(runs: list[Run]) -> dict[Hashable, int]:
             elif below < above:
                 wins[id(b)] += 1
     ordered = sorted(runs, key=lambda r: (-wins[id(r)], r.x1, r.x2))
-    return _first_fit([(r.owner, r.x1, r.x2) for r in ordered])
+    return _first_fit([(r.owner, r.x1, r.x2, r.air) for r in ordered])
 
 
 def stack_arcs(arcs: list[tuple[Hashable, float, float]]) -> dict[Hashable, int]:
     """Arcs over a row: shorter ones lower, so nested arcs never cross."""
-    return _first_fit(sorted(arcs, key=lambda a: (a[2] - a[1], a[1])))
+    ordered = sorted(arcs, key=lambda a: (a[2] - a[1], a[1]))
+    return _first_fit([(owner, x1, x2, SEPARATION) for owner, x1, x2 in ordered])
 
 
-def _first_fit(items: list[tuple[Hashable, float, float]]) -> dict[Hashable, int]:
-    levels: list[list[tuple[float, float]]] = []
+def _first_fit(items: list[tuple[Hashable, float, float, float]]) -> dict[Hashable, int]:
+    levels: list[list[tuple[float, float, float]]] = []
     out: dict[Hashable, int] = {}
-    for owner, x1, x2 in items:
+    for owner, x1, x2, air in items:
         for n, taken in enumerate(levels):
-            if all(x2 + SEPARATION <= a or b + SEPARATION <= x1 for a, b in taken):
-                taken.append((x1, x2))
+            if all(x2 + max(air, c) <= a or b + max(air, c) <= x1 for a, b, c in taken):
+                taken.append((x1, x2, air))
                 out[owner] = n
                 break
         else:
-            levels.append([(x1, x2)])
+            levels.append([(x1, x2, air)])
             out[owner] = len(levels) - 1
     return out
 
 
 def _overlap(a: Run, b: Run) -> bool:
-    return not (a.x2 + SEPARATION <= b.x1 or b.x2 + SEPARATION <= a.x1)
+    air = max(a.air, b.air)
+    return not (a.x2 + air <= b.x1 or b.x2 + air <= a.x1)
 
 
 def _crossings(top: Run, bottom: Run) -> int:
