@@ -65,6 +65,8 @@ class Question:
     size: str = "medium"  # short | medium | date | lines-N for multi-line fields
     inline: bool = False  # radios in a row
     wide: bool = False  # takes the full width in a group's row
+    max_length: int | None = None  # the most characters the answer may have
+    height_mm: float | None = None  # a long answer's box: room for max_length characters
 
     @property
     def name(self) -> str:
@@ -228,6 +230,7 @@ class _Builder:
             choices = tuple(Choice(e.name, e.value or "", labels[e.value or ""]) for e in entries)
         note = self.note(fdef.visible_if, self.previous)
         self.previous = _strip_rows(path)
+        longest_answer = ftype.fill_max_length(fdef)
         longest = max((len(c.label) for c in choices), default=0)
         words = sum(len(c.label) for c in choices)
         # Yes/no and scales sit in a row; a choice too, when its options are short.
@@ -249,6 +252,8 @@ class _Builder:
             size=ftype.fill_size(fdef, kind),
             inline=inline,
             wide=wide,
+            max_length=longest_answer,
+            height_mm=box_height_mm(longest_answer) if kind == "multiline" else None,
         )
 
     def hint(self, fdef: FieldDef, widget: str) -> str | None:
@@ -271,6 +276,27 @@ class _Builder:
         if _strip_rows(cond.field) == previous:
             return clean(f"Answer this only if you answered {answer} above.")
         return clean(f"Answer this only if the answer to ‘{target.label}’ is {answer}.")
+
+
+# A long answer's box holds its longest answer at BOX_FONT_PT or more (the field's font shrinks
+# to fit: /DA size 0), up to BOX_MOST_MM high; an answer longer than that box holds at
+# BOX_FONT_PT is written smaller. The figures are Liberation Sans prose: about 0.5 em a
+# character, lines 1.15 em apart (pypdf's and Poppler's leading), a tenth lost to wrapping.
+BOX_FONT_PT = 8.0
+BOX_LEAST_MM = 16.0  # three handwritten lines
+BOX_MOST_MM = 110.0  # less than half a page: a box and its question always fit on one
+BOX_WIDTH_MM = 160.0  # a row's box (the narrowest a long answer gets), less its padding
+_PT_PER_MM = 72 / 25.4
+
+
+def box_height_mm(max_length: int | None) -> float | None:
+    """The height of a long answer's box, from the most characters the answer may have."""
+    if max_length is None:
+        return None
+    per_line = BOX_WIDTH_MM * _PT_PER_MM / (0.5 * BOX_FONT_PT)
+    lines = max_length * 1.1 / per_line + 1
+    height = lines * 1.15 * BOX_FONT_PT / _PT_PER_MM + 3  # and the box's padding
+    return round(min(max(height, BOX_LEAST_MM), BOX_MOST_MM), 1)
 
 
 def _strip_rows(path: str) -> str:
