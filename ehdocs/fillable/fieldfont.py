@@ -24,6 +24,7 @@ from pikepdf import Array, Dictionary, Name, Pdf, String
 from ehdocs.render.assets import ASSETS
 
 FONT_FILE = ASSETS / "fonts" / "EhdocsFields-Regular.ttf"
+HOUSE_FONT = ASSETS / "fonts" / "LiberationSans-Regular.ttf"
 RESOURCE = "EhF"  # its name in the form's default resources (/DR)
 BASE_FONT = "ehdocsFields-Regular"
 _CMAP_BLOCK = 100  # a ToUnicode CMap's bf sections hold at most 100 entries
@@ -58,16 +59,25 @@ def field_font() -> FieldFont:
     cmap = font.getBestCmap()
     for cp, name in sorted(cmap.items()):
         unicode_of.setdefault(gid[name], cp)
-    head, os2 = font["head"], font["OS/2"]
+    # The vertical metrics are the house font's: fillers space lines by the font box, and the
+    # merged font's, stretched by stacked marks, would space them almost twice as far apart.
+    house = TTFont(HOUSE_FONT)
+    head, hhea = font["head"], house["hhea"]
+    house_head = house["head"]
     return FieldFont(
         data=data,
         codepoints=frozenset(cmap),
         widths=widths,
         to_unicode=_to_unicode(unicode_of),
-        ascent=scaled(os2.sTypoAscender),
-        descent=scaled(os2.sTypoDescender),
-        cap_height=scaled(getattr(os2, "sCapHeight", 0) or os2.sTypoAscender * 0.7),
-        bbox=(scaled(head.xMin), scaled(head.yMin), scaled(head.xMax), scaled(head.yMax)),
+        ascent=scaled(hhea.ascent),
+        descent=scaled(hhea.descent),
+        cap_height=scaled(house["OS/2"].sCapHeight),
+        bbox=(
+            scaled(head.xMin),
+            scaled(house_head.yMin),
+            scaled(head.xMax),
+            scaled(house_head.yMax),
+        ),
     )
 
 

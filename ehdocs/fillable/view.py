@@ -72,11 +72,30 @@ class Question:
     def name(self) -> str:
         return self.entries[0].name
 
+    @property
+    def estimated_mm(self) -> float:
+        """About how much of the page the question takes (label, hints, box, margin)."""
+        words = LINE_MM * (1 + bool(self.hint) + bool(self.note))
+        if self.height_mm:
+            box = self.height_mm
+        elif self.kind in ("radio", "checkboxes"):
+            box = OPTION_MM * (1 if self.inline else max(1, len(self.choices) // 2))
+        else:
+            box = 8.0
+        return words + box + 4
+
 
 @dataclass(frozen=True)
 class Row:
     title: str
     questions: tuple[Question, ...]
+
+    @property
+    def keep_whole(self) -> bool:
+        """A row (a child, a person) that fits on a page with room to spare is never split
+        across pages; a taller one (an action with several long answers) would leave a page
+        mostly empty, so it breaks between its questions."""
+        return ROW_TITLE_MM + sum(q.estimated_mm for q in self.questions) <= ROW_KEEP_MM
 
 
 @dataclass(frozen=True)
@@ -281,12 +300,17 @@ class _Builder:
 # A long answer's box holds its longest answer at BOX_FONT_PT or more (the field's font shrinks
 # to fit: /DA size 0), up to BOX_MOST_MM high; an answer longer than that box holds at
 # BOX_FONT_PT is written smaller. The figures are Liberation Sans prose: about 0.5 em a
-# character, lines 1.15 em apart (pypdf's and Poppler's leading), a tenth lost to wrapping.
-BOX_FONT_PT = 8.0
+# character, lines 1.3 em apart (the font box, which pypdf spaces lines by), a tenth lost to
+# wrapping.
+BOX_FONT_PT = 7.0
 BOX_LEAST_MM = 16.0  # three handwritten lines
-BOX_MOST_MM = 110.0  # less than half a page: a box and its question always fit on one
+BOX_MOST_MM = 80.0  # a third of a page: a box and its question always fit on one
 BOX_WIDTH_MM = 160.0  # a row's box (the narrowest a long answer gets), less its padding
 _PT_PER_MM = 72 / 25.4
+LINE_MM = 5.0  # a line of a question's words
+OPTION_MM = 6.0  # a line of radio buttons or checkboxes
+ROW_TITLE_MM = 11.0  # a row's title and padding
+ROW_KEEP_MM = 175.0  # two thirds of an A4 page's text area: a child's row, with room
 
 
 def box_height_mm(max_length: int | None) -> float | None:
@@ -295,7 +319,7 @@ def box_height_mm(max_length: int | None) -> float | None:
         return None
     per_line = BOX_WIDTH_MM * _PT_PER_MM / (0.5 * BOX_FONT_PT)
     lines = max_length * 1.1 / per_line + 1
-    height = lines * 1.15 * BOX_FONT_PT / _PT_PER_MM + 3  # and the box's padding
+    height = lines * 1.3 * BOX_FONT_PT / _PT_PER_MM + 3  # and the box's padding
     return round(min(max(height, BOX_LEAST_MM), BOX_MOST_MM), 1)
 
 
