@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
@@ -242,3 +243,29 @@ def test_a_row_that_fits_on_a_page_is_never_split(
                 checked += 1
     if form == "notification":
         assert checked  # the children's rows at least
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_section_title_is_not_repeated_by_its_first_table(
+    formset: FormSet, blank_pdfs: dict[str, bytes], blank_docxs: dict[str, bytes], form: str
+) -> None:
+    """'Family goals' over 'Family goals': a first group labelled as its section is headed once,
+    in the PDF and in the Word form; in the PDF a first question too ('Decision'). (A Word
+    form keeps its questions' labels: one that lost its tags is read back by them.)"""
+    titles = {s.title for s in formset.form(form).sections}
+    lines = [
+        " ".join(line.split())
+        for text in _pages_of(blank_pdfs[form])
+        for line in text.splitlines()
+        if line.strip()
+    ]
+    paragraphs = [p.text.strip() for p in docx.Document(io.BytesIO(blank_docxs[form])).paragraphs]
+    view = blank_view(formset, form)
+    questions = {q.label for s in view.sections for q in s.items if not isinstance(q, Group)}
+    for found, allowed in ((lines, set()), ([p for p in paragraphs if p], questions)):
+        repeated = [
+            a
+            for a, b in zip(found, found[1:], strict=False)
+            if a in titles and a == b and a not in allowed
+        ]
+        assert repeated == [], form
