@@ -119,6 +119,10 @@ class FieldType:
         """short | medium | long | lines-N: how much room the answer gets."""
         return "long"
 
+    def fill_max_length(self, field: FieldDef) -> int | None:
+        """The most characters the answer may have (the PDF field's /MaxLen), if limited."""
+        return None
+
     def asks_date_of_birth(self, field: FieldDef) -> bool:
         return False
 

@@ -37,6 +37,9 @@ class TextFill:
     def fill_size(self, field: FieldDef, widget: str) -> str:
         return "medium" if _max_length(field, 200) <= 100 else "long"
 
+    def fill_max_length(self, field: FieldDef) -> int | None:
+        return _max_length(field, 200)
+
 
 class LongTextFill:
     def fill_widget(self, field: FieldDef, format: str) -> str:
@@ -51,6 +54,9 @@ class LongTextFill:
         if longest <= 3000:
             return "lines-6"
         return "lines-7"
+
+    def fill_max_length(self, field: FieldDef) -> int | None:
+        return _max_length(field, 10000)
 
 
 class DateFill:

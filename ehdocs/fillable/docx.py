@@ -36,6 +36,7 @@ from ehdocs.fillable.formats import PLACEHOLDERS, PROPERTIES, UNCHECKED, W14, W,
 from ehdocs.fillable.view import BlankForm, Group, Question, Section, blank_view
 from ehdocs.render.docx import logo_image
 from ehdocs.render.docx_template import STYLE, TEMPLATE
+from ehdocs.render.html import repeats
 from ehdocs.render.items import clean
 from ehdocs.schema.model import FormSet
 
@@ -142,14 +143,18 @@ class _Body:
         self.paragraph("heading 1", section.title)
         if section.description:
             self.paragraph("Description", section.description)
-        for item in section.items:
+        for i, item in enumerate(section.items):
             if isinstance(item, Group):
-                self.group(item)
+                # A first table that says what the section's title says is not headed again.
+                self.group(item, heading=not (i == 0 and repeats(item.label, section.title)))
             else:
+                # A question's label stays, even under a title that says the same: a Word
+                # form that lost its tags is read back by its questions' labels.
                 self.question(item)
 
-    def group(self, group: Group) -> None:
-        self.paragraph("heading 2", group.label)
+    def group(self, group: Group, heading: bool = True) -> None:
+        if heading:
+            self.paragraph("heading 2", group.label)
         if group.hint:
             self.paragraph("Description", group.hint)
         self.paragraph(

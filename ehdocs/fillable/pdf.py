@@ -15,6 +15,10 @@ copy a 17-page tagged form, pikepdf 0.2 s):
 - drop-downs list their labels (the export value is the text shown);
 - widget rectangles are normalised; each page's content is wrapped in `q … Q`, as it starts with
   an unbalanced y-flip;
+- text and choice fields are written in the field font (ehdocs.fillable.fieldfont: the house
+  font with the scripts families' names are written in), embedded whole in /DR; a long answer's
+  text shrinks to fit its box (/DA size 0), one-line answers are 10 pt; answers the schema
+  limits have that /MaxLen. No JavaScript: dates are explained by their hint;
 - text and choice fields get appearance streams, and NeedAppearances is turned off. They are
   empty, so they are written directly (`/Tx BMC EMC`, as Acrobat writes them): pypdf's
   generator (`update_page_form_field_values`) parses the whole font's ToUnicode map for every
@@ -29,22 +33,25 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 from weasyprint import HTML, Attachment
 
+from ehdocs.fillable.fieldfont import add_field_font
 from ehdocs.fillable.fieldmap import FieldEntry, FieldMap
 from ehdocs.fillable.formats import CHECKBOX_ON, EMBEDDED_NAME, INFO_KEYS, identity
-from ehdocs.fillable.view import BlankForm, blank_view
+from ehdocs.fillable.view import BlankForm, Group, Row, blank_view
 from ehdocs.render.assets import AssetFetcher
 from ehdocs.render.html import environment
 from ehdocs.schema.model import FormSet
 
 RADIO_FLAG = 1 << 15
 NO_TOGGLE_TO_OFF = 1 << 14
+LINE_PT = 10  # a one-line answer's text size; a long answer's shrinks to fit (0)
+TEXT_COLOUR = "0.043 0.047 0.047 rg"  # GOV.UK's text colour, as on the page
 
 
 def view_identity(view: BlankForm, profile: str) -> dict[str, Any]:
@@ -71,12 +78,28 @@ def blank_pdf(formset: FormSet, form_name: str) -> bytes:
     raw: bytes = document.write_pdf(
         pdf_variant="pdf/ua-1", pdf_forms=True, attachments=[attachment]
     )
-    return finish(raw, view.fields, ident)
+    return finish(raw, view.fields, ident, _limits(view))
 
 
-def finish(pdf: bytes, fmap: FieldMap, ident: dict[str, Any]) -> bytes:
+def _limits(view: BlankForm) -> dict[str, int]:
+    """Field name -> the most characters its answer may have, where the schema limits it."""
+    found: dict[str, int] = {}
+    for section in view.sections:
+        for item in section.items:
+            rows = item.rows if isinstance(item, Group) else (Row("", (item,)),)
+            for q in (q for row in rows for q in row.questions):
+                if q.max_length is not None and q.kind in ("text", "multiline"):
+                    found[q.name] = q.max_length
+    return found
+
+
+def finish(
+    pdf: bytes, fmap: FieldMap, ident: dict[str, Any], limits: Mapping[str, int] | None = None
+) -> bytes:
     doc = Pdf.open(io.BytesIO(pdf))
     acro = doc.Root.AcroForm
+    font = add_field_font(doc)
+    limits = limits or {}
     struct = _struct_parents(doc)
     seen: set[str] = set()
     top_level: list[pikepdf.Object] = []
@@ -102,11 +125,16 @@ def finish(pdf: bytes, fmap: FieldMap, ident: dict[str, Any]) -> bytes:
         else:
             if entry.widget == "select":
                 _finish_select(widget, entry)
+            size = 0 if entry.widget == "multiline" else LINE_PT
+            widget.DA = String(f"{font} {size} Tf {TEXT_COLOUR}")
+            if entry.name in limits and entry.widget != "select":
+                widget.MaxLen = limits[entry.name]
             _empty_text_appearance(doc, widget)
     missing = [e.name for e in fmap if e.name not in seen]
     if missing:
         raise AssertionError(f"fields missing from the blank form: {missing[:5]}")
     acro.Fields = Array(top_level)
+    acro.DA = String(f"{font} {LINE_PT} Tf {TEXT_COLOUR}")
     acro.NeedAppearances = False
     for page in doc.pages:
         # WeasyPrint's page content starts with a y-flip it never undoes.

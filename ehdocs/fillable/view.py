@@ -65,16 +65,37 @@ class Question:
     size: str = "medium"  # short | medium | date | lines-N for multi-line fields
     inline: bool = False  # radios in a row
     wide: bool = False  # takes the full width in a group's row
+    max_length: int | None = None  # the most characters the answer may have
+    height_mm: float | None = None  # a long answer's box: room for max_length characters
 
     @property
     def name(self) -> str:
         return self.entries[0].name
+
+    @property
+    def estimated_mm(self) -> float:
+        """About how much of the page the question takes (label, hints, box, margin)."""
+        words = LINE_MM * (1 + bool(self.hint) + bool(self.note))
+        if self.height_mm:
+            box = self.height_mm
+        elif self.kind in ("radio", "checkboxes"):
+            box = OPTION_MM * (1 if self.inline else max(1, len(self.choices) // 2))
+        else:
+            box = 8.0
+        return words + box + 4
 
 
 @dataclass(frozen=True)
 class Row:
     title: str
     questions: tuple[Question, ...]
+
+    @property
+    def keep_whole(self) -> bool:
+        """A row (a child, a person) that fits on a page with room to spare is never split
+        across pages; a taller one (an action with several long answers) would leave a page
+        mostly empty, so it breaks between its questions."""
+        return ROW_TITLE_MM + sum(q.estimated_mm for q in self.questions) <= ROW_KEEP_MM
 
 
 @dataclass(frozen=True)
@@ -228,6 +249,7 @@ class _Builder:
             choices = tuple(Choice(e.name, e.value or "", labels[e.value or ""]) for e in entries)
         note = self.note(fdef.visible_if, self.previous)
         self.previous = _strip_rows(path)
+        longest_answer = ftype.fill_max_length(fdef)
         longest = max((len(c.label) for c in choices), default=0)
         words = sum(len(c.label) for c in choices)
         # Yes/no and scales sit in a row; a choice too, when its options are short.
@@ -249,6 +271,8 @@ class _Builder:
             size=ftype.fill_size(fdef, kind),
             inline=inline,
             wide=wide,
+            max_length=longest_answer,
+            height_mm=box_height_mm(longest_answer) if kind == "multiline" else None,
         )
 
     def hint(self, fdef: FieldDef, widget: str) -> str | None:
@@ -271,6 +295,32 @@ class _Builder:
         if _strip_rows(cond.field) == previous:
             return clean(f"Answer this only if you answered {answer} above.")
         return clean(f"Answer this only if the answer to ‘{target.label}’ is {answer}.")
+
+
+# A long answer's box holds its longest answer at BOX_FONT_PT or more (the field's font shrinks
+# to fit: /DA size 0), up to BOX_MOST_MM high; an answer longer than that box holds at
+# BOX_FONT_PT is written smaller. The figures are Liberation Sans prose: about 0.5 em a
+# character, lines 1.3 em apart (the font box, which pypdf spaces lines by), a tenth lost to
+# wrapping.
+BOX_FONT_PT = 7.0
+BOX_LEAST_MM = 16.0  # three handwritten lines
+BOX_MOST_MM = 80.0  # a third of a page: a box and its question always fit on one
+BOX_WIDTH_MM = 160.0  # a row's box (the narrowest a long answer gets), less its padding
+_PT_PER_MM = 72 / 25.4
+LINE_MM = 5.0  # a line of a question's words
+OPTION_MM = 6.0  # a line of radio buttons or checkboxes
+ROW_TITLE_MM = 11.0  # a row's title and padding
+ROW_KEEP_MM = 175.0  # two thirds of an A4 page's text area: a child's row, with room
+
+
+def box_height_mm(max_length: int | None) -> float | None:
+    """The height of a long answer's box, from the most characters the answer may have."""
+    if max_length is None:
+        return None
+    per_line = BOX_WIDTH_MM * _PT_PER_MM / (0.5 * BOX_FONT_PT)
+    lines = max_length * 1.1 / per_line + 1
+    height = lines * 1.3 * BOX_FONT_PT / _PT_PER_MM + 3  # and the box's padding
+    return round(min(max(height, BOX_LEAST_MM), BOX_MOST_MM), 1)
 
 
 def _strip_rows(path: str) -> str:

@@ -29,7 +29,19 @@ def environment() -> jinja2.Environment:
     env.filters["b64"] = lambda text: base64.b64encode(str(text).encode()).decode()
     env.filters["b64bytes"] = lambda data: base64.b64encode(data).decode()
     env.filters["drawn"] = svg_for_pdf  # labels in any script drawn as written
+    env.tests["repeating"] = repeats
     return env
+
+
+def repeats(label: object, title: object) -> bool:
+    """Whether a label says what the heading above it says (case, quotes, spacing and end
+    punctuation aside): then it is not printed again under it."""
+
+    def words(text: object) -> str:
+        plain = str(text).replace("\u2019", "'").replace("\u2018", "'").casefold()
+        return " ".join(plain.split()).rstrip(".:?")
+
+    return bool(str(label).strip()) and words(label) == words(title)
 
 
 def render_html(doc: DocumentContext, template: str = "document.html", **extra: Any) -> str:
