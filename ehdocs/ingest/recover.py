@@ -298,7 +298,8 @@ def _reading(
     for box in layout.boxes:
         page = pages[box.page] if box.page < len(pages) else None
         entry = box.entry
-        if page is None:
+        if page is None:  # a page not in the scan: its boxes are read as left blank
+            values.setdefault(entry.name, _blank(entry))
             continue
         if entry.widget == "checkbox":
             values[entry.name] = _ink(page, box.rect, 0.25) > INK
