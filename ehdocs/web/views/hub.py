@@ -68,6 +68,8 @@ from ehdocs.web.pages import (
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 OPEN = ("received", "ready", "refused")
+HANDLED = ("accepted", "dismissed")
+REPLY = "reply"  # an e-mail with no form answering a submission: shown on it, never queued
 MEDIA_TYPES = {
     "pdf": ("application/pdf", "pdf"),
     "docx": (
@@ -99,7 +101,7 @@ def index() -> str:
     with get_storage().sessions() as session:
         query = select(Submission)
         if handled:
-            query = query.where(Submission.status.not_in(OPEN)).order_by(
+            query = query.where(Submission.status.in_(HANDLED)).order_by(
                 Submission.handled_at.desc()
             )
         else:
@@ -140,6 +142,8 @@ def _summary(row: Submission) -> Row:
         status, css = "Ready", "govuk-tag--green"
     elif row.status == "accepted":
         status, css = "Accepted", "govuk-tag--blue"
+    elif row.status == REPLY:
+        status, css = f"A reply to {row.answers_reference}", "govuk-tag--grey"
     else:
         status, css = "Closed without a case", "govuk-tag--grey"
     current = now()
@@ -279,6 +283,7 @@ def _submission_page(
         size=_size(row.size),
         reply_status=_reply_status(row, ingestor().mailer is not None),
         sent_again=_sent_again(row),
+        replies=_replies(row),
         formset=formset,
         integrity=integrity_of(extracted, form),
         case_link=_may(handled, policy.CASE_VIEW),
@@ -340,6 +345,45 @@ def _reply_status(row: Submission, mail_configured: bool) -> str:
             return f"Not sent yet: it will go to {row.reply_to}"
         return "Not sent: no mail server is set up for replies"
     return "Not sent: no e-mail address the hub can trust to reply to"
+
+
+@dataclass(frozen=True)
+class Reply:
+    reference: str
+    sender: str
+    confirmed: bool  # the council's mail server confirmed the sender's domain
+    received: str
+    subject: str
+    text: str
+    others: int
+
+
+def _replies(row: Submission) -> list[Reply]:
+    """The e-mails with no form that answer this submission, oldest first, as sent (their
+    text shown as text, never as HTML)."""
+    if row.status == REPLY:
+        return []
+    with get_storage().sessions() as session:
+        found = session.scalars(
+            select(Submission)
+            .where(Submission.answers_reference == row.reference, Submission.status == REPLY)
+            .order_by(Submission.received_at, Submission.id)
+        ).all()
+    out = []
+    for reply in found:
+        said = json.loads(reply.extracted or "{}")
+        out.append(
+            Reply(
+                reference=reply.reference,
+                sender=reply.sender or "Not known",
+                confirmed=reply.reply_trust in ("dmarc", "dkim", "spf"),
+                received=local_time(reply.received_at),
+                subject=str(said.get("subject") or "No subject"),
+                text=str(said.get("text") or "The e-mail has no text"),
+                others=int(said.get("others") or 0),
+            )
+        )
+    return out
 
 
 def _sent_again(row: Submission) -> str | None:
