@@ -370,7 +370,12 @@ def _corrections(row: Submission, extracted: dict[str, Any]) -> list[Correction]
             .order_by(Submission.id.desc())
             .limit(200)
         ).all()
+    # The one it answers, else the latest naming the same child: each earlier one it might
+    # correct was itself corrected by the next.
+    earlier = sorted(earlier, key=lambda o: o.reference != row.answers_reference)
     for other in earlier:
+        if any(c.earlier for c in found):
+            break
         theirs = json.loads(other.extracted or "{}")
         if other.reference == row.answers_reference:
             why = f"The e-mail answers {other.reference}"
