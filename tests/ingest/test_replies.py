@@ -177,3 +177,52 @@ def page_of_text(element: object) -> str:
 
     assert isinstance(element, ET.Element)
     return "".join(element.itertext())
+
+
+def test_a_corrected_form_sent_in_reply_is_offered_as_a_corrected_version_and_answered(
+    data_dir: Path,
+    blank: bytes,  # noqa: F811
+    smtp_catcher: SmtpCatcher,  # noqa: F811
+) -> None:
+    with hub(data_dir, smtp_catcher) as ingestor:
+        ingestor.receive_message(
+            message("nurse@health.example", ident="f1", form=filled(blank, "Amy")),
+            source="imap",
+        )
+        ingestor.run()
+        (first,) = quiet(smtp_catcher, 1)
+        reference = rows(data_dir)[0]["reference"]
+        # Thunderbird's reply to the hub's reply, the corrected form attached.
+        corrected = EmailMessage()
+        corrected["Authentication-Results"] = passed("health.example")
+        corrected["From"] = "Nurse <nurse@health.example>"
+        corrected["To"] = HUB_ADDRESS
+        corrected["Subject"] = f"Re: {first.message['Subject']}"
+        corrected["Message-ID"] = "<f2@health.example>"
+        corrected["In-Reply-To"] = first.message["Message-ID"]
+        corrected["References"] = f"<f1@health.example> {first.message['Message-ID']}"
+        corrected.set_content("Corrected form attached.")
+        corrected.add_attachment(
+            filled(blank, "Amy", reason__concern="Concern about Amy, and her sleep"),
+            maintype="application",
+            subtype="pdf",
+            filename="form.pdf",
+        )
+        ingestor.receive_message(corrected.as_bytes(), source="imap")
+        ingestor.run()
+    got = rows(data_dir)
+    assert [(r["status"], r["answers_reference"]) for r in got] == [
+        ("ready", None),
+        ("ready", reference),
+    ]
+    # A form: answered like any other (not at once: at most one reply an hour per address).
+    assert got[1]["reply_note"].startswith("Not sent: the hub replied to this address")
+    app = hub_app(data_dir)
+    try:
+        page = page_of(hub_client(app).get(f"/hub/submissions/{got[1]['reference']}"))
+    finally:
+        close_app(app)
+    assert f"A corrected version of submission {reference}" in page.text
+    assert f"The e-mail answers {reference}." in page.text
+    assert f"{reference}: Concern about Amy" in page.text
+    assert "This version: Concern about Amy, and her sleep" in page.text

@@ -7,12 +7,15 @@ and PostgreSQL, every page checked."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from ehdocs.case.io import read_case_file
+from ehdocs.errors import ConflictError
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry, Submission
 from tests.web.conftest import QualityClient, page_of
@@ -198,3 +201,24 @@ def test_a_corrected_version_of_a_waiting_submission_replaces_it(
     )
     queue = client.page("/hub/").text
     assert second in queue and first not in queue
+
+
+def test_a_change_made_alongside_a_save_that_fails_undoes_the_save(
+    client: QualityClient,
+    app: Flask,
+    blank: bytes,  # noqa: F811
+) -> None:
+    """The case and the submission change together or not at all (CaseStore.save alongside)."""
+    case = accepted_draft(client, app, blank)
+    store = get_storage(app).cases
+    raw = copy.deepcopy(store.get(case.id).raw)
+    raw["documents"][0]["data"]["reason"]["concern"] = "Changed"
+
+    def handled_elsewhere(session: Any) -> None:
+        raise ConflictError("This submission has already been dealt with")
+
+    with pytest.raises(ConflictError):
+        store.save(case.id, raw, case.version, alongside=handled_elsewhere)
+    after = store.get(case.id)
+    assert after.version == case.version
+    assert after.raw["documents"][0]["data"]["reason"]["concern"] == "Tired and often late"
