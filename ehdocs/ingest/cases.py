@@ -181,14 +181,22 @@ def _add_form_document(
             f"Case {raw.get('reference')} already has an {form.title}, and a case has only one. "
             "Create a new case for this request, or add it to a different case"
         )
-    resolver = _Resolver(raw, formset)
-    if extracted.get("kind") == online.KIND:
-        data = online.document_data(extracted, resolver)
-    else:
-        data = to_raw_document(filled_form(extracted), formset, resolve=resolver)
+    data = document_data(raw, formset, extracted)
     doc_id = str(add_document(raw, form, data)["id"])
     _put_hub(raw, doc_id, hub)
     return doc_id
+
+
+def document_data(
+    raw: dict[str, Any], formset: FormSet, extracted: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A filled form's (or a form filled online's) answers as the raw data of a document of
+    this case: names matched to the case's people and professionals, those not found added
+    to `raw`."""
+    resolver = _Resolver(raw, formset)
+    if extracted.get("kind") == online.KIND:
+        return dict(online.document_data(extracted, resolver))
+    return dict(to_raw_document(filled_form(extracted), formset, resolve=resolver))
 
 
 def _put_hub(raw: dict[str, Any], doc_id: str | None, hub: Mapping[str, Any] | None) -> None:

@@ -14,6 +14,7 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from html.parser import HTMLParser
 from typing import Any
 
 from ehdocs.ingest.parse import kind_of
@@ -24,6 +25,11 @@ MAX_PARTS = 100
 # A picture inline in the text (a logo in a signature) is smaller than a photo of a page
 MIN_PHOTO_BYTES = 60_000
 MAX_PICTURES = 20
+NO_FORM = (
+    "We could not find a form attached to your e-mail. Attach the filled-in form as "
+    "the PDF or Word file you saved, or a clear photo or scan of each page of the "
+    "paper form, and send it again"
+)
 _ADDRESS = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}$")
 
 
@@ -54,6 +60,11 @@ class Received:
     # the original sender (the attached message's From, else the first "From:" line quoted).
     forwarded_by: str | None = None
     original_sender: str | None = None
+    # What a person wrote: the subject, and the text (the plain text part, else the HTML part
+    # as text); the Message-IDs it answers (In-Reply-To, then References).
+    subject: str | None = None
+    text: str | None = None
+    answers: tuple[str, ...] = ()
 
 
 def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
@@ -89,6 +100,9 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
     if who["automatic"]:
         return Received(sender, message_id, date, **who)
     who.update(_forwarding(message, from_address))
+    who["subject"] = _header(message, "Subject")
+    who["text"] = body_text(message)
+    who["answers"] = answered_ids(message)
     attachments: list[Attachment] = []
     pictures: list[Attachment] = []
     others = 0
@@ -127,14 +141,86 @@ def read_message(raw: bytes, authserv_id: str | None = None) -> Received:
         attachments = pictures[:MAX_PICTURES]
     else:
         others += len(pictures)
-    problem = None
-    if not attachments:
-        problem = (
-            "We could not find a form attached to your e-mail. Attach the filled-in form as "
-            "the PDF or Word file you saved, or a clear photo or scan of each page of the "
-            "paper form, and send it again"
-        )
+    problem = None if attachments else NO_FORM
     return Received(sender, message_id, date, attachments, problem, others, **who)
+
+
+MAX_TEXT = 20000  # characters of a message's text kept for the hub to read
+_MESSAGE_ID = re.compile(r"<([^<>\s]{1,250})>")
+
+
+def answered_ids(message: Message) -> tuple[str, ...]:
+    """The Message-IDs a message answers, as written (with their angle brackets): In-Reply-To
+    first, then References from the newest back (a mail client that drops In-Reply-To keeps
+    References)."""
+    found: list[str] = []
+    for name in ("In-Reply-To", "References"):
+        try:
+            value = message.get(name)
+        except Exception:
+            value = None
+        ids = [f"<{m}>" for m in _MESSAGE_ID.findall(str(value or "")[:8000])]
+        found.extend(reversed(ids) if name == "References" else ids)
+    return tuple(dict.fromkeys(found))[:50]
+
+
+def body_text(message: Message) -> str | None:
+    """What the sender wrote, as plain text: the text/plain part, else the text/html part with
+    its markup taken out (scripts, styles and comments dropped; never rendered as HTML)."""
+    if not isinstance(message, EmailMessage):
+        return None
+    try:
+        part = message.get_body(("plain", "html"))
+        content = part.get_content() if part is not None else None
+    except Exception:
+        return None
+    if not isinstance(content, str):
+        return None
+    if part is not None and part.get_content_subtype() == "html":
+        content = html_to_text(content[: MAX_TEXT * 5])
+    lines = [line.rstrip() for line in content.replace("\r\n", "\n").split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = "".join(c for c in text if c.isprintable() or c in "\n\t")
+    return text[:MAX_TEXT] or None
+
+
+class _Text(HTMLParser):
+    """HTML -> its text, for reading only: tags dropped, block ends made line breaks."""
+
+    _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+    _SKIPPED = {"script", "style", "head", "title", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED:
+            self.skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    parser = _Text()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:
+        pass
+    lines = (line.strip() for line in "".join(parser.parts).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fwd?|fw)\s*:", re.IGNORECASE)
@@ -296,4 +382,12 @@ def is_message(data: bytes) -> bool:
     )
 
 
-__all__ = ["Attachment", "EmailMessage", "Received", "is_address", "is_message", "read_message"]
+__all__ = [
+    "NO_FORM",
+    "Attachment",
+    "EmailMessage",
+    "Received",
+    "is_address",
+    "is_message",
+    "read_message",
+]

@@ -1,10 +1,11 @@
 """Replies to the people who send forms to the hub, by SMTP.
 
 A reply says the form arrived, or what is missing and how to fix it. Its subject is the same
-for everyone and its body holds no personal data: the hub's reference for the submission, the
-name of the form, and the questions that need an answer (their labels, from the form's
-definition — never what was typed). The message is a reply to theirs (In-Reply-To), so their
-mail program shows it beside what they sent.
+for everyone but for the hub's reference, and its body holds no personal data: the hub's
+reference for the submission, the name of the form, and the questions that need an answer
+(their labels, from the form's definition — never what was typed). The message is a reply to
+theirs (In-Reply-To), so their mail program shows it beside what they sent; an answer to it is
+matched to the submission by its Message-ID or the reference in the subject.
 """
 
 from __future__ import annotations
@@ -98,10 +99,15 @@ def reply_message(submission: Any, formset: FormSet, sender: str) -> EmailMessag
     profile = formset.profile
     hub = profile.contact.get("hub_name", "the Early Help Hub")
     message = EmailMessage()
-    message["Subject"] = SUBJECT
+    # The reference in the subject and the Message-ID: an answer to this reply (from any mail
+    # program, even one that drops In-Reply-To) is matched to the submission
+    # (ehdocs.ingest.service.Ingestor.answered).
+    message["Subject"] = f"{SUBJECT} ({submission.reference})"
     message["From"] = sender
     message["To"] = submission.reply_to  # trusted (ehdocs.ingest.trust), never just claimed
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(
+        idstring=submission.reference, domain=sender.rpartition("@")[2] or None
+    )
     if submission.message_id:
         message["In-Reply-To"] = submission.message_id
         message["References"] = submission.message_id

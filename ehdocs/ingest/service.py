@@ -38,7 +38,7 @@ from ehdocs.fillable.errors import FillableFormError
 from ehdocs.fillable.raw import name_references
 from ehdocs.ingest import cases, online, recover, sealed
 from ehdocs.ingest.also import added_boxes
-from ehdocs.ingest.mail import read_message
+from ehdocs.ingest.mail import NO_FORM, Received, read_message
 from ehdocs.ingest.parse import kind_of
 from ehdocs.ingest.sandbox import MAX_FILE_BYTES, ParserPool
 from ehdocs.ingest.trust import Trust, of_message
@@ -116,6 +116,9 @@ def question_label(form: FormDefinition, path: str) -> str | None:
     return f"{fdef.label} (row {int(row.group(1)) + 1})" if row else fdef.label
 
 
+_REFERENCE = re.compile(r"\bHUB-[0-9A-F]{8}\b", re.IGNORECASE)
+
+
 def reference_for(digest: str) -> str:
     return f"HUB-{digest[:8].upper()}"
 
@@ -183,11 +186,15 @@ class Ingestor:
         verified: bool = False,
         trust: Trust | None = None,
         forwarded: tuple[str | None, str | None] | None = None,
+        answers: str | None = None,
+        reply: Mapping[str, Any] | None = None,
     ) -> Receipt:
         """Keep one received file and record it as a submission (or find it already there).
         `verified`: the sender proved they own the address (a partner's single-use link).
         `trust`: where a reply may go and why (ehdocs.ingest.trust); without it, only to a
-        verified sender."""
+        verified sender. `answers`: the reference of the submission the e-mail answers;
+        `reply`: an e-mail with no form answering it (its subject and text), kept as a reply
+        shown on that submission, never queued nor answered."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         digest = sha256(data)
@@ -209,6 +216,8 @@ class Ingestor:
             verified=verified,
             trust=trust,
             forwarded=forwarded,
+            answers=answers,
+            reply=reply,
         )
 
     def receive_partner(self, extracted: dict[str, Any], sender: str) -> Receipt:
@@ -281,6 +290,8 @@ class Ingestor:
         verified: bool = False,
         trust: Trust | None = None,
         forwarded: tuple[str | None, str | None] | None = None,
+        answers: str | None = None,
+        reply: Mapping[str, Any] | None = None,
     ) -> Receipt:
         when = received_at or self.clock()
         if trust is None:
@@ -304,15 +315,23 @@ class Ingestor:
             message_id=message_id,
             received_at=when,
             deadline_at=deadline(when, self.formset),
-            status="refused" if refusal else "received",
-            reason=refusal,
+            status="reply" if reply is not None else "refused" if refusal else "received",
+            reason=None if reply is not None else refusal,
             verified_sender=verified,
             reply_to=trust.address if trust.trusted else None,
             reply_trust=trust.how if trust.trusted else None,
             reply_note=None if trust.trusted else trust.why,
             forwarded_by=forwarded[0] if forwarded else None,
             original_sender=forwarded[1] if forwarded else None,
+            answers_reference=answers,
         )
+        if reply is not None:  # shown on the submission it answers; the hub never replies to it
+            row.extracted = json.dumps(dict(reply), ensure_ascii=False)
+            row.reply_to = None
+            row.reply_note = (
+                f"Not sent: this e-mail answers {answers} and is shown on it (the hub does not "
+                "reply to replies)"
+            )
         try:
             with self._session() as session:
                 session.add(row)
@@ -350,7 +369,18 @@ class Ingestor:
             partner_domains=self.formset.profile.partner_domains,
             hub_address=self.hub_address,
         )
+        answers = self.answered(message)
         if not message.attachments:
+            reply = (
+                {
+                    "kind": "reply",
+                    "subject": message.subject,
+                    "text": message.text,
+                    "others": message.others,
+                }
+                if answers is not None and message.problem == NO_FORM
+                else None
+            )
             return [
                 self.receive_file(
                     raw,
@@ -362,6 +392,8 @@ class Ingestor:
                     media="message",
                     trust=trust,
                     forwarded=forwarded,
+                    answers=answers,
+                    reply=reply,
                 )
             ]
         return [
@@ -374,9 +406,44 @@ class Ingestor:
                 received_at=when,
                 trust=trust,
                 forwarded=forwarded,
+                answers=answers,
             )
             for attachment in message.attachments
         ]
+
+    def answered(self, message: Received) -> str | None:
+        """The reference of the submission an e-mail answers, or None: a reply to the hub's
+        own message (its Message-ID carries the reference), a message in the thread of the one
+        a submission came in (In-Reply-To or References), else a hub reference quoted in the
+        subject. Only a submission that exists (and is not itself a reply) is answered."""
+        hub_domain = (self.hub_address or "").rpartition("@")[2].lower()
+        wanted: list[str] = []
+        for ident in message.answers:
+            local, _, domain = ident.strip("<>").rpartition("@")
+            if hub_domain and domain.lower() == hub_domain:
+                wanted.extend(r.upper() for r in _REFERENCE.findall(local))
+        with self._session() as session:
+            if message.answers:
+                wanted.extend(
+                    session.scalars(
+                        select(Submission.reference)
+                        .where(
+                            Submission.message_id.in_(message.answers),
+                            Submission.status != "reply",
+                        )
+                        .order_by(Submission.id)
+                    )
+                )
+            wanted.extend(r.upper() for r in _REFERENCE.findall(message.subject or ""))
+            for reference in dict.fromkeys(wanted):
+                found = session.scalar(
+                    select(Submission.reference).where(
+                        Submission.reference == reference, Submission.status != "reply"
+                    )
+                )
+                if found:
+                    return str(found)
+        return None
 
     # -- read and check -----------------------------------------------------------------
 

@@ -93,7 +93,8 @@ class Submission(Base):
     message_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     received_at: Mapped[dt.datetime] = mapped_column(default=now)
     deadline_at: Mapped[dt.datetime] = mapped_column(default=now)
-    # received (stored, not yet read) -> ready | refused -> accepted | dismissed
+    # received (stored, not yet read) -> ready | refused -> accepted | dismissed; or reply
+    # (an e-mail with no form answering a submission: shown on that one, never queued)
     status: Mapped[str] = mapped_column(String(12), default="received", index=True)
     kind: Mapped[str | None] = mapped_column(String(10), nullable=True)  # form | case
     form: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -120,6 +121,10 @@ class Submission(Base):
     # A forwarded e-mail: who forwarded it, and who wrote the message they forwarded.
     forwarded_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
     original_sender: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # The hub submission this one answers (an e-mail replying to the hub's message, or quoting
+    # its reference): a reply with no form is shown on it (status "reply"), a form sent in
+    # answer is offered as a corrected version of it.
+    answers_reference: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
 

@@ -164,12 +164,15 @@ class CaseStore:
         once: UsedFormToken | None = None,
         owner: tuple[int | None, int | None] | None = None,
         also: ChangeListener | None = None,
+        alongside: Callable[[Session], None] | None = None,
     ) -> StoredCase:
         """Validate and store the whole case; refuse a save to a restricted case
         (RestrictedError), one based on an older version, and (`once`) a new-record form's token
         used before (AlreadySavedError). `owner`: the case's (team, allocated worker), set in
         the same transaction (an allocation or transfer). `also`: called in the transaction
-        before the store's listeners (a change that writes its own audit entry)."""
+        before the store's listeners (a change that writes its own audit entry). `alongside`:
+        another change made in the same transaction (a hub submission taken in), which may
+        raise to undo the whole save."""
         case = self.validated(raw, complete)
         data = json.dumps(dump_case(case), ensure_ascii=False)
         prepared = self._prepare(case)
@@ -189,6 +192,8 @@ class CaseStore:
                         raise AlreadySavedError(used.record_id)
                     session.add(once)
                 row.data = data
+                if alongside is not None:
+                    alongside(session)
                 if owner is not None:
                     row.team_id, row.allocated_to = owner
                 before = json.loads(row.index_prints or "{}")

@@ -142,7 +142,7 @@ def test_blank_form_to_case_by_imap(
         # personal data.
         (reply,) = smtp_catcher.wait_for(1)
         assert reply.rcpt_tos == [SENDER]
-        assert reply.message["Subject"] == "Your form to the Early Help Hub"
+        assert reply.message["Subject"] == f"Your form to the Early Help Hub ({reference_text})"
         assert reply.message["In-Reply-To"] == "<referral-1@oakfield-school.example>"
         body = reply.message.get_content()
         assert reference_text in body

@@ -138,12 +138,12 @@ def test_upload_shows_answers_problems_and_the_likely_match(
     assert "Tired and often late" in text
     assert "Answers missing or to correct" in text
     assert "About you: Your phone number: Enter your phone number" in text
-    # Riley Hancock, same date of birth, a similar name: named first, but not offered, as the
-    # case has its notification already (accepting would be refused: see test_hub_actions).
+    # Riley Hancock, same date of birth, a similar name: not offered to add to, as the case
+    # has its notification already (accepting would be refused: see test_hub_actions), but
+    # offered as a corrected version of that notification (#16), with why.
     assert not page.all("input", name="target", value=f"case-{riley.id}")
-    assert "EH-2026-0101" in text
+    assert "A corrected version of the Early Help Notification of case EH-2026-0101" in text
     assert "has the same date of birth as Riley Hancok and a similar name" in text
-    assert "already has an Early Help Notification, and a case has only one" in text
     # The original, under a name without personal data.
     link = [a for a in page.all("a") if "original" in (a.get("href") or "")][0]
     original = client.get(link.get("href"))

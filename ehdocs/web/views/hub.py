@@ -44,6 +44,15 @@ from ehdocs.fields.dates import format_date, format_time
 from ehdocs.fillable.errors import FillableFormError
 from ehdocs.ingest import cases as ingest_cases
 from ehdocs.ingest import online
+from ehdocs.ingest.corrections import (
+    Difference,
+    Proposal,
+    against_submission,
+    can_correct,
+    merged,
+    proposal,
+    same_children,
+)
 from ehdocs.ingest.mail import is_address
 from ehdocs.ingest.matching import Match, likely_matches
 from ehdocs.ingest.recover import PICTURE
@@ -69,6 +78,8 @@ from ehdocs.web.pages import (
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 OPEN = ("received", "ready", "refused")
+HANDLED = ("accepted", "dismissed")
+REPLY = "reply"  # an e-mail with no form answering a submission: shown on it, never queued
 MEDIA_TYPES = {
     "pdf": ("application/pdf", "pdf"),
     "docx": (
@@ -100,7 +111,7 @@ def index() -> str:
     with get_storage().sessions() as session:
         query = select(Submission)
         if handled:
-            query = query.where(Submission.status.not_in(OPEN)).order_by(
+            query = query.where(Submission.status.in_(HANDLED)).order_by(
                 Submission.handled_at.desc()
             )
         else:
@@ -143,6 +154,8 @@ def _summary(row: Submission) -> Row:
         status, css = "Ready", "govuk-tag--green"
     elif row.status == "accepted":
         status, css = "Accepted", "govuk-tag--blue"
+    elif row.status == REPLY:
+        status, css = f"A reply to {row.answers_reference}", "govuk-tag--grey"
     else:
         status, css = "Closed without a case", "govuk-tag--grey"
     current = now()
@@ -241,6 +254,7 @@ def _submission_page(
     other: str = "",
     messages: list[dict[str, str]] | None = None,
     document: str | None = None,
+    chosen: list[str] | None = None,
 ) -> str | tuple[str, int]:
     """The submission, with `problems` of the hub's section of the document named `document`
     (as validation names it) and `messages` about the choice of case."""
@@ -249,7 +263,10 @@ def _submission_page(
     form = _form(row.form)
     sections = _answers(form, extracted) if form and extracted else []
     people = _people(extracted) if extracted else []
+    corrections = _corrections(row, extracted) if extracted else []
     matches, unavailable = _matches(extracted) if extracted else ([], [])
+    offered = {c.case.id for c in corrections if c.case is not None}
+    unavailable = [u for u in unavailable if u.match.case_id not in offered]
     handled = _case_or_none(row.case_id)
     hub_section = form.section_by_role(roles.HUB) if form else None
     # The hub's section is the adviser's to fill: never from the received file, even a copy.
@@ -282,12 +299,114 @@ def _submission_page(
         size=_size(row.size),
         reply_status=_reply_status(row, ingestor().mailer is not None),
         sent_again=_sent_again(row),
+        replies=_replies(row),
+        corrections=corrections,
+        chosen=chosen or [],
         formset=formset,
         integrity=integrity_of(extracted, form),
         case_link=_may(handled, policy.CASE_VIEW),
         case_reference=handled.reference if handled is not None else None,
     )
     return (page, 400) if summary else page
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the hub has that a submission looks like a corrected version of: a case's document
+    of the same form (`case`), or an earlier submission still waiting (`earlier`)."""
+
+    key: str
+    what: str
+    why: str
+    proposal: Proposal
+    case: StoredCase | None = None
+    earlier: str | None = None
+
+    @property
+    def differences(self) -> list[Difference]:
+        return self.proposal.differences
+
+    @property
+    def completed(self) -> bool:
+        return self.case is not None and self.proposal.completed
+
+
+def _corrections(row: Submission, extracted: dict[str, Any]) -> list[Correction]:
+    """The documents and submissions this ready submission may correct: the one its e-mail
+    answers, then cases and earlier submissions naming the same child, each with what differs.
+    Cases the adviser may not add to are left out, as for the likely matches."""
+    if row.status != "ready" or not can_correct(extracted):
+        return []
+    store = get_storage().cases
+    formset = store.formset
+    title = _title(row.form, row.media)
+    answered = _answered(row)
+    candidates: list[tuple[StoredCase, str]] = []
+    if answered is not None and answered.case_id is not None:
+        case = _case_or_none(answered.case_id)
+        if _may(case, policy.DOCUMENT_NEW) and case is not None:
+            candidates.append(
+                (case, f"The e-mail answers {answered.reference}, which was added to this case")
+            )
+    stored = {c.id: c for c in store.list() if _may(c, policy.DOCUMENT_NEW)}
+    for match in likely_matches(extracted, list(stored.values()), formset):
+        candidates.append((stored[match.case_id], "; ".join(match.reasons)))
+    found: list[Correction] = []
+    for case, why in candidates:
+        if any(c.case is not None and c.case.id == case.id for c in found):
+            continue
+        proposed = proposal(formset, case.raw, extracted)
+        if proposed is not None:
+            found.append(
+                Correction(
+                    f"case-{case.id}", f"the {title} of case {case.reference}", why, proposed, case
+                )
+            )
+    with get_storage().sessions() as session:
+        earlier = session.scalars(
+            select(Submission)
+            .where(
+                Submission.status == "ready",
+                Submission.form == row.form,
+                Submission.id < row.id,
+            )
+            .order_by(Submission.id.desc())
+            .limit(200)
+        ).all()
+    # The one it answers, else the latest naming the same child: each earlier one it might
+    # correct was itself corrected by the next.
+    earlier = sorted(earlier, key=lambda o: o.reference != row.answers_reference)
+    for other in earlier:
+        if any(c.earlier for c in found):
+            break
+        theirs = json.loads(other.extracted or "{}")
+        if other.reference == row.answers_reference:
+            why = f"The e-mail answers {other.reference}"
+        elif same_children(extracted, theirs, formset):
+            why = "It names the same child: the same date of birth and a similar name"
+        else:
+            continue
+        proposed = against_submission(formset, theirs, extracted, dt.date.today())
+        if proposed is not None:
+            found.append(
+                Correction(
+                    f"submission-{other.reference}",
+                    f"submission {other.reference}, still waiting for a decision",
+                    why,
+                    proposed,
+                    earlier=other.reference,
+                )
+            )
+    return found
+
+
+def _answered(row: Submission) -> Submission | None:
+    if not row.answers_reference:
+        return None
+    with get_storage().sessions() as session:
+        return session.scalar(
+            select(Submission).where(Submission.reference == row.answers_reference)
+        )
 
 
 @dataclass(frozen=True)
@@ -343,6 +462,45 @@ def _reply_status(row: Submission, mail_configured: bool) -> str:
             return f"Not sent yet: it will go to {row.reply_to}"
         return "Not sent: no mail server is set up for replies"
     return "Not sent: no e-mail address the hub can trust to reply to"
+
+
+@dataclass(frozen=True)
+class Reply:
+    reference: str
+    sender: str
+    confirmed: bool  # the council's mail server confirmed the sender's domain
+    received: str
+    subject: str
+    text: str
+    others: int
+
+
+def _replies(row: Submission) -> list[Reply]:
+    """The e-mails with no form that answer this submission, oldest first, as sent (their
+    text shown as text, never as HTML)."""
+    if row.status == REPLY:
+        return []
+    with get_storage().sessions() as session:
+        found = session.scalars(
+            select(Submission)
+            .where(Submission.answers_reference == row.reference, Submission.status == REPLY)
+            .order_by(Submission.received_at, Submission.id)
+        ).all()
+    out = []
+    for reply in found:
+        said = json.loads(reply.extracted or "{}")
+        out.append(
+            Reply(
+                reference=reply.reference,
+                sender=reply.sender or "Not known",
+                confirmed=reply.reply_trust in ("dmarc", "dkim", "spf"),
+                received=local_time(reply.received_at),
+                subject=str(said.get("subject") or "No subject"),
+                text=str(said.get("text") or "The e-mail has no text"),
+                others=int(said.get("others") or 0),
+            )
+        )
+    return out
 
 
 def _sent_again(row: Submission) -> str | None:
@@ -571,6 +729,122 @@ def _sections(raw: dict[str, Any], doc_id: str, sections: dict[str, Any]) -> str
     form = get_storage().cases.formset.form(str(doc.get("form")))
     titles = [f"‘{s.title}’" for s in form.sections if s.id in sections]
     return " and ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+
+
+@bp.post("/submissions/<reference>/correct")
+@rule(policy.HUB_SUBMISSION, audit_post="submission.correct")
+def correct(reference: str) -> str | WResponse | tuple[str, int]:
+    """Take a corrected version in: into the case's document (the answers chosen, or all of
+    them; a completed document only once the adviser has confirmed it), or in place of the
+    earlier submission it corrects. The case, the submission and the audit entry are written
+    in one transaction."""
+    row = _submission(reference)
+    if row.status != "ready":
+        flash("This submission has already been dealt with.", "error")
+        return redirect(url_for(".submission", reference=reference))
+    extracted = json.loads(row.extracted or "{}")
+    key = request.form.get("correction", "")
+    action = request.form.get("action", "")
+    chosen = [p for p in request.form.getlist("fields") if p]
+    found = {c.key: c for c in _corrections(row, extracted)}
+    correction = found.get(key)
+    if correction is None:
+        return _submission_page(
+            row,
+            messages=[
+                {
+                    "text": "What this corrects has changed since the page was shown: read the "
+                    "differences again and choose"
+                }
+            ],
+        )
+    if correction.earlier is not None:
+        return _replace_earlier(row, correction.earlier)
+    if action not in ("merge", "replace") or (action == "merge" and not chosen):
+        return _submission_page(
+            row,
+            messages=[
+                {
+                    "text": "Select the answers to take from this version",
+                    "href": f"#{correction.key}-fields",
+                }
+            ],
+            chosen=chosen,
+        )
+    case = correction.case
+    assert case is not None
+    offered = {d.path for d in correction.differences}
+    taken = [p for p in chosen if p in offered] if action == "merge" else sorted(offered)
+    if correction.completed and request.form.get("confirm") != "yes":
+        return render_template(
+            "hub/correction_confirm.html",
+            row=row,
+            correction=correction,
+            action=action,
+            chosen=taken,
+            changes=[d for d in correction.differences if d.path in taken],
+            title=_title(row.form, row.media),
+        )
+    raw = merged(correction.proposal, taken if action == "merge" else None)
+    doc_id = correction.proposal.doc_id
+
+    def taken_in(session: Any) -> None:
+        current = session.get(Submission, row.id)
+        if current is None or current.status != "ready":
+            raise ConflictError("This submission has already been dealt with")
+        current.status = "accepted"
+        current.case_id = case.id
+        current.handled_at = now()
+
+    try:
+        get_storage().cases.save(
+            case.id,
+            raw,
+            case.version,
+            complete=[doc_id] if correction.completed else [],
+            alongside=taken_in,
+        )
+    except InvalidCaseError as exc:
+        return _submission_page(
+            row,
+            messages=[
+                {"text": in_words(p, get_storage().cases.formset, raw)} for p in exc.problems[:10]
+            ],
+            chosen=chosen,
+        )
+    except ConflictError as exc:
+        return _submission_page(row, messages=[{"text": str(exc)}], chosen=chosen)
+    get_storage().blobs.delete(row.sha256)  # kept until handled, and no longer
+    count = len(taken)
+    flash(
+        f"{count} answer{'s' * (count != 1)} from the corrected version {row.reference} taken "
+        f"into {correction.what}.",
+        "success",
+    )
+    if _may(_case_or_none(case.id), policy.CASE_VIEW):
+        return redirect(url_for("cases.overview", case_id=case.id))
+    return redirect(url_for(".submission", reference=reference))
+
+
+def _replace_earlier(row: Submission, earlier: str) -> WResponse:
+    """The corrected version takes the place of the earlier submission: that one is closed,
+    saying which replaced it, and this one keeps its decision date (the request was made
+    then)."""
+    with get_storage().sessions() as session, session.begin():
+        old = session.scalar(select(Submission).where(Submission.reference == earlier))
+        new = session.get(Submission, row.id)
+        if old is None or new is None or old.status != "ready" or new.status != "ready":
+            flash("This submission has already been dealt with.", "error")
+            return redirect(url_for(".submission", reference=row.reference))
+        old.status = "dismissed"
+        old.handled_at = now()
+        old.reason = f"Replaced by the corrected version {row.reference}"
+        new.deadline_at = min(new.deadline_at, old.deadline_at)
+        new.answers_reference = new.answers_reference or old.reference
+        digest = old.sha256
+    get_storage().blobs.delete(digest)
+    flash(f"Submission {earlier} closed: this corrected version replaces it.", "success")
+    return redirect(url_for(".submission", reference=row.reference))
 
 
 @bp.post("/submissions/<reference>/close")
