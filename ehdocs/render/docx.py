@@ -1,7 +1,8 @@
-"""Document context to DOCX: our template filled by docxtpl, the sections built as XML.
+"""Document context to DOCX: the Word template filled by docxtpl, the sections built as XML.
 
-The template (docx_template.py) holds the page, header, footer, masthead and title with Jinja
-tags for the context's values; the sections go in at `{{p body }}` as WordprocessingML built
+The template (templates/docx/document.docx, or a council's own: render/template_files.py)
+holds the page, header, footer, masthead and title with Jinja tags for the context's values;
+the sections go in at `{{p body }}` as WordprocessingML built
 with lxml, which escapes text itself. Every value passes one finalizer that strips XML-invalid
 control characters and escapes it, so no user text is ever compiled as a template or breaks
 the XML.
@@ -27,16 +28,16 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from ehdocs.diagrams.fonts import svg_to_png
-from ehdocs.render.docx_template import (
+from ehdocs.render.docx_styles import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
     LIGHT,
     NAMESPACES,
     STYLE,
-    TEMPLATE,
     TEXT_TWIPS,
 )
 from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
+from ehdocs.render.template_files import DOCUMENT_DOCX, Templates
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -47,9 +48,12 @@ LOGO_HEIGHT, LOGO_MAX_WIDTH = Mm(12), Mm(60)
 _DOCXTPL_MARKER = re.compile(r"(?<=[{}%])_")
 
 
-def render_docx(doc: DocumentContext, logo: Path | None = None) -> bytes:
+def render_docx(
+    doc: DocumentContext, logo: Path | None = None, templates: Templates | None = None
+) -> bytes:
     """One document as DOCX: the same words as its PDF, in Word's own styles."""
-    template = DocxTemplate(io.BytesIO(_template_bytes()))
+    templates = templates or Templates.defaults()
+    template = DocxTemplate(io.BytesIO(templates.docx(DOCUMENT_DOCX)))
     body = _Body(template)
     for section in doc.sections:
         body.section(section)
@@ -61,16 +65,12 @@ def render_docx(doc: DocumentContext, logo: Path | None = None) -> bytes:
     return out.getvalue()
 
 
-@lru_cache(maxsize=1)
-def _template_bytes() -> bytes:
-    return TEMPLATE.read_bytes()
-
-
 class _TemplateEnvironment(SandboxedEnvironment):
     """Sandboxed, autoescaping, strict (a missing value fails instead of printing a blank).
 
-    docxtpl compiles the template's parts on every render (~20 ms); they are our own constant
-    XML, so each is compiled once. User text never reaches from_string: it is all values.
+    docxtpl compiles the template's parts on every render (~20 ms); they are constant XML (ours,
+    or a council's, trusted for layout like ours), so each is compiled once. User text never
+    reaches from_string: it is all values.
     """
 
     def __init__(self) -> None:
@@ -309,7 +309,7 @@ def _logo_png(path: Path, mtime_ns: int) -> tuple[bytes, int, int]:
 def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
     """Metadata, set after rendering (docxtpl renders core properties as templates)."""
     # Only dc: and dcterms: properties: python-docx's cp: ones break once docxtpl is imported
-    # (see docx_template._CORE_XML); the template leaves lastModifiedBy and keywords empty.
+    # (docxtpl's docxcompose rebinds python-docx's "cp" prefix).
     props = template.docx.core_properties
     props.title = clean(doc.pdf_title)  # never a person's name
     props.author = clean(doc.profile_name)

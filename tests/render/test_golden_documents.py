@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,7 @@ EXAMPLES = sorted((REPO / "examples").glob("*.json"))
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = dt.date(2026, 11, 23)
 AUDIENCES = ("professional", "family")
+AGE = re.compile(r"\(age \d+\)")
 
 
 def pdf_digest(data: bytes) -> dict[str, Any]:
@@ -119,7 +121,8 @@ def golden_file(name: str) -> Path:
 
 
 def _dump(digest: dict[str, Any]) -> str:
-    return json.dumps(digest, ensure_ascii=False, indent=1) + "\n"
+    # A person's age is counted to the day the test runs, not the documents' date.
+    return AGE.sub("(age …)", json.dumps(digest, ensure_ascii=False, indent=1)) + "\n"
 
 
 @pytest.mark.slow
