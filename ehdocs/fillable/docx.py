@@ -34,10 +34,10 @@ from markupsafe import Markup, escape
 from ehdocs.fillable.fieldmap import FieldEntry
 from ehdocs.fillable.formats import PLACEHOLDERS, PROPERTIES, UNCHECKED, W14, W, identity
 from ehdocs.fillable.view import BlankForm, Group, Question, Section, blank_view
-from ehdocs.render.docx import logo_image
+from ehdocs.render.docx import NO_TEMPLATES, fill, logo_image
 from ehdocs.render.docx_styles import STYLE
 from ehdocs.render.items import clean
-from ehdocs.render.template_files import DOCUMENT_DOCX, Templates
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates
 from ehdocs.schema.model import FormSet
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -54,7 +54,8 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
     """A document's blank form as DOCX content controls, for partners who work in Word."""
     view = blank_view(formset, form_name, "docx", today)
     profile = formset.profile
-    template = DocxTemplate(io.BytesIO(Templates.of(profile).docx(DOCUMENT_DOCX)))
+    templates = Templates.of(profile)
+    template = DocxTemplate(io.BytesIO(templates.docx(DOCUMENT_DOCX)))
     body = _Body()
     body.intro(view)
     for section in view.sections:
@@ -62,7 +63,8 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
     logo = None
     if profile.logo is not None:
         logo = logo_image(template, profile.logo)
-    template.render({"doc": _Heading(view), "body": body, "logo": logo}, jinja_env=_environment())
+    values = {"doc": _Heading(view), "body": body, "logo": logo}
+    fill(template, values, templates.find(DOCX, DOCUMENT_DOCX), _environment())
     _properties(template, view, view_identity(view, profile.slug))
     out = io.BytesIO()
     template.save(out)
@@ -89,7 +91,7 @@ class _Heading:
 
 def _environment() -> jinja2.Environment:
     return SandboxedEnvironment(
-        autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize
+        loader=NO_TEMPLATES, autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize
     )
 
 

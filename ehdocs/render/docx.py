@@ -28,6 +28,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from ehdocs.diagrams.fonts import svg_to_png
+from ehdocs.errors import TemplateProblem
 from ehdocs.render.docx_styles import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
@@ -37,7 +38,7 @@ from ehdocs.render.docx_styles import (
     TEXT_TWIPS,
 )
 from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
-from ehdocs.render.template_files import DOCUMENT_DOCX, Templates
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -58,11 +59,15 @@ def render_docx(
     for section in doc.sections:
         body.section(section)
     image = logo_image(template, logo) if logo else None
-    template.render({"doc": doc, "body": body, "logo": image}, jinja_env=environment())
+    fill(template, {"doc": doc, "body": body, "logo": image}, templates.find(DOCX, DOCUMENT_DOCX))
     _set_properties(template, doc)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+# A Word template's tags include nothing: `{% include %}` and `{% import %}` find no file.
+NO_TEMPLATES = jinja2.DictLoader({})
 
 
 class _TemplateEnvironment(SandboxedEnvironment):
@@ -74,7 +79,12 @@ class _TemplateEnvironment(SandboxedEnvironment):
     """
 
     def __init__(self) -> None:
-        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
+        super().__init__(
+            loader=NO_TEMPLATES,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            finalize=_finalize,
+        )
         self._compiled: dict[str, jinja2.Template] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
@@ -90,6 +100,25 @@ class _TemplateEnvironment(SandboxedEnvironment):
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     return _TemplateEnvironment()
+
+
+def fill(
+    template: DocxTemplate,
+    values: dict[str, Any],
+    path: Path | None,
+    env: jinja2.Environment | None = None,
+) -> None:
+    """docxtpl's render in a sandboxed environment (ours unless given); a template that cannot
+    be used (a council's tag that is broken or reaches for what it may not) is a
+    TemplateProblem naming its file."""
+    try:
+        template.render(values, jinja_env=env or environment())
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(f"{path}: a tag Word split or mistyped: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(f"{path}: a Word template cannot include '{error.name}'") from None
+    except jinja2.TemplateError as error:
+        raise TemplateProblem(f"{path}: {error}") from None
 
 
 def _finalize(value: Any) -> Markup:

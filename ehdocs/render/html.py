@@ -61,7 +61,12 @@ def render_template(template: str, templates: Templates | None = None, **values:
         raise TemplateProblem(
             f"{error.filename or template}, line {error.lineno}: {error.message}"
         ) from None
-    except (jinja2.TemplateError, jinja2.exceptions.SecurityError) as error:
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(
+            f"{_where(error, template)}: there is no template '{error.name}' (a template can"
+            " only use the templates in its own folder and ours)"
+        ) from None
+    except jinja2.TemplateError as error:
         raise TemplateProblem(f"{_where(error, template)}: {error}") from None
 
 
