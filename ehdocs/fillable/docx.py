@@ -37,7 +37,7 @@ from ehdocs.fillable.view import BlankForm, Group, Question, Section, blank_view
 from ehdocs.render.docx import NO_TEMPLATES, fill, logo_image
 from ehdocs.render.docx_styles import STYLE
 from ehdocs.render.items import clean
-from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates, current_undefined
 from ehdocs.schema.model import FormSet
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -64,7 +64,7 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
     if profile.logo is not None:
         logo = logo_image(template, profile.logo)
     values = {"doc": _Heading(view), "body": body, "logo": logo}
-    fill(template, values, templates.find(DOCX, DOCUMENT_DOCX), _environment())
+    fill(template, values, templates.find(DOCX, DOCUMENT_DOCX), _environment(current_undefined()))
     _properties(template, view, view_identity(view, profile.slug))
     out = io.BytesIO()
     template.save(out)
@@ -89,9 +89,9 @@ class _Heading:
         self.lang = view.lang
 
 
-def _environment() -> jinja2.Environment:
+def _environment(undefined: type[jinja2.Undefined]) -> jinja2.Environment:
     return SandboxedEnvironment(
-        loader=NO_TEMPLATES, autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize
+        loader=NO_TEMPLATES, autoescape=True, undefined=undefined, finalize=_finalize
     )
 
 

@@ -54,12 +54,19 @@ def view_identity(view: BlankForm, profile: str) -> dict[str, Any]:
     )
 
 
+def blank_html(formset: FormSet, view: BlankForm) -> str:
+    profile = formset.profile
+    return render_template(
+        "fillable.html", Templates.of(profile), form=view, logo=profile.logo is not None
+    )
+
+
 def blank_pdf(formset: FormSet, form_name: str) -> bytes:
     """A document's blank fillable PDF: tagged, every field named by its schema path."""
     view = blank_view(formset, form_name, "pdf")
     profile = formset.profile
     templates = Templates.of(profile)
-    html = render_template("fillable.html", templates, form=view, logo=profile.logo is not None)
+    html = blank_html(formset, view)
     ident = view_identity(view, profile.slug)
     attachment = Attachment(  # single-use in WeasyPrint: a new one for every render
         string=json.dumps(ident, ensure_ascii=False, indent=1),

@@ -38,7 +38,7 @@ from ehdocs.render.docx_styles import (
     TEXT_TWIPS,
 )
 from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
-from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates, current_undefined
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -78,11 +78,11 @@ class _TemplateEnvironment(SandboxedEnvironment):
     reaches from_string: it is all values.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, undefined: type[jinja2.Undefined]) -> None:
         super().__init__(
             loader=NO_TEMPLATES,
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=undefined,
             finalize=_finalize,
         )
         self._compiled: dict[str, jinja2.Template] = {}
@@ -97,9 +97,9 @@ class _TemplateEnvironment(SandboxedEnvironment):
         return self._compiled[source]
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    return _TemplateEnvironment()
+@lru_cache(maxsize=4)
+def environment(undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> jinja2.Environment:
+    return _TemplateEnvironment(undefined)
 
 
 def fill(
@@ -112,7 +112,7 @@ def fill(
     be used (a council's tag that is broken or reaches for what it may not) is a
     TemplateProblem naming its file."""
     try:
-        template.render(values, jinja_env=env or environment())
+        template.render(values, jinja_env=env or environment(current_undefined()))
     except jinja2.TemplateSyntaxError as error:
         raise TemplateProblem(f"{path}: a tag Word split or mistyped: {error.message}") from None
     except jinja2.TemplateNotFound as error:

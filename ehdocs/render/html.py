@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ehdocs.diagrams.fonts import svg_for_pdf
 from ehdocs.errors import TemplateProblem
 from ehdocs.render.items import DocumentContext
-from ehdocs.render.template_files import HTML, Templates
+from ehdocs.render.template_files import HTML, Templates, current_undefined
 
 
 class TemplateLoader(jinja2.BaseLoader):
@@ -36,13 +36,15 @@ class TemplateLoader(jinja2.BaseLoader):
 
 
 @lru_cache(maxsize=16)
-def environment(templates: Templates | None = None) -> jinja2.Environment:
+def environment(
+    templates: Templates | None = None, undefined: type[jinja2.Undefined] = jinja2.StrictUndefined
+) -> jinja2.Environment:
     # User text only ever arrives as values: it is escaped, never compiled as a template. A
     # council's template is sandboxed like ours: no attributes beginning with _, no file reads.
     env = SandboxedEnvironment(
         loader=TemplateLoader(templates or Templates.defaults()),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=undefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -56,7 +58,7 @@ def render_template(template: str, templates: Templates | None = None, **values:
     """One HTML template filled in; a template that cannot be used is a TemplateProblem naming
     its file and line."""
     try:
-        return environment(templates).get_template(template).render(**values)
+        return environment(templates, current_undefined()).get_template(template).render(**values)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateProblem(
             f"{error.filename or template}, line {error.lineno}: {error.message}"

@@ -98,20 +98,31 @@ def _cover(
         for part, count in zip(parts, counts, strict=True):
             entries.append((part.title, page))
             page += count
-        html = render_html(
-            base,
-            "cover.html",
-            templates,
-            entries=entries,
-            lead=None if base.audience == "family" else lead_practitioner(view),
-            copy_name=base.copy_name,
-            logo=logo is not None,
-        )
+        html = cover_html(view, base, entries, logo is not None, templates)
         (pdf,) = render_parts([html], logo, cache, workers=1, templates=templates)
         if page_count(pdf) == cover_pages:
             return pdf
         cover_pages = page_count(pdf)
     return pdf
+
+
+def cover_html(
+    view: Case,
+    base: DocumentContext,
+    entries: list[tuple[str, int]],
+    logo: bool,
+    templates: Templates,
+) -> str:
+    """The cover and contents: each part's title and the pack page it starts on."""
+    return render_html(
+        base,
+        "cover.html",
+        templates,
+        entries=entries,
+        lead=None if base.audience == "family" else lead_practitioner(view),
+        copy_name=base.copy_name,
+        logo=logo,
+    )
 
 
 def lead_practitioner(view: Case) -> str | None:

@@ -12,9 +12,13 @@ locked URL fetcher apply to every file.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import jinja2
 
 from ehdocs.errors import TemplateProblem
 from ehdocs.schema.model import Profile
@@ -22,6 +26,18 @@ from ehdocs.schema.model import Profile
 HTML, DOCX = "html", "docx"
 KINDS = (HTML, DOCX)
 DOCUMENT_DOCX = "document.docx"
+
+
+# What a missing value does in a template: fails the render (StrictUndefined), except while
+# `ehdocs templates check` renders the examples, recording every one (render/template_check.py).
+UNDEFINED: ContextVar[type[jinja2.Undefined]] = ContextVar(
+    "ehdocs_template_undefined", default=jinja2.StrictUndefined
+)
+
+
+def current_undefined() -> Any:
+    """The Undefined class for this render (Any: a class is hashable, whatever typeshed says)."""
+    return UNDEFINED.get()
 
 
 def default_templates_dir() -> Path:
@@ -77,6 +93,25 @@ class Templates:
 
     def _where(self) -> str:
         return " or ".join(str(root) for root in self.roots)
+
+
+def export_templates(folder: Path) -> list[Path]:
+    """Our templates copied into `folder` (html/, docx/), for a council to start from; refused
+    when that would overwrite a file there."""
+    source = default_templates_dir()
+    files = [p for kind in KINDS for p in sorted((source / kind).rglob("*")) if p.is_file()]
+    targets = [folder / p.relative_to(source) for p in files]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        raise TemplateProblem(
+            f"{folder} already has {', '.join(existing[:3])}"
+            + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+            + ": choose an empty folder, so no council's work is overwritten"
+        )
+    for path, target in zip(files, targets, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return targets
 
 
 @lru_cache(maxsize=32)
