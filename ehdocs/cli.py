@@ -41,6 +41,7 @@ from ehdocs.fillable.docx import blank_docx
 from ehdocs.fillable.pdf import blank_html
 from ehdocs.fillable.view import blank_view
 from ehdocs.ingest.reply import Mailer
+from ehdocs.render import letters
 from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
@@ -358,6 +359,56 @@ def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
     path = output / name
     write_atomic(path, data)
     click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option(
+    "--type", "kind", required=True, help="The letter (form_schemas/letters), e.g. closure."
+)
+@click.option("--to", "to", help="Whom to: a person's or professional's id. Default: list them.")
+@click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
+@click.option(
+    "--set",
+    "asked",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="What the letter asks for, e.g. --set place='Riverside Family Hub' (repeatable).",
+)
+@click.option("--paragraph", help="The letter's paragraph of your own, where it has one.")
+@output_folder_option
+@profile_option
+def letter(
+    case_file: Path,
+    kind: str,
+    to: str | None,
+    fmt: str,
+    asked: Sequence[str],
+    paragraph: str | None,
+    output: Path,
+    profile: str | None,
+) -> None:
+    """Write a letter of the case to a family member, the referrer or a professional."""
+    case = _valid_case(case_file, profile)
+    chosen = letters.letter_type(kind)
+    if to is None:
+        for who in letters.recipients(case, chosen):
+            click.echo(f"{who.id}\t{who.name}")
+        click.echo("Choose one with --to ID", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    values = dict(_name_value(item) for item in asked)
+    today = dt.date.today()
+    ctx = letters.letter_context(case, chosen, to, today, values, paragraph)
+    path = output / letters.letter_file_name(case, ctx, fmt, today)
+    write_atomic(path, letters.render_letter(case, ctx, fmt))
+    click.echo(f"Wrote {path}")
+
+
+def _name_value(item: str) -> tuple[str, str]:
+    name, equals, value = item.partition("=")
+    if not equals or not name.strip():
+        raise EhdocsError(f"--set takes NAME=VALUE, not '{item}'")
+    return name.strip(), value
 
 
 @cli.command()
