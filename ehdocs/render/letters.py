@@ -68,11 +68,11 @@ REQUESTER_KEYS = {
     "lines": Key({"type": "array", "items": ID}),
 }
 # Fields of the case records a letter's address block and signature read (case.yaml).
-HOUSEHOLDS, MEMBERS, CONFIDENTIAL = "households", "members", "confidential"
+HOUSEHOLDS, MEMBERS = "households", "members"
 ADDRESS, POSTCODE = "address", "postcode"
 PROFESSIONALS, LEAD = "professionals", "lead_practitioner"
-ADDRESS_STYLE = "LetterAddress"
-LETTER = "letter"  # what a letter PDF says it is: "the case data this letter was made from"  # the Word style of the address block's paragraphs
+ADDRESS_STYLE = "LetterAddress"  # the Word style of the address block's paragraphs
+LETTER = "letter"  # what a letter PDF says it is: "the case data this letter was made from"
 
 
 @dataclass(frozen=True)
@@ -340,12 +340,20 @@ def _lead(view: Any) -> dict[str, str] | None:
 # -- rendering -------------------------------------------------------------------------------
 
 
+def letter_html(case: Case, ctx: LetterContext) -> str:
+    profile = case.formset.profile
+    template = ctx.type.templates["pdf"]
+    return render_html(
+        ctx.doc, template, Templates.of(profile), letter=ctx, logo=profile.logo is not None
+    )
+
+
 def render_letter(case: Case, ctx: LetterContext, fmt: str) -> bytes:
     profile = case.formset.profile
     templates = Templates.of(profile)
     name = ctx.type.templates[fmt]
     if fmt == "pdf":
-        html = render_html(ctx.doc, name, templates, letter=ctx, logo=profile.logo is not None)
+        html = letter_html(case, ctx)
         view = for_audience(case, ctx.type.audience)
         payload = embedded_payload(view, None, ctx.type.audience)
         return finish(html_to_pdf(html, profile.logo, templates), _title(ctx), payload, LETTER)

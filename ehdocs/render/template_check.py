@@ -27,6 +27,7 @@ from lxml import etree
 
 from ehdocs.case.model import Case
 from ehdocs.errors import TemplateProblem
+from ehdocs.render import letters
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.context import view_context
 from ehdocs.render.docx import NO_TEMPLATES, render_docx
@@ -177,6 +178,23 @@ def _renders(
                 yield partial(render_docx, ctx, logo, templates)
             base = pack_base_context(view, audience, today)
             yield partial(_pack, view, base, today, templates, logo)
+        yield from _letters(case, today)
+
+
+SAMPLE_ANSWERS = {"date": "2026-12-10", "text": "Sample answer", "long_text": "Sample answer"}
+
+
+def _letters(case: Case, today: dt.date) -> Iterator[Callable[[], object]]:
+    """Each letter type to its first recipient in the case, in both formats."""
+    for letter in letters.load_letter_types().values():
+        found = letters.recipients(case, letter)
+        if not found:
+            continue
+        asked = {ask.id: SAMPLE_ANSWERS[ask.kind] for ask in letter.asks}
+        paragraph = "Sample paragraph" if letter.paragraph else None
+        ctx = letters.letter_context(case, letter, found[0].id, today, asked, paragraph)
+        yield partial(letters.letter_html, case, ctx)
+        yield partial(letters.render_letter, case, ctx, "docx")
 
 
 def _pack(

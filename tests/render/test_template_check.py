@@ -146,7 +146,11 @@ def test_an_exported_template_checks_clean_as_a_council_override(
 ) -> None:
     folder = council(tmp_path)
     assert run_cli("templates", "export", tmp_path / "copy").code == 0
-    for path in (tmp_path / "copy" / kind).iterdir():
-        (folder / "templates" / kind / path.name).write_bytes(path.read_bytes())
+    exported = tmp_path / "copy" / kind
+    for path in exported.rglob("*"):
+        if path.is_file():
+            target = folder / "templates" / kind / path.relative_to(exported)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
     result = check(run_cli, "--profile", folder)
     assert result.code == 0, result.output
