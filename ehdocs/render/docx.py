@@ -55,12 +55,12 @@ def render_docx(
     """One document as DOCX: the same words as its PDF, in Word's own styles."""
     templates = templates or Templates.defaults()
     template = DocxTemplate(io.BytesIO(templates.docx(DOCUMENT_DOCX)))
-    body = _Body(template)
+    body = SectionsXml(template)
     for section in doc.sections:
         body.section(section)
     image = logo_image(template, logo) if logo else None
     fill(template, {"doc": doc, "body": body, "logo": image}, templates.find(DOCX, DOCUMENT_DOCX))
-    _set_properties(template, doc)
+    set_properties(template, doc)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -123,14 +123,14 @@ def fill(
 
 def _finalize(value: Any) -> Markup:
     """Every value the template prints: our own XML as is, anything else cleaned and escaped."""
-    if isinstance(value, _Body | InlineImage):
+    if isinstance(value, SectionsXml | InlineImage):
         xml = str(value.__html__())
     else:
         xml = str(escape(clean(str(value))))
     return Markup(_DOCXTPL_MARKER.sub("&#95;", xml))
 
 
-class _Body:
+class SectionsXml:
     """The sections as WordprocessingML, for the template's `{{p body }}`.
 
     Built with lxml, which escapes text and refuses XML-invalid characters outright. (python-docx
@@ -335,7 +335,7 @@ def _logo_png(path: Path, mtime_ns: int) -> tuple[bytes, int, int]:
     return data, image.px_width, image.px_height
 
 
-def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
+def set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
     """Metadata, set after rendering (docxtpl renders core properties as templates)."""
     # Only dc: and dcterms: properties: python-docx's cp: ones break once docxtpl is imported
     # (docxtpl's docxcompose rebinds python-docx's "cp" prefix).
@@ -351,4 +351,4 @@ def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
         drawing.set("descr", clean(f"{doc.profile_name} logo"))
 
 
-__all__ = ["render_docx"]
+__all__ = ["SectionsXml", "fill", "logo_image", "render_docx", "set_properties"]

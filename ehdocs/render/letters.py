@@ -29,7 +29,7 @@ from ehdocs.errors import EhdocsError
 from ehdocs.fields import format_date
 from ehdocs.render.audience import for_audience
 from ehdocs.render.context import view_context
-from ehdocs.render.docx import _Body, _set_properties, fill, logo_image
+from ehdocs.render.docx import SectionsXml, set_properties, fill, logo_image
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, SectionView, clean
 from ehdocs.render.parts import pack_base_context
@@ -358,14 +358,14 @@ def render_letter(case: Case, ctx: LetterContext, fmt: str) -> bytes:
         payload = embedded_payload(view, None, ctx.type.audience)
         return finish(html_to_pdf(html, profile.logo, templates), _title(ctx), payload, LETTER)
     template = DocxTemplate(io.BytesIO(templates.read(DOCX, name)))
-    body = _Body(template)
+    body = SectionsXml(template)
     for section in ctx.doc.sections:
         body.section(section)
     logo = logo_image(template, profile.logo) if profile.logo else None
     values = {"doc": ctx.doc, "letter": ctx, "body": body, "logo": logo}
     fill(template, values, templates.find(DOCX, name))
     _place_address(template, ctx.window)
-    _set_properties(template, replace(ctx.doc, title=ctx.title))
+    set_properties(template, replace(ctx.doc, title=ctx.title))
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
