@@ -29,7 +29,7 @@ from ehdocs.errors import EhdocsError
 from ehdocs.fields import format_date
 from ehdocs.render.audience import for_audience
 from ehdocs.render.context import view_context
-from ehdocs.render.docx import SectionsXml, set_properties, fill, logo_image
+from ehdocs.render.docx import SectionsXml, fill, logo_image, set_properties
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, SectionView, clean
 from ehdocs.render.parts import pack_base_context
