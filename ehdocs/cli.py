@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,10 +38,16 @@ from ehdocs.case.seal import SealKeys
 from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, InvalidCaseError, NotFoundError
 from ehdocs.fillable import blank_form
+from ehdocs.fillable.docx import blank_docx
+from ehdocs.fillable.pdf import blank_html
+from ehdocs.fillable.view import blank_view
 from ehdocs.ingest.reply import Mailer
+from ehdocs.render import letters
 from ehdocs.render.audience import AUDIENCES, for_audience
 from ehdocs.render.cache import PartCache, default_cache_dir
 from ehdocs.render.options import FORMATS, RenderOptions
+from ehdocs.render.template_check import check_templates
+from ehdocs.render.template_files import Templates, export_templates
 from ehdocs.report import export as report_export
 from ehdocs.report.labels import Labels
 from ehdocs.report.results import ReportFilter
@@ -202,6 +209,68 @@ def schema_keep_version(form_name: str) -> None:
     click.echo(f"Kept {path}")
 
 
+@cli.group()
+def templates() -> None:
+    """Check a council's document templates, or copy ours for a council to start from."""
+
+
+@templates.command("check")
+@click.option(
+    "--case",
+    "case_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Render against this case file (repeatable). Default: the example cases.",
+)
+@profile_option
+def templates_check(case_files: Sequence[Path], profile: str | None) -> None:
+    """Render every template against the example cases; list each unknown variable, broken or
+    split tag and missing Word style with its file and place."""
+    formset = load_formset(profile)
+    chosen = Templates.of(formset.profile)
+    paths = list(case_files) or sorted(_examples_folder().glob("*.json"))
+    cases = [_example_case(path, formset) for path in paths]
+    blanks: list[Callable[[], object]] = [partial(_blank_html, formset, f) for f in formset.forms]
+    blanks += [partial(blank_docx, formset, form) for form in formset.forms]
+    issues = check_templates(chosen, cases, dt.date.today(), formset.profile.logo, blanks)
+    for issue in issues:
+        click.echo(str(issue))
+    where = " over ".join(str(root) for root in chosen.roots)
+    if issues:
+        click.echo(f"{len(issues)} problem(s) in the templates of {formset.profile.name}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"{formset.profile.name}: templates in {where}: no problems ({len(cases)} cases)")
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(path_type=Path))
+def templates_export(folder: Path) -> None:
+    """Copy our templates (html/ and docx/) into FOLDER, for a council to change; a council puts
+    the files it changed in its profile's templates/ folder."""
+    written = export_templates(folder)
+    click.echo(f"Copied {len(written)} template files to {folder}")
+
+
+def _examples_folder() -> Path:
+    return Path(__file__).resolve().parents[1] / "examples"
+
+
+def _example_case(path: Path, formset: FormSet) -> Case:
+    """An example case under the profile's forms, or under the base forms when it does not fit
+    them (a council's own fields): the templates see the same shape of document either way."""
+    raw = read_case_file(path)
+    result = validate_case({**raw, "profile": formset.profile.slug}, formset)
+    if result.case is None:
+        result = validate_case(raw, load_formset(None))
+    if result.case is None:
+        raise EhdocsError(f"{path}: not a valid case, so it cannot be used to check templates")
+    return result.case
+
+
+def _blank_html(formset: FormSet, form: str) -> str:
+    return blank_html(formset, blank_view(formset, form, "pdf"))
+
+
 @cli.command()
 @click.argument("case_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @profile_option
@@ -317,6 +386,56 @@ def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
 @cli.command()
 @click.argument("case_file", type=click.Path(path_type=Path))
 @click.option(
+    "--type", "kind", required=True, help="The letter (form_schemas/letters), e.g. closure."
+)
+@click.option("--to", "to", help="Whom to: a person's or professional's id. Default: list them.")
+@click.option("--format", "fmt", type=FORMAT, default="pdf", show_default=True)
+@click.option(
+    "--set",
+    "asked",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="What the letter asks for, e.g. --set place='Riverside Family Hub' (repeatable).",
+)
+@click.option("--paragraph", help="The letter's paragraph of your own, where it has one.")
+@output_folder_option
+@profile_option
+def letter(
+    case_file: Path,
+    kind: str,
+    to: str | None,
+    fmt: str,
+    asked: Sequence[str],
+    paragraph: str | None,
+    output: Path,
+    profile: str | None,
+) -> None:
+    """Write a letter of the case to a family member, the referrer or a professional."""
+    case = _valid_case(case_file, profile)
+    chosen = letters.letter_type(kind)
+    if to is None:
+        for who in letters.recipients(case, chosen):
+            click.echo(f"{who.id}\t{who.name}")
+        click.echo("Choose one with --to ID", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    values = dict(_name_value(item) for item in asked)
+    today = dt.date.today()
+    ctx = letters.letter_context(case, chosen, to, today, values, paragraph)
+    path = output / letters.letter_file_name(case, ctx, fmt, today)
+    write_atomic(path, letters.render_letter(case, ctx, fmt))
+    click.echo(f"Wrote {path}")
+
+
+def _name_value(item: str) -> tuple[str, str]:
+    name, equals, value = item.partition("=")
+    if not equals or not name.strip():
+        raise EhdocsError(f"--set takes NAME=VALUE, not '{item}'")
+    return name.strip(), value
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option(
     "--kind", type=click.Choice(["genogram", "ecomap", "scales", "chronology"]), required=True
 )
 @click.option(
@@ -380,7 +499,7 @@ def serve(host: str, port: int, load_examples: bool) -> None:
             "gunicorn -w 4 --timeout 150 -b 127.0.0.1:8000 'ehdocs.web:create_app()'"
         )
     if load_examples:
-        examples = Path(__file__).resolve().parents[1] / "examples"
+        examples = _examples_folder()
         store = get_storage(app).cases
         for path in sorted(examples.glob("*.json")):
             raw = read_case_file(path)

@@ -79,6 +79,11 @@ class DiagramError(EhdocsError):
     exit_code = 70
 
 
+class TemplateProblem(EhdocsError):
+    """A document template (ours or a council's override) cannot be used: which file, where and
+    what is wrong. `ehdocs templates check` lists every such problem at once."""
+
+
 class RenderTooLarge(EhdocsError):
     """Producing a document or pack passed its time limit (EHDOCS_RENDER_TIMEOUT) or memory cap
     (EHDOCS_RENDER_MEMORY_MB): it was stopped, and nothing of it kept. The web answers 503."""

@@ -1,6 +1,7 @@
 """Blank fillable DOCX: Word content controls tagged with the same field names as the PDF.
 
-The page, header, footer and styles are the documents' DOCX template (render/docx_template.py);
+The page, header, footer and styles are the documents' DOCX template (templates/docx/document.docx,
+or the council's own);
 the questions go in as WordprocessingML built with lxml. Each answer is a content control
 (w:sdt) whose w:tag is its field name and whose title (w:alias) is the question:
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -34,10 +34,11 @@ from markupsafe import Markup, escape
 from ehdocs.fillable.fieldmap import FieldEntry
 from ehdocs.fillable.formats import PLACEHOLDERS, PROPERTIES, UNCHECKED, W14, W, identity
 from ehdocs.fillable.view import BlankForm, Group, Question, Section, blank_view
-from ehdocs.render.docx import logo_image
-from ehdocs.render.docx_template import STYLE, TEMPLATE
+from ehdocs.render.docx import NO_TEMPLATES, fill, logo_image
+from ehdocs.render.docx_styles import STYLE
 from ehdocs.render.html import repeats
 from ehdocs.render.items import clean
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates, current_undefined
 from ehdocs.schema.model import FormSet
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -54,7 +55,8 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
     """A document's blank form as DOCX content controls, for partners who work in Word."""
     view = blank_view(formset, form_name, "docx", today)
     profile = formset.profile
-    template = DocxTemplate(io.BytesIO(_template_bytes()))
+    templates = Templates.of(profile)
+    template = DocxTemplate(io.BytesIO(templates.docx(DOCUMENT_DOCX)))
     body = _Body()
     body.intro(view)
     for section in view.sections:
@@ -62,16 +64,12 @@ def blank_docx(formset: FormSet, form_name: str, today: dt.date | None = None) -
     logo = None
     if profile.logo is not None:
         logo = logo_image(template, profile.logo)
-    template.render({"doc": _Heading(view), "body": body, "logo": logo}, jinja_env=_environment())
+    values = {"doc": _Heading(view), "body": body, "logo": logo}
+    fill(template, values, templates.find(DOCX, DOCUMENT_DOCX), _environment(current_undefined()))
     _properties(template, view, view_identity(view, profile.slug))
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
-
-
-@lru_cache(maxsize=1)
-def _template_bytes() -> bytes:
-    return TEMPLATE.read_bytes()
 
 
 class _Heading:
@@ -92,9 +90,9 @@ class _Heading:
         self.lang = view.lang
 
 
-def _environment() -> jinja2.Environment:
+def _environment(undefined: type[jinja2.Undefined]) -> jinja2.Environment:
     return SandboxedEnvironment(
-        autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize
+        loader=NO_TEMPLATES, autoescape=True, undefined=undefined, finalize=_finalize
     )
 
 

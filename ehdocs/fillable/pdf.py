@@ -45,7 +45,8 @@ from ehdocs.fillable.fieldmap import FieldEntry, FieldMap
 from ehdocs.fillable.formats import CHECKBOX_ON, EMBEDDED_NAME, INFO_KEYS, identity
 from ehdocs.fillable.view import BlankForm, Group, Row, blank_view
 from ehdocs.render.assets import AssetFetcher
-from ehdocs.render.html import environment
+from ehdocs.render.html import render_template
+from ehdocs.render.template_files import Templates
 from ehdocs.schema.model import FormSet
 
 RADIO_FLAG = 1 << 15
@@ -60,13 +61,19 @@ def view_identity(view: BlankForm, profile: str) -> dict[str, Any]:
     )
 
 
+def blank_html(formset: FormSet, view: BlankForm) -> str:
+    profile = formset.profile
+    return render_template(
+        "fillable.html", Templates.of(profile), form=view, logo=profile.logo is not None
+    )
+
+
 def blank_pdf(formset: FormSet, form_name: str) -> bytes:
     """A document's blank fillable PDF: tagged, every field named by its schema path."""
     view = blank_view(formset, form_name, "pdf")
     profile = formset.profile
-    html = (
-        environment().get_template("fillable.html").render(form=view, logo=profile.logo is not None)
-    )
+    templates = Templates.of(profile)
+    html = blank_html(formset, view)
     ident = view_identity(view, profile.slug)
     attachment = Attachment(  # single-use in WeasyPrint: a new one for every render
         string=json.dumps(ident, ensure_ascii=False, indent=1),
@@ -74,7 +81,9 @@ def blank_pdf(formset: FormSet, form_name: str) -> bytes:
         description="Which ehdocs form this is (form, version, field map digest)",
         relationship="Data",
     )
-    document = HTML(string=html, url_fetcher=AssetFetcher(profile.logo), base_url="asset:/")
+    document = HTML(
+        string=html, url_fetcher=AssetFetcher(profile.logo, templates), base_url="asset:/"
+    )
     raw: bytes = document.write_pdf(
         pdf_variant="pdf/ua-1", pdf_forms=True, attachments=[attachment]
     )

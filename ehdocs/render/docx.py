@@ -1,7 +1,8 @@
-"""Document context to DOCX: our template filled by docxtpl, the sections built as XML.
+"""Document context to DOCX: the Word template filled by docxtpl, the sections built as XML.
 
-The template (docx_template.py) holds the page, header, footer, masthead and title with Jinja
-tags for the context's values; the sections go in at `{{p body }}` as WordprocessingML built
+The template (templates/docx/document.docx, or a council's own: render/template_files.py)
+holds the page, header, footer, masthead and title with Jinja tags for the context's values;
+the sections go in at `{{p body }}` as WordprocessingML built
 with lxml, which escapes text itself. Every value passes one finalizer that strips XML-invalid
 control characters and escapes it, so no user text is ever compiled as a template or breaks
 the XML.
@@ -27,16 +28,17 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from ehdocs.diagrams.fonts import svg_to_png
-from ehdocs.render.docx_template import (
+from ehdocs.errors import TemplateProblem
+from ehdocs.render.docx_styles import (
     CELL_MARGIN_X,
     DOCUMENT_TABLE,
     LIGHT,
     NAMESPACES,
     STYLE,
-    TEMPLATE,
     TEXT_TWIPS,
 )
 from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates, current_undefined
 
 W = NAMESPACES["w"]
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -47,34 +49,42 @@ LOGO_HEIGHT, LOGO_MAX_WIDTH = Mm(12), Mm(60)
 _DOCXTPL_MARKER = re.compile(r"(?<=[{}%])_")
 
 
-def render_docx(doc: DocumentContext, logo: Path | None = None) -> bytes:
+def render_docx(
+    doc: DocumentContext, logo: Path | None = None, templates: Templates | None = None
+) -> bytes:
     """One document as DOCX: the same words as its PDF, in Word's own styles."""
-    template = DocxTemplate(io.BytesIO(_template_bytes()))
-    body = _Body(template)
+    templates = templates or Templates.defaults()
+    template = DocxTemplate(io.BytesIO(templates.docx(DOCUMENT_DOCX)))
+    body = SectionsXml(template)
     for section in doc.sections:
         body.section(section)
     image = logo_image(template, logo) if logo else None
-    template.render({"doc": doc, "body": body, "logo": image}, jinja_env=environment())
-    _set_properties(template, doc)
+    fill(template, {"doc": doc, "body": body, "logo": image}, templates.find(DOCX, DOCUMENT_DOCX))
+    set_properties(template, doc)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
 
 
-@lru_cache(maxsize=1)
-def _template_bytes() -> bytes:
-    return TEMPLATE.read_bytes()
+# A Word template's tags include nothing: `{% include %}` and `{% import %}` find no file.
+NO_TEMPLATES = jinja2.DictLoader({})
 
 
 class _TemplateEnvironment(SandboxedEnvironment):
     """Sandboxed, autoescaping, strict (a missing value fails instead of printing a blank).
 
-    docxtpl compiles the template's parts on every render (~20 ms); they are our own constant
-    XML, so each is compiled once. User text never reaches from_string: it is all values.
+    docxtpl compiles the template's parts on every render (~20 ms); they are constant XML (ours,
+    or a council's, trusted for layout like ours), so each is compiled once. User text never
+    reaches from_string: it is all values.
     """
 
-    def __init__(self) -> None:
-        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
+    def __init__(self, undefined: type[jinja2.Undefined]) -> None:
+        super().__init__(
+            loader=NO_TEMPLATES,
+            autoescape=True,
+            undefined=undefined,
+            finalize=_finalize,
+        )
         self._compiled: dict[str, jinja2.Template] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
@@ -87,21 +97,40 @@ class _TemplateEnvironment(SandboxedEnvironment):
         return self._compiled[source]
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    return _TemplateEnvironment()
+@lru_cache(maxsize=4)
+def environment(undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> jinja2.Environment:
+    return _TemplateEnvironment(undefined)
+
+
+def fill(
+    template: DocxTemplate,
+    values: dict[str, Any],
+    path: Path | None,
+    env: jinja2.Environment | None = None,
+) -> None:
+    """docxtpl's render in a sandboxed environment (ours unless given); a template that cannot
+    be used (a council's tag that is broken or reaches for what it may not) is a
+    TemplateProblem naming its file."""
+    try:
+        template.render(values, jinja_env=env or environment(current_undefined()))
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(f"{path}: a tag Word split or mistyped: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(f"{path}: a Word template cannot include '{error.name}'") from None
+    except jinja2.TemplateError as error:
+        raise TemplateProblem(f"{path}: {error}") from None
 
 
 def _finalize(value: Any) -> Markup:
     """Every value the template prints: our own XML as is, anything else cleaned and escaped."""
-    if isinstance(value, _Body | InlineImage):
+    if isinstance(value, SectionsXml | InlineImage):
         xml = str(value.__html__())
     else:
         xml = str(escape(clean(str(value))))
     return Markup(_DOCXTPL_MARKER.sub("&#95;", xml))
 
 
-class _Body:
+class SectionsXml:
     """The sections as WordprocessingML, for the template's `{{p body }}`.
 
     Built with lxml, which escapes text and refuses XML-invalid characters outright. (python-docx
@@ -306,10 +335,10 @@ def _logo_png(path: Path, mtime_ns: int) -> tuple[bytes, int, int]:
     return data, image.px_width, image.px_height
 
 
-def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
+def set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
     """Metadata, set after rendering (docxtpl renders core properties as templates)."""
     # Only dc: and dcterms: properties: python-docx's cp: ones break once docxtpl is imported
-    # (see docx_template._CORE_XML); the template leaves lastModifiedBy and keywords empty.
+    # (docxtpl's docxcompose rebinds python-docx's "cp" prefix).
     props = template.docx.core_properties
     props.title = clean(doc.pdf_title)  # never a person's name
     props.author = clean(doc.profile_name)
@@ -322,4 +351,4 @@ def _set_properties(template: DocxTemplate, doc: DocumentContext) -> None:
         drawing.set("descr", clean(f"{doc.profile_name} logo"))
 
 
-__all__ = ["render_docx"]
+__all__ = ["SectionsXml", "fill", "logo_image", "render_docx", "set_properties"]

@@ -20,6 +20,7 @@ from ehdocs.render.docx import render_docx
 from ehdocs.render.items import Answer, DocumentContext, SectionView, Table
 from ehdocs.render.pack import lead_practitioner, pack_parts
 from ehdocs.render.parts import pack_base_context
+from ehdocs.render.template_files import Templates
 
 
 def render_pack_docx(
@@ -27,16 +28,16 @@ def render_pack_docx(
 ) -> bytes:
     today = today or dt.date.today()
     view = for_audience(case, audience, files)
-    logo = case.formset.profile.logo
+    logo, templates = case.formset.profile.logo, Templates.of(case.formset.profile)
     parts = pack_parts(view, today)
     cover = cover_context(
         pack_base_context(view, audience, today), view, [part.title for part in parts]
     )
-    composer = Composer(open_docx(io.BytesIO(render_docx(cover, logo))))
+    composer = Composer(open_docx(io.BytesIO(render_docx(cover, logo, templates))))
     for part in parts:
         # A new section per part: each starts on a new page.
         composer.doc.add_section(WD_SECTION.NEW_PAGE)
-        composer.append(open_docx(io.BytesIO(render_docx(part.context, logo))))
+        composer.append(open_docx(io.BytesIO(render_docx(part.context, logo, templates))))
     out = io.BytesIO()
     composer.save(out)
     return out.getvalue()

@@ -16,6 +16,7 @@ from ehdocs.render.limits import RenderLimits, run_limited
 from ehdocs.render.options import DEFAULT_OPTIONS, RenderOptions
 from ehdocs.render.pack import render_pack_pdf
 from ehdocs.render.pdf import render_pdf
+from ehdocs.render.template_files import Templates
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -69,7 +70,8 @@ def _render_document(case: Case, doc: Document, options: RenderOptions) -> bytes
     ctx = view_context(view, doc.id, options.date)
     if options.fmt == "pdf":
         return render_pdf(ctx, view, options.seal)
-    return render_docx(ctx, case.formset.profile.logo)
+    profile = case.formset.profile
+    return render_docx(ctx, profile.logo, Templates.of(profile))
 
 
 def _render_pack(case: Case, options: RenderOptions) -> bytes:

@@ -27,14 +27,17 @@ from ehdocs.render.pagination import number_pages
 from ehdocs.render.parts import PackPart, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
 from ehdocs.render.sections import PROVIDERS
+from ehdocs.render.template_files import Templates
 
 
 def document_parts(view: CaseView, today: dt.date) -> list[PackPart]:
     logo = view.formset.profile.logo is not None
+    templates = Templates.of(view.formset.profile)
     parts = []
     for doc in view.documents:
         ctx = view_context(view, doc.id, today)
-        parts.append(PackPart(part_title(ctx, doc), render_html(ctx, logo=logo), ctx))
+        html = render_html(ctx, templates=templates, logo=logo)
+        parts.append(PackPart(part_title(ctx, doc), html, ctx))
     return parts
 
 
@@ -66,16 +69,16 @@ def render_pack_pdf(
     view = for_audience(case, audience, files)
     base = pack_base_context(view, audience, today)
     parts = pack_parts(view, today)
-    logo = case.formset.profile.logo
-    pdfs = render_parts([p.html for p in parts], logo, cache, workers)
+    logo, templates = case.formset.profile.logo, Templates.of(case.formset.profile)
+    pdfs = render_parts([p.html for p in parts], logo, cache, workers, templates)
     counts = [page_count(pdf) for pdf in pdfs]
-    cover_pdf = _cover(view, base, parts, counts, logo, cache)
+    cover_pdf = _cover(view, base, parts, counts, logo, cache, templates)
     merged = merge_parts(
         [Part("Cover and contents", cover_pdf)]
         + [Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)]
     )
     payload = embedded_payload(view, None, audience, seal=seal)
-    return finish(number_pages(merged), base.pdf_title, payload, "pack")
+    return finish(number_pages(merged, templates), base.pdf_title, payload, "pack")
 
 
 def _cover(
@@ -85,6 +88,7 @@ def _cover(
     counts: list[int],
     logo: Path | None,
     cache: PartCache,
+    templates: Templates,
 ) -> bytes:
     """The cover lists pack page numbers, which depend on its own length: settle in two goes.
     Cached like any part: it only changes when a title or a page number does."""
@@ -94,19 +98,31 @@ def _cover(
         for part, count in zip(parts, counts, strict=True):
             entries.append((part.title, page))
             page += count
-        html = render_html(
-            base,
-            "cover.html",
-            entries=entries,
-            lead=None if base.audience == "family" else lead_practitioner(view),
-            copy_name=base.copy_name,
-            logo=logo is not None,
-        )
-        (pdf,) = render_parts([html], logo, cache, workers=1)
+        html = cover_html(view, base, entries, logo is not None, templates)
+        (pdf,) = render_parts([html], logo, cache, workers=1, templates=templates)
         if page_count(pdf) == cover_pages:
             return pdf
         cover_pages = page_count(pdf)
     return pdf
+
+
+def cover_html(
+    view: Case,
+    base: DocumentContext,
+    entries: list[tuple[str, int]],
+    logo: bool,
+    templates: Templates,
+) -> str:
+    """The cover and contents: each part's title and the pack page it starts on."""
+    return render_html(
+        base,
+        "cover.html",
+        templates,
+        entries=entries,
+        lead=None if base.audience == "family" else lead_practitioner(view),
+        copy_name=base.copy_name,
+        logo=logo,
+    )
 
 
 def lead_practitioner(view: Case) -> str | None:

@@ -15,6 +15,7 @@ from pikepdf import Name
 from weasyprint import HTML
 
 from ehdocs.render.assets import AssetFetcher
+from ehdocs.render.template_files import Templates
 
 IN_PACK_STYLESHEET = '<link rel="stylesheet" href="asset:pack-part.css">'
 _NUMBERS_HTML = (
@@ -33,11 +34,11 @@ def as_pack_part(html: str) -> str:
     return html[:head_end] + IN_PACK_STYLESHEET + html[head_end:]
 
 
-def number_pages(pdf: bytes) -> bytes:
+def number_pages(pdf: bytes, templates: Templates | None = None) -> bytes:
     """The merged pack with "Page n of N" on each page (n counted from the cover)."""
     with pikepdf.open(io.BytesIO(pdf)) as pack:
         total = len(pack.pages)
-        numbers = _numbers(total)
+        numbers = _numbers(total, templates)
         with pikepdf.open(io.BytesIO(numbers)) as drawn:
             if len(drawn.pages) != total:
                 raise RuntimeError(f"page numbers for {total} pages came out {len(drawn.pages)}")
@@ -60,10 +61,10 @@ def number_pages(pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _numbers(total: int) -> bytes:
+def _numbers(total: int, templates: Templates | None) -> bytes:
     """`total` blank A4 pages bearing only their numbers, untagged (they become artifacts)."""
     html = _NUMBERS_HTML.format(pages=_PAGE * (total - 1) + "<div></div>")
-    document = HTML(string=html, url_fetcher=AssetFetcher(None), base_url="asset:/")
+    document = HTML(string=html, url_fetcher=AssetFetcher(None, templates), base_url="asset:/")
     drawn: bytes = document.write_pdf()
     return drawn
 

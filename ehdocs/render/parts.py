@@ -22,6 +22,7 @@ from ehdocs.render.cache import PartCache
 from ehdocs.render.items import DocumentContext
 from ehdocs.render.pagination import as_pack_part
 from ehdocs.render.pdf import html_to_pdf
+from ehdocs.render.template_files import HTML, Templates
 
 
 @dataclass(frozen=True)
@@ -54,21 +55,35 @@ def pack_base_context(case: Case, audience: str, today: dt.date) -> DocumentCont
     )
 
 
-@functools.cache
-def assets_digest() -> bytes:
+def assets_digest(templates: Templates | None = None) -> bytes:
     """The stylesheets, fonts and pictures a part is drawn with: a part drawn with others (an
-    upgrade that changed a stylesheet) is not reused."""
+    upgrade or a council that changed a stylesheet) is not reused."""
+    templates = templates or Templates.defaults()
+    files = [(f"asset/{p.relative_to(ASSETS)}", p) for p in ASSETS.rglob("*") if p.is_file()]
+    for name in templates.names(HTML):
+        found = templates.find(HTML, name)
+        if found is not None and name.endswith(".css"):
+            files.append((f"html/{name}", found))
+    return _digest(tuple(sorted(files)))
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(files: tuple[tuple[str, Path], ...]) -> bytes:
     digest = hashlib.sha256()
-    for path in sorted(p for p in ASSETS.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(ASSETS)).encode() + b"\0" + path.read_bytes())
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 
 def render_parts(
-    htmls: Sequence[str], logo: Path | None, cache: PartCache, workers: int | None = None
+    htmls: Sequence[str],
+    logo: Path | None,
+    cache: PartCache,
+    workers: int | None = None,
+    templates: Templates | None = None,
 ) -> list[bytes]:
     htmls = [as_pack_part(html) for html in htmls]  # numbered once merged: pagination
-    logo_bytes, assets = logo.read_bytes() if logo else b"", assets_digest()
+    logo_bytes, assets = logo.read_bytes() if logo else b"", assets_digest(templates)
     keys = [cache.key(html.encode(), logo_bytes, assets) for html in htmls]
     found: list[bytes | None] = [cache.get(k) for k in keys]
     todo = [i for i, pdf in enumerate(found) if pdf is None]
@@ -77,9 +92,16 @@ def render_parts(
         # WeasyPrint uses one core per render: parallelism comes from processes.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rendered = list(pool.map(html_to_pdf, [htmls[i] for i in todo], [logo] * len(todo)))
+            rendered = list(
+                pool.map(
+                    html_to_pdf,
+                    [htmls[i] for i in todo],
+                    [logo] * len(todo),
+                    [templates] * len(todo),
+                )
+            )
     else:
-        rendered = [html_to_pdf(htmls[i], logo) for i in todo]
+        rendered = [html_to_pdf(htmls[i], logo, templates) for i in todo]
     for i, pdf in zip(todo, rendered, strict=True):
         cache.put(keys[i], pdf)
         found[i] = pdf

@@ -22,6 +22,7 @@ from ehdocs.render.assets import AssetFetcher
 from ehdocs.render.audience import CaseView
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext
+from ehdocs.render.template_files import Templates
 from ehdocs.validation import dump_case
 
 EMBEDDED_NAME = "ehdocs-case.json"
@@ -58,9 +59,11 @@ def embedded_payload(
     return json.dumps(payload, ensure_ascii=False, indent=1).encode()
 
 
-def html_to_pdf(html: str, logo: Path | None) -> bytes:
-    """WeasyPrint's tagged PDF of our HTML, reading nothing but packaged assets (unfinished)."""
-    document = HTML(string=html, url_fetcher=AssetFetcher(logo), base_url="asset:/")
+def html_to_pdf(html: str, logo: Path | None, templates: Templates | None = None) -> bytes:
+    """WeasyPrint's tagged PDF of our HTML, reading nothing but the templates' stylesheets and
+    packaged assets (unfinished)."""
+    fetcher = AssetFetcher(logo, templates)
+    document = HTML(string=html, url_fetcher=fetcher, base_url="asset:/")
     pdf: bytes = document.write_pdf(**WEASYPRINT_OPTIONS)
     return pdf
 
@@ -97,6 +100,8 @@ def render_pdf(doc: DocumentContext, case_view: CaseView, seal: SealKeys | None 
     if case_view.audience != doc.audience:
         raise ValueError(f"a {doc.audience} copy made from the {case_view.audience} view")
     profile = case_view.formset.profile
-    html = render_html(doc, logo=profile.logo is not None)
+    templates = Templates.of(profile)
+    html = render_html(doc, templates=templates, logo=profile.logo is not None)
     case_data = embedded_payload(case_view, doc.form, doc.audience, doc.document_id, seal)
-    return finish(html_to_pdf(html, profile.logo), doc.pdf_title, case_data, "document", doc.lang)
+    pdf = html_to_pdf(html, profile.logo, templates)
+    return finish(pdf, doc.pdf_title, case_data, "document", doc.lang)

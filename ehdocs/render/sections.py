@@ -27,6 +27,7 @@ from ehdocs.render.merge import Part, merge_parts
 from ehdocs.render.pagination import number_pages
 from ehdocs.render.parts import PackPart, PackSectionProvider, pack_base_context, render_parts
 from ehdocs.render.pdf import embedded_payload, finish
+from ehdocs.render.template_files import Templates
 from ehdocs.schema.roles import ATTACHMENT, ATTACHMENT_DATE, ATTACHMENT_TITLE, BLOB, MEDIA_TYPE
 
 CHRONOLOGY_INTRO = {
@@ -43,6 +44,7 @@ def chronology_parts(view: CaseView, base: DocumentContext) -> list[PackPart]:
     if not entries:
         return []
     logo = view.formset.profile.logo is not None
+    templates = Templates.of(view.formset.profile)
     chunked = chunks(entries)
     out = []
     for i, years in enumerate(chunked):
@@ -52,7 +54,7 @@ def chronology_parts(view: CaseView, base: DocumentContext) -> list[PackPart]:
         # DOCX shows the same entries as one table a year.
         sections = tuple(_year_section(year, rows, family) for year, rows in years)
         ctx = replace(base, title=title, form="chronology", sections=sections)
-        html = render_html(ctx, "chronology.html", years=years, intro=intro, logo=logo)
+        html = render_html(ctx, "chronology.html", templates, years=years, intro=intro, logo=logo)
         out.append(PackPart(title, html, ctx))
     return out
 
@@ -86,8 +88,7 @@ def diagram_parts(kind: str) -> PackSectionProvider:
         ctx = replace(
             base, title=title, form=kind, sections=(SectionView(kind, title, tuple(drawn)),)
         )
-        logo = view.formset.profile.logo is not None
-        return [PackPart(title, render_html(ctx, "part.html", logo=logo), ctx)]
+        return [PackPart(title, _part_html(view, ctx), ctx)]
 
     return parts
 
@@ -128,8 +129,12 @@ def attachment_parts(view: CaseView, base: DocumentContext) -> list[PackPart]:
     ctx = replace(
         base, title=title, form="attachments", sections=(SectionView("attachments", title, items),)
     )
-    logo = view.formset.profile.logo is not None
-    return [PackPart(title, render_html(ctx, "part.html", logo=logo), ctx)]
+    return [PackPart(title, _part_html(view, ctx), ctx)]
+
+
+def _part_html(view: CaseView, ctx: DocumentContext) -> str:
+    profile = view.formset.profile
+    return render_html(ctx, "part.html", Templates.of(profile), logo=profile.logo is not None)
 
 
 def _not_shown(media: str, found: bool, family: bool) -> str:
@@ -183,9 +188,10 @@ def render_section_pdf(
     parts = PROVIDERS[kind](view, base)
     if not parts:
         return None
-    logo = case.formset.profile.logo
-    pdfs = render_parts([p.html for p in parts], logo, cache or PartCache(None))
+    logo, templates = case.formset.profile.logo, Templates.of(case.formset.profile)
+    htmls = [p.html for p in parts]
+    pdfs = render_parts(htmls, logo, cache or PartCache(None), templates=templates)
     merged = merge_parts([Part(p.title, pdf) for p, pdf in zip(parts, pdfs, strict=True)])
     title = replace(base, title=parts[0].title).pdf_title
     payload = embedded_payload(view, None, audience, seal=seal)
-    return finish(number_pages(merged), title, payload, "pack")
+    return finish(number_pages(merged, templates), title, payload, "pack")

@@ -19,6 +19,11 @@ AUDIENCES = ("family", "professional", "hub")
 # How long a signed-in session lasts: ended after this long without a request, and this long
 # after signing in whatever happens in between. A profile's `sessions:` may change them.
 DEFAULT_SESSIONS: Mapping[str, int] = MappingProxyType({"idle_minutes": 30, "absolute_hours": 12})
+# A DL envelope's window (Royal Mail's common place: 20 mm in, 50 mm down, 90 by 45 mm), in
+# millimetres; a profile's `letter_window:` moves it for the council's own envelopes.
+DEFAULT_LETTER_WINDOW: Mapping[str, int] = MappingProxyType(
+    {"left_mm": 20, "top_mm": 50, "width_mm": 90, "height_mm": 45}
+)
 # How long what ehdocs holds is kept (`ehdocs retention run` disposes of what is due).
 DEFAULT_RETENTION: Mapping[str, int] = MappingProxyType(
     {
@@ -370,6 +375,9 @@ class Profile:
     # Person categories a subject access pack names in full (by default no one but the
     # requester: every other family member is a third party, withheld).
     subject_access_disclosed: tuple[str, ...] = ()
+    # Where a letter's address block sits, for the council's windowed envelopes (millimetres
+    # from the page's top left corner): a DL window by default.
+    letter_window: Mapping[str, int] = field(default_factory=lambda: DEFAULT_LETTER_WINDOW)
 
 
 @dataclass(frozen=True, eq=False)  # identity: built once per profile, cached

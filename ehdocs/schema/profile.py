@@ -12,6 +12,7 @@ from ehdocs.errors import ProfileNotFoundError
 from ehdocs.schema.builder import FieldBuilder, build_options
 from ehdocs.schema.checks import ID, PATH, TEXT, Key, check_mapping
 from ehdocs.schema.model import (
+    DEFAULT_LETTER_WINDOW,
     DEFAULT_RETENTION,
     DEFAULT_SESSIONS,
     DEFAULT_TIMESCALES,
@@ -50,6 +51,7 @@ PROFILE_KEYS = {
     # nhs.net, police.uk (exactly), *.sch.uk (any subdomain): lower case, no "@"
     "partner_domains": Key({"type": "array", "items": DOMAIN}),
     "sso": Key({"type": "object"}),
+    "letter_window": Key({"type": "object"}),
 }
 # Single sign-on: the identity provider's groups -> ehdocs roles and teams. Role names are
 # checked when the service starts (ehdocs.access.oidc): the roles live above this layer.
@@ -169,6 +171,9 @@ def build_profile(tree: _Tree, forms: Mapping[str, FormDefinition], rep: Reporte
         sessions=MappingProxyType(sessions),
         retention=MappingProxyType(retention),
         subject_access_disclosed=tuple(str(c) for c in node.get("subject_access_disclose", [])),
+        letter_window=MappingProxyType(
+            _numbers(tree, "letter_window", "letter window setting", DEFAULT_LETTER_WINDOW, 0, rep)
+        ),
     )
 
 

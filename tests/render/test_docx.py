@@ -20,7 +20,6 @@ from lxml import etree
 
 from ehdocs.render.context import build_context
 from ehdocs.render.docx import render_docx
-from ehdocs.render.docx_template import TEMPLATE, build_template, template_parts
 from ehdocs.render.items import Answer, DocumentContext, SectionView, Table
 from ehdocs.schema import FormSet
 from ehdocs.validation import validate_case
@@ -169,11 +168,6 @@ def squash(text: str) -> str:
 
 
 # The template
-
-
-def test_template_asset_is_what_the_code_builds() -> None:
-    built, committed = template_parts(build_template()), template_parts(TEMPLATE.read_bytes())
-    assert built == committed, "run: python -m ehdocs.render.docx_template"
 
 
 def test_every_style_the_documents_use_is_defined(documents: dict[str, bytes]) -> None:

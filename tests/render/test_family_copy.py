@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,58 @@ def test_no_sentinel_in_any_family_docx(planted_case: tuple[Any, list[str]]) -> 
             xml += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
     everything = "\n".join(xml)
     assert [s for s in planted if s in everything] == []
+
+
+@pytest.mark.slow
+def test_no_sentinel_in_any_family_letter(planted_case: tuple[Any, list[str]]) -> None:
+    """Every family letter to every family member, both formats: nothing professional-only;
+    the one thing a letter reads from the full case is the recipient's own address."""
+    from ehdocs.render import letters
+
+    case, planted = planted_case
+    asked = {"meeting_date": "2026-12-10", "meeting_time": "10am", "place": "The family hub"}
+    written = 0
+    for letter in letters.load_letter_types().values():
+        if letter.audience != "family":
+            continue
+        values = {a.id: asked[a.id] for a in letter.asks}
+        for recipient in letters.recipients(case, letter):
+            ctx = letters.letter_context(case, letter, recipient.id, TODAY, values)
+            own = " ".join(recipient.block)
+            for fmt in ("pdf", "docx"):
+                data = letters.render_letter(case, ctx, fmt)
+                if fmt == "pdf":
+                    text = " ".join(page_texts(data))
+                else:
+                    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                        text = "\n".join(
+                            archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                        )
+                leaked = [s for s in planted if s in text and s not in own]
+                assert leaked == [], (letter.name, recipient.id, fmt)
+                written += 1
+    assert written >= 4 * 2 * 2  # four family letters, at least two adults, both formats
+
+
+def test_a_family_letter_showing_every_document_shows_no_sentinel(
+    planted_case: tuple[Any, list[str]],
+) -> None:
+    """A letter type that shows every section of every document: its family copy carries no
+    sentinel, its professional copy does (so the planting reaches letters)."""
+    from ehdocs.render import letters
+
+    case, planted = planted_case
+    shows = tuple(letters.Shows(form, None) for form in case.formset.forms)
+    closure = letters.letter_type("closure")
+    texts = {}
+    for audience in ("family", "professional"):
+        letter = replace(closure, name="everything", audience=audience, shows=shows)
+        recipient = letters.recipients(case, letter)[0]
+        ctx = letters.letter_context(case, letter, recipient.id, TODAY)
+        data = letters.render_letter(case, ctx, "docx")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            text = archive.read("word/document.xml").decode()
+        own = " ".join(recipient.block)
+        texts[audience] = [s for s in planted if s in text and s not in own]
+    assert texts["family"] == []
+    assert len(texts["professional"]) > 10

@@ -125,9 +125,9 @@ def test_unchanged_parts_come_from_the_cache(
     rendered: list[str] = []
     real = parts_module.html_to_pdf
 
-    def counting(html: str, logo: Any) -> bytes:
+    def counting(html: str, logo: Any, templates: Any = None) -> bytes:
         rendered.append(html)
-        return real(html, logo)
+        return real(html, logo, templates)
 
     monkeypatch.setattr(parts_module, "html_to_pdf", counting)
     render_pack_pdf(case, "professional", cache, TODAY, workers=1)

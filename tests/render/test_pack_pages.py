@@ -153,6 +153,6 @@ def test_a_part_drawn_with_other_stylesheets_is_not_reused(
     html = "<html><head></head><body><p>Part</p></body></html>"
     parts.render_parts([html], None, cache, workers=1)
     assert len(list((tmp_path / "cache").glob("*.pdf"))) == 1
-    monkeypatch.setattr(parts, "assets_digest", lambda: b"other stylesheets")
+    monkeypatch.setattr(parts, "assets_digest", lambda templates=None: b"other stylesheets")
     parts.render_parts([html], None, cache, workers=1)
     assert len(list((tmp_path / "cache").glob("*.pdf"))) == 2

@@ -38,7 +38,7 @@ from tests.render.test_pdf import page_texts
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "blended-family.json"
-CSS = REPO / "ehdocs" / "render" / "assets" / "document.css"
+CSS = REPO / "templates" / "html" / "document.css"
 HOUSE_FONT = REPO / "ehdocs" / "render" / "assets" / "fonts" / "LiberationSans-Regular.ttf"
 TODAY = dt.date(2026, 11, 23)
 

@@ -48,6 +48,8 @@ ALLOWED = {
     " assessment's sign-off",
     "address": "a key of a profile's contact settings (the council's address), as well as a"
     " person's and a household's field",
+    "letter": "what ehdocs.render.letters writes to a family or a professional, as well as a"
+    " contact method option",
     "referral": "the example e-mailed form (examples/hub/referral.json), as well as a case"
     " note's kind",
 }
