@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from weasyprint import HTML
+
 from ehdocs.errors import ConfigError, EhdocsError, RenderTooLarge
 
 DEFAULT_TIMEOUT = 120.0
@@ -85,6 +87,7 @@ def run_limited(work: Callable[[], T], limits: RenderLimits | None = None) -> T:
     limits = limits or RenderLimits.from_environment()
     if limits.in_process:
         return work()
+    _fonts_ready()
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():  # a threaded server: the child only renders, then exits
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -118,6 +121,21 @@ def run_limited(work: Callable[[], T], limits: RenderLimits | None = None) -> T:
     if kind == "memory":
         raise RenderTooLarge(TOO_HUNGRY.format(megabytes=limits.memory_mb))
     raise value
+
+
+_FONTS_READY = False
+
+
+def _fonts_ready() -> None:
+    """Pango sets fontconfig up the first time text is laid out, in a thread of its own that
+    the caller waits for. In a child at its memory cap that thread can fail to start its work,
+    and the child then waits for ever: a render refused for memory was reported, 120 s later,
+    as too slow. So the fonts are set up once in the parent, before the first child is
+    forked, and every child inherits them (it costs ~50 ms, once per process)."""
+    global _FONTS_READY
+    if not _FONTS_READY:
+        HTML(string="<p>ehdocs</p>").write_pdf()
+        _FONTS_READY = True
 
 
 def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
