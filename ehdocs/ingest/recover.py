@@ -423,7 +423,7 @@ def _scanned(result: dict[str, Any], formset: FormSet) -> dict[str, Any]:
         number, fit = fitted
         inverse = _Fit(1 / fit.ax, -fit.bx / fit.ax, 1 / fit.ay, -fit.by / fit.ay)
         pages[number] = _Page(
-            words=[(*_points(inverse, w[:4]), w[4]) for w in words],
+            words=[(*inverse.rect(w[:4]), w[4]) for w in words],
             image=picture,
             to_pixels=fit,
         )
@@ -436,10 +436,6 @@ def _scanned(result: dict[str, Any], formset: FormSet) -> dict[str, Any]:
             0, f"Page{'s' * (len(missing) != 1)} {', '.join(missing)} of the form (not in the scan)"
         )
     return reading
-
-
-def _points(fit: _Fit, box: Sequence[float]) -> tuple[float, float, float, float]:
-    return fit.rect(box)
 
 
 def _key(text: str) -> str:
