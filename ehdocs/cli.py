@@ -7,7 +7,6 @@ import datetime as dt
 import getpass
 import io
 import json
-import logging
 import os
 import re
 import sys
@@ -19,7 +18,6 @@ from typing import Any, TypeVar
 
 import click
 from flask import Flask
-from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Engine, func, select
 
 from ehdocs import storage
@@ -39,6 +37,7 @@ from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, InvalidCaseError, NotFoundError
 from ehdocs.fillable import blank_form
 from ehdocs.fillable.docx import blank_docx
+from ehdocs.fillable.fill import fill as fill_form
 from ehdocs.fillable.pdf import blank_html
 from ehdocs.fillable.view import blank_view
 from ehdocs.ingest.reply import Mailer
@@ -918,13 +917,8 @@ def _demo_submission(app: Any, path: Path) -> bool:
         return False
     example = json.loads(path.read_text(encoding="utf-8"))
     _, blank = blank_form(ingestor.formset, example["form"], "pdf")
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank)))
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its font notes are not for users
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, example["values"], auto_regenerate=False)
-    out = io.BytesIO()
-    writer.write(out)
-    receipt = ingestor.receive_file(out.getvalue(), source="upload", name="example.pdf")
+    filled = fill_form(blank, example["values"])
+    receipt = ingestor.receive_file(filled, source="upload", name="example.pdf")
     ingestor.process([receipt.reference])
     return True
 
