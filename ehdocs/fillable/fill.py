@@ -361,7 +361,9 @@ def fill(blank: bytes, values: Mapping[str, str | bool]) -> bytes:
             _put(doc, by_name[name], value, resources, str(acro.get("/DA", "")))
         acro.NeedAppearances = False
         out = io.BytesIO()
-        doc.save(out)
+        # Objects outside object streams, as most viewers save them: the answers are in the
+        # file as written, where a person (or a tampering test) can find them.
+        doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
         return out.getvalue()
 
 

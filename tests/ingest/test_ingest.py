@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from ehdocs.case.io import read_case_file
 from ehdocs.fillable import blank_form
+from ehdocs.fillable.fill import fill
 from ehdocs.ingest.setup import ingestor_from_config
 from ehdocs.ingest.sources import SmtpListener
 from ehdocs.render.options import RenderOptions
@@ -41,16 +42,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SENDER = "partner@health.example"
 
 
-def pypdf_fill(pdf: bytes, values: dict[str, Any]) -> bytes:
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def blank(formset: FormSet) -> bytes:
     return blank_form(formset, "notification", "pdf")[1]
@@ -65,7 +56,7 @@ def filled(blank: bytes, child: str, **more: str) -> bytes:
         "reason__concern": f"Concern about {child}",
     }
     values.update(more)
-    return pypdf_fill(blank, values)
+    return fill(blank, values)  # ehdocs's filler; partners' engines: test_what_partners_send
 
 
 def email_with(*attachments: tuple[str, bytes], sender: str = SENDER, ident: str = "1") -> bytes:
