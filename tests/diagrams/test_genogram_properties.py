@@ -41,29 +41,6 @@ def test_random_families_lay_out_without_collisions(genogram: Genogram) -> None:
     assert jogs(drawn) == []
 
 
-# Derandomised: the same 150 families every run. A rare family (about 1 in 1,000 drawn at
-# random) still has a carer's line on a child's drop (see the issue's note); not yet fixed.
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-@given(kin_families())
-def test_kinship_care_and_split_households(case: KinCase) -> None:
-    """A kinship line lies on no other line; each household is one outline round its members."""
-    g = case.genogram
-    drawn = layout(g)
-    assert problems(g, drawn) == []
-    assert care_overlaps(drawn) == []
-    assert households_whole(g, drawn) == []
-    assert labels_whole(g, drawn) == []
-    assert jogs(drawn) == []
-
-
-Who = tuple[str, str, str, int, bool, int | None]
-
-
 def _kin(
     people: list[Who],
     partners: list[tuple[str, str, str, int | None]],
@@ -158,6 +135,47 @@ MIDDLE_CHILD = _kin(
     "p8",
     ("p1",),
 )  # fmt: skip
+
+
+# A special guardian grandparent; the grandchild's drop under the gap her line came down.
+CARE_ON_DROP = _kin(
+    [("p0", CA, "female", 1948, True, None), ("p1", "Ann", "other", 1950, True, None),
+     ("p2", EM, "female", 1978, True, None), ("p3", "Bo", "male", 1979, True, None),
+     ("p4", "Ann", "female", 1983, True, None), ("p5", "Bo", "female", 1976, False, None),
+     ("p6", "Dee", "male", 2008, True, None), ("p7", "Ann", "male", 2010, False, None),
+     ("p8", EM, "male", 2013, True, None)],
+    [("p0", "p1", "married", 1972), ("p2", "p5", "divorced", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3", "p4")), *_births(("p2", "p5"), ("p6", "p7", "p8")),
+     ("p1", "p8", "special_guardian")],
+    [("p1", "p8", "p2", "p3", "p4"), ("p2", "p6"), ("p5", "p7")],
+    "p8",
+    ("p1",),
+)  # fmt: skip
+
+
+# Derandomised: the same 150 families every run, and the one family (found with seed 12, 1 in
+# 2,454 distinct random families) whose carer's line lay on a child's drop: the line came down
+# a gap straight above the child's drop and ran on past the bus.
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(kin_families())
+@example(CARE_ON_DROP)
+def test_kinship_care_and_split_households(case: KinCase) -> None:
+    """A kinship line lies on no other line; each household is one outline round its members."""
+    g = case.genogram
+    drawn = layout(g)
+    assert problems(g, drawn) == []
+    assert care_overlaps(drawn) == []
+    assert households_whole(g, drawn) == []
+    assert labels_whole(g, drawn) == []
+    assert jogs(drawn) == []
+
+
+Who = tuple[str, str, str, int, bool, int | None]
 
 
 # Derandomised: the same 300 families every run, with both sides' grandparents, kinship care
