@@ -37,6 +37,7 @@ from ehdocs.render.docx_styles import (
     STYLE,
     TEXT_TWIPS,
 )
+from ehdocs.render.figures import FIGURE_WIDTH_MM
 from ehdocs.render.items import Answer, DocumentContext, Figure, Photo, SectionView, Table, clean
 from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates, current_undefined
 
@@ -283,7 +284,7 @@ def _text(value: str) -> str:
 
 
 _PLACEHOLDER = "EHDOCS-FIGURE-{}-PLACEHOLDER"
-FIGURE_WIDTH = Mm(165)  # the text width of an A4 page with our margins
+FIGURE_WIDTH = Mm(FIGURE_WIDTH_MM)  # the text width of an A4 page with our margins
 FIGURE_DPI = 200
 
 

@@ -20,7 +20,7 @@ from ehdocs.diagrams.chronology import Entry, chronology, chunks
 from ehdocs.fields import format_date
 from ehdocs.render.audience import CaseView, for_audience
 from ehdocs.render.cache import PartCache
-from ehdocs.render.figures import figures
+from ehdocs.render.figures import TITLES, figures
 from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, Photo, SectionView, Table
 from ehdocs.render.merge import Part, merge_parts
@@ -84,7 +84,7 @@ def diagram_parts(kind: str) -> PackSectionProvider:
         drawn = figures(view, kind, dt.date.today())
         if not drawn:
             return []
-        title = drawn[0].label
+        title = TITLES[kind][1 if view.audience == "family" else 0]  # not a part's caption
         ctx = replace(
             base, title=title, form=kind, sections=(SectionView(kind, title, tuple(drawn)),)
         )

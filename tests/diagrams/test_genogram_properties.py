@@ -3,14 +3,24 @@ families with a child in kinship care and parents living apart route and outline
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 
 from ehdocs.diagrams.genogram.layout import layout
-from ehdocs.diagrams.genogram.model import Genogram
+from ehdocs.diagrams.genogram.model import (
+    GChildLink,
+    Genogram,
+    GHousehold,
+    GPartnership,
+    GPerson,
+    build,
+)
 from ehdocs.diagrams.geometry import Layout, Line
+from ehdocs.fields import PartialDate
 from tests.diagrams.checks import (
     care_crossings,
     care_overlaps,
+    crosses,
     households_whole,
     jogs,
     labels_whole,
@@ -31,8 +41,121 @@ def test_random_families_lay_out_without_collisions(genogram: Genogram) -> None:
     assert jogs(drawn) == []
 
 
-# Derandomised: the same 150 families every run. A rare family (about 1 in 1,000 drawn at
-# random) still has a carer's line on a child's drop (see the issue's note); not yet fixed.
+def _kin(
+    people: list[Who],
+    partners: list[tuple[str, str, str, int | None]],
+    links: list[tuple[str, str, str]],
+    homes: list[tuple[str, ...]],
+    child: str,
+    carers: tuple[str, ...],
+) -> KinCase:
+    """A kinship family written out: (id, name, gender, year born, born on 1 January (else the
+    year only), year died), (a, b, status, year from), (parent, child, kind), households."""
+    names = ("Carers' home", "Parent's home", "Other parent's home", "Shared home")
+    g = build(
+        [
+            GPerson(
+                pid,
+                name,
+                gender,
+                PartialDate(year, 1, 1) if day else PartialDate(year),
+                age=2026 - year,
+                deceased=died is not None,
+                death_year=died,
+                status="living" if died is None else "deceased",
+            )
+            for pid, name, gender, year, day, died in people
+        ],
+        [
+            GPartnership(a, b, status, PartialDate(start) if start else None)
+            for a, b, status, start in partners
+        ],
+        [GChildLink(parent, c, kind) for parent, c, kind in links],
+        (),
+        [GHousehold(f"h{i}", names[i], members) for i, members in enumerate(homes)],
+    )
+    return KinCase(g, child, carers)
+
+
+def _births(parents: tuple[str, str], kids: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    return [(p, k, "birth") for k in kids for p in parents]
+
+
+CA, EM = "Christopher Alexander", "\u00c9mile"
+# Found by hypothesis (kin_families(), derandomised, 2,000 families): a grandparent cares for
+# the eldest grandchild and the other parent's parents are drawn too. The carer's line went
+# round the left margin across the other grandparents' stem (to keep off the child's parents'
+# partnership line and bus, which it may cross: nothing else reaches a child drawn under them).
+OTHER_SIDES_STEM = _kin(
+    [("p0", "Ann", "female", 1948, True, 2008), ("p1", "Dee", "other", 1950, True, None),
+     ("p2", "Ann", "other", 1974, True, None), ("p3", CA, "female", 1976, True, None),
+     ("p4", CA, "male", 1977, True, None), ("p5", "Ann", "male", 1945, True, None),
+     ("p6", "Bo", "female", 1947, True, None), ("p7", "Dee", "female", 2008, True, None),
+     ("p8", "Ann", "male", 2011, True, None), ("p9", EM, "female", 2013, True, None)],
+    [("p5", "p6", "married", None), ("p0", "p1", "married", 1972),
+     ("p2", "p4", "cohabiting", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3")), *_births(("p5", "p6"), ("p4",)),
+     *_births(("p2", "p4"), ("p7", "p8", "p9")), ("p1", "p7", "kinship")],
+    [("p1", "p7", "p2", "p3"), ("p2", "p9"), ("p4", "p8"), ("p0",)],
+    "p7",
+    ("p1",),
+)  # fmt: skip
+# The same, the parent the middle child: the carer's line crossed the other side's bus.
+OTHER_SIDES_BUS = _kin(
+    [("p0", CA, "male", 1948, False, None), ("p1", "Ann", "male", 1950, True, None),
+     ("p2", CA, "male", 1982, True, None), ("p3", CA, "female", 1989, True, None),
+     ("p4", "Dee", "female", 1990, True, None), ("p5", CA, "female", 1985, True, None),
+     ("p6", "Dee", "male", 1945, False, None), ("p7", "Bo", "male", 1947, True, None),
+     ("p8", "Bo", "other", 2007, True, None), ("p9", CA, "male", 2008, True, None),
+     ("p10", CA, "male", 2010, True, None)],
+    [("p6", "p7", "married", None), ("p0", "p1", "married", 1972),
+     ("p3", "p5", "separated", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3", "p4")), *_births(("p6", "p7"), ("p5",)),
+     *_births(("p3", "p5"), ("p8", "p9", "p10")), ("p1", "p10", "kinship")],
+    [("p1", "p10", "p2", "p3", "p4"), ("p3",), ("p5", "p8", "p9")],
+    "p10",
+    ("p1",),
+)  # fmt: skip
+# The parent is the middle of three, their partner's parents drawn on the left: under the rule
+# that brothers and sisters stand in birth order, the two families' lines of descent must cross
+# (the other side's drop to the partner passes the carers' children's bus). The lone carer's
+# line then leaves the middle of his foot, right over the other side's bus, and crosses it.
+MIDDLE_CHILD = _kin(
+    [("p0", EM, "female", 1948, True, None), ("p1", "Ann", "male", 1950, True, None),
+     ("p2", "Dee", "other", 1978, True, None), ("p3", EM, "female", 1982, False, None),
+     ("p4", CA, "female", 1985, False, None), ("p5", CA, "male", 1981, True, None),
+     ("p6", EM, "other", 1945, True, None), ("p7", "Bo", "other", 1947, False, None),
+     ("p8", CA, "female", 2008, True, None), ("p9", "Dee", "female", 2011, True, None),
+     ("p10", "Bo", "other", 2012, True, None)],
+    [("p6", "p7", "married", None), ("p0", "p1", "married", 1972),
+     ("p3", "p5", "married", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3", "p4")), *_births(("p6", "p7"), ("p5",)),
+     *_births(("p3", "p5"), ("p8", "p9", "p10")), ("p1", "p8", "kinship")],
+    [("p1", "p8", "p2", "p3", "p4"), ("p3",), ("p5", "p9", "p10"), ("p0",)],
+    "p8",
+    ("p1",),
+)  # fmt: skip
+
+
+# A special guardian grandparent; the grandchild's drop under the gap her line came down.
+CARE_ON_DROP = _kin(
+    [("p0", CA, "female", 1948, True, None), ("p1", "Ann", "other", 1950, True, None),
+     ("p2", EM, "female", 1978, True, None), ("p3", "Bo", "male", 1979, True, None),
+     ("p4", "Ann", "female", 1983, True, None), ("p5", "Bo", "female", 1976, False, None),
+     ("p6", "Dee", "male", 2008, True, None), ("p7", "Ann", "male", 2010, False, None),
+     ("p8", EM, "male", 2013, True, None)],
+    [("p0", "p1", "married", 1972), ("p2", "p5", "divorced", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3", "p4")), *_births(("p2", "p5"), ("p6", "p7", "p8")),
+     ("p1", "p8", "special_guardian")],
+    [("p1", "p8", "p2", "p3", "p4"), ("p2", "p6"), ("p5", "p7")],
+    "p8",
+    ("p1",),
+)  # fmt: skip
+
+
+# Derandomised: the same 150 families every run, and the one family (found with seed 12, 1 in
+# 2,454 distinct random families) whose carer's line lay on a child's drop: the line came down
+# a gap straight above the child's drop and ran on past the bus.
 @settings(
     max_examples=150,
     deadline=None,
@@ -40,6 +163,7 @@ def test_random_families_lay_out_without_collisions(genogram: Genogram) -> None:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(kin_families())
+@example(CARE_ON_DROP)
 def test_kinship_care_and_split_households(case: KinCase) -> None:
     """A kinship line lies on no other line; each household is one outline round its members."""
     g = case.genogram
@@ -51,23 +175,53 @@ def test_kinship_care_and_split_households(case: KinCase) -> None:
     assert jogs(drawn) == []
 
 
-# Derandomised: the same 150 families every run. A rare family (about 1 in 1,000 drawn at
-# random) still has a carer's line on a child's drop (see the issue's note); not yet fixed.
+Who = tuple[str, str, str, int, bool, int | None]
+
+
+# Derandomised: the same 300 families every run, with both sides' grandparents, kinship care
+# and split households; and the families hypothesis found crossing before.
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(kin_families(in_laws=False))
+@given(kin_families())
+@example(OTHER_SIDES_STEM)
+@example(OTHER_SIDES_BUS)
+@example(MIDDLE_CHILD)
 def test_kinship_lines_cross_no_other_familys_lines(case: KinCase) -> None:
-    """In these simple families (one side's grandparents) a kinship line crosses no line of
-    descent but, where it must, the carers' own children's lines (from grandparents it passes
-    down through their children's row) and the child's own family's (their parents' stem and
-    line, a brother's or sister's line, when it comes down on the far side of them)."""
+    """A kinship line crosses no line of descent but, where it must, the carers' own children's
+    lines (from grandparents it passes down through their children's row) and the child's own
+    family's (their parents' stem and line, a brother's or sister's line, when it comes down on
+    the far side of them). The one exception, measured at 3 in 2,000 random families: where the
+    other side's line of descent already crosses the carers' children's bus (see MIDDLE_CHILD)."""
     g = case.genogram
     drawn = layout(g)
     assert care_overlaps(drawn) == []
+    for care, other in _other_familys_crossings(case, drawn):
+        if other.role == "bus" and _descent_crosses_carers_bus(drawn, other, case.carers):
+            continue
+        raise AssertionError(f"the care line {care.points} crosses {other.role} {other.points}")
+
+
+def test_a_kinship_line_keeps_off_the_other_sides_lines_where_a_way_exists() -> None:
+    for case in (OTHER_SIDES_STEM, OTHER_SIDES_BUS):
+        assert _other_familys_crossings(case, layout(case.genogram)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not yet: the lone carer's line could leave her foot beyond the other side's bus",
+)
+def test_a_kinship_line_keeps_off_the_other_sides_bus_beside_a_forced_crossing() -> None:
+    assert _other_familys_crossings(MIDDLE_CHILD, layout(MIDDLE_CHILD.genogram)) == []
+
+
+def _other_familys_crossings(case: KinCase, drawn: Layout) -> list[tuple[Line, Line]]:
+    """The crossings of the kinship line with lines that are neither the carers' (their own,
+    their children's) nor the cared-for child's family's (parents, brothers and sisters)."""
+    g = case.genogram
     parents = {p.parent for p in g.child_links if p.child == case.child and p.kind == "birth"}
     siblings = {
         link.child for link in g.child_links if link.parent in parents and link.kind == "birth"
@@ -75,6 +229,7 @@ def test_kinship_lines_cross_no_other_familys_lines(case: KinCase) -> None:
     carers_children = {
         link.child for link in g.child_links if link.parent in case.carers and link.kind == "birth"
     }
+    out = []
     for care, other in care_crossings(drawn):
         ends = set(other.ends)
         carers_line = bool(ends & set(case.carers)) or bool(ends & carers_children)
@@ -83,7 +238,30 @@ def test_kinship_lines_cross_no_other_familys_lines(case: KinCase) -> None:
             carers_line = _bus_of(drawn, other, case.carers)
             childs_line = _bus_of(drawn, other, tuple(parents))
         if not (carers_line or childs_line):
-            raise AssertionError(f"the care line {care.points} crosses {other.role} {other.points}")
+            out.append((care, other))
+    return out
+
+
+def _descent_crosses_carers_bus(drawn: Layout, bus: Line, carers: tuple[str, ...]) -> bool:
+    """Whether a drop from `bus` crosses the bus of the carers' children: two families' lines of
+    descent that cross whatever the kinship line does."""
+    y, xs = bus.points[0][1], [p[0] for p in bus.points]
+    drops = [
+        ln
+        for ln in drawn.lines
+        if ln.role == "drop"
+        and len(ln.ends) == 1
+        and abs(ln.points[0][1] - y) < 0.01
+        and min(xs) - 0.01 <= ln.points[0][0] <= max(xs) + 0.01
+    ]
+    theirs = [ln for ln in drawn.lines if ln.role == "bus" and _bus_of(drawn, ln, carers)]
+    return any(
+        crosses(a, b)
+        for drop in drops
+        for own in theirs
+        for a in zip(drop.points, drop.points[1:], strict=False)
+        for b in zip(own.points, own.points[1:], strict=False)
+    )
 
 
 def _bus_of(drawn: Layout, bus: Line, parents: tuple[str, ...]) -> bool:

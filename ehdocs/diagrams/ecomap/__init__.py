@@ -13,17 +13,19 @@ connections with the same end (two workers of one agency, one strong, one weak),
 as two nodes, so every line means one thing.
 
 model (the case read into nodes and links) → plan and layout (the ring) → check (the rules a
-layout must keep) → svg (the drawing); text has the table and the drawing's words.
+layout must keep) → svg (the drawing); text has the table and the drawing's words; split cuts
+an ecomap too big to print readably into parts.
 """
 
 from ehdocs.diagrams.ecomap.check import problems
 from ehdocs.diagrams.ecomap.geometry import EcomapLayout
 from ehdocs.diagrams.ecomap.layout import layout_ecomap
 from ehdocs.diagrams.ecomap.model import Ecomap, ecomap_of
-from ehdocs.diagrams.ecomap.svg import ecomap_svg
-from ehdocs.diagrams.ecomap.text import ecomap_rows
+from ehdocs.diagrams.ecomap.split import EcomapPart, ecomap_parts
+from ehdocs.diagrams.ecomap.svg import draw_ecomap, ecomap_svg
+from ehdocs.diagrams.ecomap.text import ecomap_rows, rows_of
 
 __all__ = [
-    "Ecomap", "EcomapLayout", "ecomap_of", "ecomap_rows", "ecomap_svg", "layout_ecomap",
-    "problems",
+    "Ecomap", "EcomapLayout", "EcomapPart", "draw_ecomap", "ecomap_of", "ecomap_parts",
+    "ecomap_rows", "ecomap_svg", "layout_ecomap", "problems", "rows_of",
 ]  # fmt: skip

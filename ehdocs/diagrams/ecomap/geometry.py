@@ -9,7 +9,7 @@ from ehdocs.diagrams.ecomap.model import EcoNode
 from ehdocs.diagrams.svgutil import Box, Point, text_width, wrap
 
 NAME_SIZE, NAME_LEAD = 12.5, 15.0
-WORKER_SIZE, WORKER_LEAD = 10.5, 13.0
+WORKER_SIZE, WORKER_LEAD = 11.5, 14.0  # no smaller than the name tags and the key
 CARD_TEXT = 160.0  # widest line inside a node
 CARD_PAD_X, CARD_PAD_Y = 9.0, 7.0
 CHIP_SIZE, CHIP_H = 11.5, 22.0

@@ -45,7 +45,11 @@ def ecomap_svg(
     case: Case, centre: str | None = None, today: dt.date | None = None, family: bool = False
 ) -> str:
     """The ecomap of a case as SVG text: same case and date, same bytes."""
-    eco = ecomap_of(case, centre, family)
+    return draw_ecomap(ecomap_of(case, centre, family), today, family)
+
+
+def draw_ecomap(eco: Ecomap, today: dt.date | None = None, family: bool = False) -> str:
+    """An ecomap (the whole of a case's, or a part of it) as SVG text."""
     today = today or dt.date.today()
     layout = layout_ecomap(eco)
     items = _key_items(eco, layout)

@@ -13,7 +13,11 @@ def ecomap_rows(
     case: Case, centre: str | None = None, family: bool = False
 ) -> list[dict[str, str]]:
     """The text alternative: one row per line on the ecomap, in the same words as its key."""
-    eco = ecomap_of(case, centre, family)
+    return rows_of(case, ecomap_of(case, centre, family))
+
+
+def rows_of(case: Case, eco: Ecomap) -> list[dict[str, str]]:
+    """The rows of an ecomap (the whole of a case's, or a part of it)."""
     rows = []
     for link in eco.links:
         node = eco.nodes[link.node]

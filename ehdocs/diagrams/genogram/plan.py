@@ -102,23 +102,37 @@ def add_hops(
                 continue
             x0 = anchor_x[n]
             x1 = person_x[edge.child]
+            # a carer's line to a child may cross the child's own parents' lines (nothing else
+            # reaches a child drawn under them); another family's line it must not, if it can
+            own = _own_family(family, plan, edge.child) if not edge.primary else (set(), set())
             gaps = []
             prev = x0
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
                 above = [s for s in spans.get(row - 1, []) if s[0] != n]
-                below = [s for s in spans.get(row, []) if s[0] != n]
+                below = [s for s in spans.get(row, []) if s[0] != n and s[0] not in own[0]]
                 last = x1 if row == bottom - 1 else None
                 stem = x0 if row == top + 1 else None
-                k = _nearest_gap(plan, gap_x, row, want, (prev, above, below, last), stem)
+                k = _nearest_gap(plan, gap_x, row, want, (prev, above, below, last), stem, own[1])
                 gaps.append((row, k))
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
                 prev = gap_x[(row, k)]
             plan.hops[n, edge.child] = gaps
 
 
+def _own_family(family: Family, plan: Plan, child: str) -> tuple[set[int], set[Gap]]:
+    """The units a child is a birth (or adopted) child of, and the gaps of their stems."""
+    units = {
+        m
+        for m, unit in enumerate(family.units)
+        if any(e.child == child and e.primary for e in unit.children)
+    }
+    return units, {gap for m in units if (gap := plan.stems.get(m)) is not None}
+
+
 CROSSING = 100.0  # what a likely crossing costs, in points of way round
+OWN_PARTNERS = 50.0  # across the cared-for child's own parents' partnership line
 UNDER_STEM = 16.0
 
 
@@ -129,6 +143,7 @@ def _nearest_gap(
     want: float,
     way: tuple[float, list[tuple[int, float, float]], list[tuple[int, float, float]], float | None],
     stem: float | None = None,
+    own_gaps: set[Gap] | frozenset[Gap] = frozenset(),
 ) -> int:
     """The gap nearest `want`, avoiding (at a cost) gaps crossed by a partnership line, gaps
     under or over another family's children's line, and straight under the parents' own stem
@@ -136,7 +151,9 @@ def _nearest_gap(
 
     def cost(k: int) -> tuple[float, int]:
         x = gap_x[(row, k)]
-        crossed = 200.0 if (row, k) in plan.partner_gaps else 0.0
+        crossed = 0.0
+        if (row, k) in plan.partner_gaps:
+            crossed = OWN_PARTNERS if (row, k) in own_gaps else 200.0
         prev, above, below, last = way
         # along the channel above from where the line is to the gap, and (last) along the
         # channel below to the child: each other family's line it passes is a crossing

@@ -98,7 +98,8 @@ class Router:
 
     def _clear_of_row_above(self, lane_x: dict[Hashable, float]) -> None:
         """A line passing down through a gap must not continue (in the channel above) a line
-        coming down from the row above at the same x: move it aside within its gap."""
+        coming down from the row above at the same x, nor (in the channel below) run into the
+        line dropping to someone in the row below: move it aside within its gap."""
         down: dict[int, list[float]] = defaultdict(list)  # x of lines leaving each row downwards
         for gap, owners in self.plan.lanes.items():
             down[gap[0]] += [lane_x[o] for o in owners]
@@ -114,7 +115,8 @@ class Router:
                 if not (isinstance(owner, tuple) and owner[0] == "hop"):
                     continue
                 x = lane_x[owner]
-                above = down.get(gap[0] - 1, [])
+                below = self.specs[gap[0] + 1].people if gap[0] + 1 < len(self.specs) else []
+                above = down.get(gap[0] - 1, []) + [self.x[p] for p in below]
                 if all(abs(x - v) >= CLEAR for v in above):
                     continue
                 for step in (7.0, -7.0, 12.0, -12.0, 17.0, -17.0):
