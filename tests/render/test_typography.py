@@ -81,3 +81,15 @@ def test_a_section_title_is_not_repeated_by_its_first_label(pack: bytes, formset
         if line in titles and after.casefold() == line.casefold()
     ]
     assert repeated == []
+
+
+def test_a_diagrams_caption_stays_with_its_picture(pack: bytes) -> None:
+    """A figure's caption is printed under its picture: a page that starts with one has left
+    its picture at the foot of the page before."""
+    alone = [
+        (n + 1, lines[0])
+        for n, lines in enumerate(page_lines(pack))
+        if re.match(r"Ecomap: ", lines[0])  # a part's caption
+        or lines[:2] == ["Genogram", "The people in the genogram and how they are related"]
+    ]
+    assert alone == []
