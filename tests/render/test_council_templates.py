@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from docx import Document as open_docx
+from docx.oxml.ns import qn
+from PIL import Image
 from pypdf import PdfReader
 
 from ehdocs.errors import TemplateProblem
@@ -242,3 +244,18 @@ def test_letters_carry_the_council_letterhead(
     assert "Dear " in docx_text(docx)
     assert LETTERHEAD not in pdf_text(_letter(make_case(), formset, kind, "pdf"))
     assert LETTERHEAD not in docx_text(_letter(make_case(), formset, kind, "docx"))
+
+
+def test_a_picture_in_the_council_word_letterhead_comes_with_it(council: Any) -> None:
+    """A logo pasted into the letterhead of the council's document.docx is in its letters."""
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 112, 60)).save(picture, format="PNG")
+    own = open_docx(REPO / "form_schemas/profiles/example-council/templates/docx/document.docx")
+    (line,) = [p for p in own.paragraphs if LETTERHEAD in p.text]
+    line.add_run().add_picture(io.BytesIO(picture.getvalue()))
+    own.save(council.path / "templates/docx/document.docx")
+    formset = council.formset()
+    docx = open_docx(io.BytesIO(_letter(case_for(formset), formset, "allocation", "docx")))
+    (head,) = [p for p in docx.paragraphs if LETTERHEAD in p.text]
+    (blip,) = head._p.iter(qn("a:blip"))
+    assert docx.part.related_parts[blip.get(qn("r:embed"))].blob == picture.getvalue()
