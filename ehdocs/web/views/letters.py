@@ -34,7 +34,7 @@ RESTRICTED = (
 )
 
 
-@bp.get("/")
+@bp.get("")
 @rule(policy.LETTER, audit="letter.choose")
 def choose(case_id: int) -> str:
     stored = load(case_id)

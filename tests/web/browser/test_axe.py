@@ -394,7 +394,7 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
     "team": (MANAGER, _goto(lambda u: "/team/")),
     "team: cases due supervision": (MANAGER, _goto(lambda u: "/team/oversight")),
     "allocation": (MANAGER, _goto(lambda u: f"{u.example}/allocation")),
-    "letters: choose a letter": (PRACTITIONER, _goto(lambda u: f"{u.example}/letters/")),
+    "letters: choose a letter": (PRACTITIONER, _goto(lambda u: f"{u.example}/letters")),
     "letters: write, with errors": (PRACTITIONER, _letter_errors),
     "letters: preview": (PRACTITIONER, _letter_preview),
     "accessibility statement": (None, _goto(lambda u: "/accessibility")),
