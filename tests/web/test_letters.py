@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 import pypdf
@@ -16,15 +17,20 @@ from flask import Flask
 from sqlalchemy import select
 
 from ehdocs.access import roles
+from ehdocs.case.io import read_case_file
 from ehdocs.diagrams.chronology import chronology
+from ehdocs.render.letters import letter_context, letter_type
+from ehdocs.schema import load_formset
+from ehdocs.validation import validate_case
 from ehdocs.render.audience import for_audience
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry, CaseRow
 from tests.factories import make_case, make_professional
-from tests.web.accounts import sign_in, signed_in_client, team, user
+from tests.web.accounts import hub_client, sign_in, signed_in_client, team, user
 from tests.web.conftest import QualityClient, page_of
 from tests.web.test_rights import _restrict, snapshot
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TAF = "taf_invitation"
 PLACE = "Riverside Family Hub, Room 2"
 TITLE = "Invitation to a Team Around the Family meeting"
@@ -46,6 +52,12 @@ def _case(app: Flask, reference: str, **extra: Any) -> int:
         **extra,
     )
     return get_storage(app).cases.create(raw).id
+
+
+def validated(raw: dict[str, Any]) -> Any:
+    result = validate_case(raw, load_formset())
+    assert result.case is not None, result.problems
+    return result.case
 
 
 def _hold(app: Flask, case_id: int, team_id: int, worker_id: int | None) -> None:
@@ -165,6 +177,22 @@ def test_a_letter_is_chosen_previewed_produced_and_recorded(
     assert len(_entries(app, "letter.produce")) == 2
 
 
+def test_the_closure_preview_shows_the_final_plan_in_the_family_wording(app: Flask) -> None:
+    """The preview lists the fields the letter uses, from the family's copy of the case."""
+    raw = read_case_file(EXAMPLES / "step-up.json")
+    case_id = get_storage(app).cases.create(raw).id  # with the hub: the hub adviser edits it
+    hub = hub_client(app)
+    url = f"/cases/{case_id}/letters/closure"
+    page = page_of(hub.submit(url, {"to": "chantelle", "format": "docx"}, action="preview"))
+    assert page.one("h2", id="preview") is not None
+    letter = letter_context(validated(raw), letter_type("closure"), "chantelle", dt.date.today())
+    shown = [s.title for s in letter.doc.sections]
+    assert shown, "the closure letter shows the closure and the plan"
+    headings = [" ".join(h.itertext()).strip() for h in page.all("h3")]
+    assert headings == shown
+    assert "Signed by" in page.text
+
+
 def test_a_letter_to_the_referrer_is_for_professionals_only(
     app: Flask, worker: dict[str, Any]
 ) -> None:
@@ -222,3 +250,22 @@ def test_a_restricted_case_refuses_a_letter_and_stores_nothing(
     assert message.startswith("This case is restricted, so no letter can be produced from it")
     assert snapshot(app) == before
     assert _entries(app, "letter.produce") == []
+
+
+def test_a_letter_from_a_stale_page_is_refused_and_can_be_checked_again(
+    app: Flask, worker: dict[str, Any]
+) -> None:
+    client: QualityClient = worker["client"]
+    case_id = worker["case_id"]
+    url = f"/cases/{case_id}/letters/allocation"
+    preview = page_of(client.submit(url, {"to": "p1", "format": "pdf"}, action="preview"))
+    store = get_storage(app).cases
+    now = store.get(case_id)
+    store.save(case_id, now.raw | {"family_name": "Morgan-Lee"}, now.version)
+    stale = client.submit(url, {}, action="produce", page=preview)
+    assert stale.status_code == 409 and stale.mimetype == "text/html"
+    assert not store.get(case_id).raw.get("case_notes"), "nothing recorded"
+    again = client.submit(url, {}, action="preview", page=page_of(stale))
+    made = client.submit(url, {}, action="produce", page=page_of(again))
+    assert made.status_code == 200 and made.mimetype == "application/pdf"
+    assert len(store.get(case_id).raw["case_notes"]) == 1

@@ -88,9 +88,11 @@ def write(case_id: int, kind: str) -> Any:
     except RestrictedError as exc:
         message = RESTRICTED.format(reason=exc.reason)
         return _page(stored, letter, values, {"main-content": message}, preview=ctx), 409
-    except ConflictError as exc:
+    except ConflictError as exc:  # changed since the page was opened: check it again
+        fresh = get_storage().cases.get(case_id)
+        values = {**values, "version": str(fresh.version)}
         message = f"{exc} Check the letter again and produce it."
-        return _page(load(case_id), letter, values, {"main-content": message}, preview=ctx), 409
+        return _page(fresh, letter, values, {"main-content": message}), 409
     except (EhdocsError, InvalidCaseError) as exc:
         return _page(stored, letter, values, {"main-content": str(exc)}, preview=ctx), 400
     flash(f"{letter.title}: produced and recorded on the case as a letter sent.", "success")
