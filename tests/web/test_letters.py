@@ -19,12 +19,12 @@ from sqlalchemy import select
 from ehdocs.access import roles
 from ehdocs.case.io import read_case_file
 from ehdocs.diagrams.chronology import chronology
+from ehdocs.render.audience import for_audience
 from ehdocs.render.letters import letter_context, letter_type
 from ehdocs.schema import load_formset
-from ehdocs.validation import validate_case
-from ehdocs.render.audience import for_audience
 from ehdocs.storage import get_storage
 from ehdocs.storage.models import AuditEntry, CaseRow
+from ehdocs.validation import validate_case
 from tests.factories import make_case, make_professional
 from tests.web.accounts import hub_client, sign_in, signed_in_client, team, user
 from tests.web.conftest import QualityClient, page_of
