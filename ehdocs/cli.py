@@ -23,16 +23,19 @@ from sqlalchemy import Engine, func, select
 from ehdocs import storage
 from ehdocs.access import accounts, demo, reminders, rights, sessions, totp
 from ehdocs.access import audit as audit_trail
+from ehdocs.access import letters as letter_producing
 from ehdocs.access import retention as rules
 from ehdocs.access.audit_search import Search
 from ehdocs.access.audit_search import export as export_entries
 from ehdocs.access.roles import ROLES
 from ehdocs.case import rectify as rectification
+from ehdocs.case.correspondence import with_letter
 from ehdocs.case.generate import generate as generate_cases
 from ehdocs.case.io import read_case_file, write_atomic
 from ehdocs.case.jsonschema import case_json_schema
 from ehdocs.case.model import Case
 from ehdocs.case.seal import SealKeys
+from ehdocs.case.stamps import now_local
 from ehdocs.case.summary import summarise
 from ehdocs.errors import EhdocsError, InvalidCaseError, NotFoundError
 from ehdocs.fillable import blank_form
@@ -397,6 +400,15 @@ def blank(form_name: str, fmt: str, output: Path, profile: str | None) -> None:
     help="What the letter asks for, e.g. --set place='Riverside Family Hub' (repeatable).",
 )
 @click.option("--paragraph", help="The letter's paragraph of your own, where it has one.")
+@click.option(
+    "--record/--no-record",
+    default=False,
+    show_default=True,
+    help="Record the letter in the case file as correspondence (a case note, in the "
+    "chronology), as the case page does. Off by default: the command reads the case file and "
+    "changes it only when asked.",
+)
+@click.option("--by", "by", default="the command line", help="Who produced it, for --record.")
 @output_folder_option
 @profile_option
 def letter(
@@ -406,6 +418,8 @@ def letter(
     fmt: str,
     asked: Sequence[str],
     paragraph: str | None,
+    record: bool,
+    by: str,
     output: Path,
     profile: str | None,
 ) -> None:
@@ -418,11 +432,23 @@ def letter(
         click.echo("Choose one with --to ID", err=True)
         sys.exit(EXIT_PROBLEMS)
     values = dict(_name_value(item) for item in asked)
-    today = dt.date.today()
-    ctx = letters.letter_context(case, chosen, to, today, values, paragraph)
-    path = output / letters.letter_file_name(case, ctx, fmt, today)
-    write_atomic(path, letters.render_letter(case, ctx, fmt))
+    now = now_local()
+    made = letter_producing.write(case, kind, to, fmt, now.date(), values, paragraph)
+    recorded = None
+    if record:  # checked before anything is written: a record that does not fit stores nothing
+        sent = letter_producing.sent_letter(made.context, fmt, by.strip() or "the command line")
+        recorded = with_letter(read_case_file(case_file), case.formset, sent, now)
+        result = validate_case(recorded, case.formset)
+        if result.case is None:
+            problems = [in_words(p, case.formset, recorded) for p in result.problems[:10]]
+            raise EhdocsError("The letter cannot be recorded: " + "; ".join(problems))
+    path = output / made.name
+    write_atomic(path, made.data)
     click.echo(f"Wrote {path}")
+    if recorded is not None:
+        text = json.dumps(recorded, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(case_file, text.encode("utf-8"))
+        click.echo(f"Recorded on the case as a letter sent: {case_file}")
 
 
 def _name_value(item: str) -> tuple[str, str]:

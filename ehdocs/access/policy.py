@@ -57,6 +57,10 @@ DOCUMENT_EDIT = "document.edit"  # one section of a document
 DOCUMENT_COMPLETE = "document.complete"
 DOWNLOAD = "download"  # one document, in an audience's copy (and any format)
 PACK = "pack"  # every document of the case in one file
+# A letter to the family or a professional, recorded on the case as correspondence: the people
+# who work on the case only (not a reader, not a partner, even a lead professional: a letter
+# goes out on the council's letterhead).
+LETTER = "case.letter"
 
 ROLE_GRANTS: Mapping[str, frozenset[str]] = {
     roles.HUB_ADVISER: frozenset({CASE_LIST, CASE_CREATE, HUB_QUEUE, HUB_SUBMISSION, BREAK_GLASS}),
@@ -93,6 +97,7 @@ _EDIT = _READ | {
     DOCUMENT_COMPLETE,
     CASE_SHARE,
     CASE_RECTIFY,
+    LETTER,
 }
 CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
     Relation.NONE: frozenset(),
@@ -104,7 +109,7 @@ CASE_GRANTS: Mapping[Relation, frozenset[str]] = {
 }
 CASE_ACTIONS = frozenset(
     {CASE_VIEW, CASE_EDIT, CASE_ALLOCATE, CASE_AUDIT, CASE_SHARE, DOCUMENT_NEW, DOCUMENT_EDIT}
-    | {DOCUMENT_COMPLETE, CASE_RECTIFY}
+    | {DOCUMENT_COMPLETE, CASE_RECTIFY, LETTER}
     | {DOWNLOAD, PACK}
 )
 BREAK_GLASS_GIVES = Relation.READ  # to see the case, not to change it
@@ -240,6 +245,8 @@ def decide(
         return Decision(Outcome.FORBIDDEN, found, given_by_glass)  # the hub's decision is theirs
     if action == CASE_ALLOCATE and principal.role == roles.HUB_ADVISER and found is Relation.EDIT:
         return Decision(Outcome.ALLOW, found)  # the hub's decision sends a case to a team
+    if action == LETTER and principal.role == roles.PARTNER:
+        return Decision(Outcome.FORBIDDEN, found, given_by_glass)  # the council's letterhead
     wanted = _download(audience or "") if action == DOWNLOAD else action
     if wanted in CASE_GRANTS[found] or (
         action == DOCUMENT_EDIT

@@ -38,7 +38,7 @@ from ehdocs.schema import roles
 
 MET, MET_LATE, DUE, OVERDUE = "met_in_time", "met_late", "due", "overdue"
 STATUSES = (MET, MET_LATE, DUE, OVERDUE)
-VISITS = frozenset(roles.CORE_VALUES["case_note.kind"])  # home, school, virtual, office
+VISITS = frozenset(roles.VISIT_KINDS)  # home, school, virtual, office
 SUPERVISION = "supervision"
 OVERSIGHT = "oversight_"  # the items of a manager's oversight: the prefix, then the point
 LABELS = {

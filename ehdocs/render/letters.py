@@ -11,15 +11,17 @@ that recipient only, so a confidential address is never printed on anyone else's
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
@@ -34,7 +36,7 @@ from ehdocs.render.html import render_html
 from ehdocs.render.items import DocumentContext, SectionView, clean
 from ehdocs.render.parts import pack_base_context
 from ehdocs.render.pdf import embedded_payload, finish, html_to_pdf
-from ehdocs.render.template_files import DOCX, Templates
+from ehdocs.render.template_files import DOCUMENT_DOCX, DOCX, Templates
 from ehdocs.schema.checks import ID, TEXT, Key, check_mapping
 from ehdocs.schema.loader import default_schema_dir
 from ehdocs.schema.yamlsrc import Reporter, Where, read_yaml
@@ -72,6 +74,10 @@ HOUSEHOLDS, MEMBERS = "households", "members"
 ADDRESS, POSTCODE = "address", "postcode"
 PROFESSIONALS, LEAD = "professionals", "lead_practitioner"
 ADDRESS_STYLE = "LetterAddress"  # the Word style of the address block's paragraphs
+# A letter's own letterhead: its first paragraphs in these styles; a council's, in its
+# document.docx: every paragraph above the first in the title style.
+LETTERHEAD_STYLES = ("Marking", "Masthead")
+TITLE_STYLE = "Title"
 LETTER = "letter"  # what a letter PDF says it is: "the case data this letter was made from"
 
 
@@ -358,6 +364,8 @@ def render_letter(case: Case, ctx: LetterContext, fmt: str) -> bytes:
         payload = embedded_payload(view, None, ctx.type.audience)
         return finish(html_to_pdf(html, profile.logo, templates), _title(ctx), payload, LETTER)
     template = DocxTemplate(io.BytesIO(templates.read(DOCX, name)))
+    if templates.overridden(DOCX, DOCUMENT_DOCX) and not templates.overridden(DOCX, name):
+        council_letterhead(template, templates.read(DOCX, DOCUMENT_DOCX))
     body = SectionsXml(template)
     for section in ctx.doc.sections:
         body.section(section)
@@ -369,6 +377,70 @@ def render_letter(case: Case, ctx: LetterContext, fmt: str) -> bytes:
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+def council_letterhead(template: DocxTemplate, document_docx: bytes) -> None:
+    """The council's Word letterhead on one of our letters: the paragraphs above the title of
+    the council's document.docx (its masthead, address line, pictures), with the styles they use
+    and their pictures, in place of the letter's own letterhead (its first paragraphs in
+    LETTERHEAD_STYLES). The tags in them are filled like the letter's own."""
+    source = Document(io.BytesIO(document_docx))
+    letter = template.get_docx()
+    heads = list(_letterhead(source.element.body, lambda style: style != TITLE_STYLE))
+    ours = list(_letterhead(letter.element.body, lambda style: style in LETTERHEAD_STYLES))
+    if not heads or not ours:
+        return
+    for element in heads:
+        copied = copy.deepcopy(element)
+        _carry_pictures(copied, source, letter)
+        ours[0].addprevious(copied)
+    for element in ours:
+        element.getparent().remove(element)
+    _carry_styles(heads, source, letter)
+
+
+def _letterhead(body: Any, keep: Any) -> Iterator[Any]:
+    """The body's first paragraphs while `keep(their style id)` holds."""
+    for child in body.iterchildren():
+        if child.tag != qn("w:p"):
+            return
+        style = child.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if not keep(style.get(qn("w:val")) if style is not None else None):
+            return
+        yield child
+
+
+def _carry_pictures(element: Any, source: Any, letter: Any) -> None:
+    """Each picture the copied paragraph shows, added to the letter under a new relationship."""
+    embed = qn("r:embed")
+    for blip in element.iter(qn("a:blip")):
+        rid = blip.get(embed)
+        if rid is None:
+            continue
+        blob = source.part.related_parts[rid].blob
+        blip.set(embed, letter.part.get_or_add_image(io.BytesIO(blob))[0])
+
+
+def _carry_styles(elements: list[Any], source: Any, letter: Any) -> None:
+    """The styles the copied paragraphs use (and what they are based on), where the letter
+    has none of that id; the letter's own styles are kept."""
+    wanted = {
+        node.get(qn("w:val"))
+        for element in elements
+        for node in element.iter(qn("w:pStyle"), qn("w:rStyle"))
+    }
+    theirs = {s.get(qn("w:styleId")): s for s in source.styles.element.iter(qn("w:style"))}
+    mine = letter.styles.element
+    have = {s.get(qn("w:styleId")) for s in mine.iter(qn("w:style"))}
+    while wanted:
+        style_id = wanted.pop()
+        if style_id in have or style_id not in theirs:
+            continue
+        mine.append(copy.deepcopy(theirs[style_id]))
+        have.add(style_id)
+        based = theirs[style_id].find(qn("w:basedOn"))
+        if based is not None:
+            wanted.add(based.get(qn("w:val")))
 
 
 def _place_address(template: DocxTemplate, window: Mapping[str, int]) -> None:

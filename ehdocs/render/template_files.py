@@ -74,6 +74,12 @@ class Templates:
                 return path
         return None
 
+    def overridden(self, kind: str, name: str) -> bool:
+        """Whether the file `name` in use is the council's own, not ours."""
+        path = self.find(kind, name)
+        ours = (default_templates_dir().resolve() / kind).resolve()
+        return path is not None and ours not in path.parents
+
     def names(self, kind: str) -> list[str]:
         """Every template file of a kind, as the renderer would find them (overrides merged)."""
         found: set[str] = set()

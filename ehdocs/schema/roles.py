@@ -158,6 +158,7 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
     },
     "case_note": {
         "kind": "choice",
+        "summary": "long_text",
         "date": "date",
         "time": "time",
         "written_at": "timestamp",
@@ -180,6 +181,11 @@ CORE_RECORD_FIELDS: Mapping[str, Mapping[str, str]] = {
         "for_family": "yes_no",
     },
 }
+
+# A case note's kinds the code reads: the visits the timescales count (ehdocs.case.due), and the
+# correspondence a letter produced by ehdocs is recorded as (ehdocs.case.correspondence).
+VISIT_KINDS = ("home_visit", "school_visit", "virtual_visit", "office_visit")
+CORRESPONDENCE = "correspondence"
 
 # Option values the diagrams draw by (genogram symbols and lines, ecomap links, score stages):
 # a profile may relabel these options, never rename or remove them.
@@ -205,7 +211,7 @@ CORE_VALUES: Mapping[str, tuple[str, ...]] = {
     "ecomap_link.support_direction": _DIRECTIONS,
     "outcome_score.stage": ("assessment", "review", "closure", "other"),
     "allocation.kind": ("allocation", "transfer", "closure_of_allocation"),
-    "case_note.kind": ("home_visit", "school_visit", "virtual_visit", "office_visit"),
+    "case_note.kind": (*VISIT_KINDS, CORRESPONDENCE),
     "oversight_note.kind": ("oversight", "supervision"),
     "oversight_note.point": OVERSIGHT_POINTS,
 }

@@ -29,6 +29,7 @@ from ehdocs.web.views import (
     cases,
     documents,
     hub,
+    letters,
     main,
     mywork,
     partner,
@@ -131,6 +132,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(allocation.bp)
     app.register_blueprint(mywork.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(letters.bp)
     return app
 
 

@@ -1,9 +1,9 @@
 """A council's own templates: file by file over ours, and no more trusted than ours.
 
-The example-council profile overrides the DOCX template (its letterhead) and base.html; its
-documents show the change and the default profile's do not. A council template that reaches for
-a file, the network or Python gets nothing: the same sandboxed Jinja environment, the same
-locked URL fetcher.
+The example-council profile overrides the DOCX template (its letterhead) and letterhead.html;
+its documents and letters show the change and the default profile's do not. A council template
+that reaches for a file, the network or Python gets nothing: the same sandboxed Jinja
+environment, the same locked URL fetcher.
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ from typing import Any
 
 import pytest
 from docx import Document as open_docx
+from docx.oxml.ns import qn
+from PIL import Image
 from pypdf import PdfReader
 
 from ehdocs.errors import TemplateProblem
 from ehdocs.fillable.docx import blank_docx
 from ehdocs.fillable.pdf import blank_pdf
+from ehdocs.render.letters import letter_context, letter_type, recipients, render_letter
 from ehdocs.render.options import RenderOptions
 from ehdocs.render.outputs import render_document
 from ehdocs.render.template_files import DOCX, HTML, Templates
@@ -74,10 +77,11 @@ def test_the_example_council_documents_carry_its_letterhead(
 def test_the_council_overrides_file_by_file(council_formset: FormSet) -> None:
     templates = Templates.of(council_formset.profile)
     own = REPO / "form_schemas/profiles/example-council/templates"
-    assert templates.find(HTML, "base.html") == own / "html/base.html"
+    assert templates.find(HTML, "letterhead.html") == own / "html/letterhead.html"
     assert templates.find(DOCX, "document.docx") == own / "docx/document.docx"
     # Every other file is ours: the council's documents still have our sections and styles.
     assert templates.find(HTML, "section.html") == REPO / "templates/html/section.html"
+    assert templates.find(HTML, "base.html") == REPO / "templates/html/base.html"
     assert templates.find(HTML, "document.css") == REPO / "templates/html/document.css"
     text = pdf_text(rendered(make_council_case(), council_formset, "pdf", "professional"))
     assert "Page 1 of" in text and "Request for Support" in text
@@ -210,3 +214,48 @@ def test_a_council_docx_template_prints_its_own_text(council: Any) -> None:
     assert "Our own words for EH-2026-0001" in docx_text(
         rendered(case_for(formset), formset, "docx")
     )
+
+
+# -- letters follow the council's letterhead -----------------------------------------------------
+
+
+def _letter(case_raw: dict[str, Any], formset: FormSet, kind: str, fmt: str) -> bytes:
+    result = validate_case(case_raw, formset)
+    assert result.case is not None, result.problems
+    letter = letter_type(kind)
+    to = recipients(result.case, letter)[0].id
+    ctx = letter_context(result.case, letter, to, TODAY)
+    return render_letter(result.case, ctx, fmt)
+
+
+@pytest.mark.parametrize("kind", ["allocation", "request_received_referrer"])
+def test_letters_carry_the_council_letterhead(
+    council_formset: FormSet, formset: FormSet, kind: str
+) -> None:
+    """The council overrides its letterhead once (html/letterhead.html, docx/document.docx) and
+    its letters show it, in PDF and in Word, with its own Word style; ours show none."""
+    pdf = _letter(make_council_case(), council_formset, kind, "pdf")
+    assert LETTERHEAD in pdf_text(pdf)
+    docx = _letter(make_council_case(), council_formset, kind, "docx")
+    document = open_docx(io.BytesIO(docx))
+    (line,) = [p for p in document.paragraphs if LETTERHEAD in p.text]
+    assert line.style is not None and line.style.name == "Letterhead"
+    assert document.paragraphs[0].style.name == "Marking"  # the letter is still a letter
+    assert "Dear " in docx_text(docx)
+    assert LETTERHEAD not in pdf_text(_letter(make_case(), formset, kind, "pdf"))
+    assert LETTERHEAD not in docx_text(_letter(make_case(), formset, kind, "docx"))
+
+
+def test_a_picture_in_the_council_word_letterhead_comes_with_it(council: Any) -> None:
+    """A logo pasted into the letterhead of the council's document.docx is in its letters."""
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 112, 60)).save(picture, format="PNG")
+    own = open_docx(REPO / "form_schemas/profiles/example-council/templates/docx/document.docx")
+    (line,) = [p for p in own.paragraphs if LETTERHEAD in p.text]
+    line.add_run().add_picture(io.BytesIO(picture.getvalue()))
+    own.save(council.path / "templates/docx/document.docx")
+    formset = council.formset()
+    docx = open_docx(io.BytesIO(_letter(case_for(formset), formset, "allocation", "docx")))
+    (head,) = [p for p in docx.paragraphs if LETTERHEAD in p.text]
+    (blip,) = head._p.iter(qn("a:blip"))
+    assert docx.part.related_parts[blip.get(qn("r:embed"))].blob == picture.getvalue()

@@ -18,6 +18,7 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 
 from ehdocs.case.io import read_case_file
+from ehdocs.diagrams.chronology import chronology
 from ehdocs.errors import EhdocsError
 from ehdocs.render import letters
 from ehdocs.schema import FormSet
@@ -241,3 +242,36 @@ def test_libreoffice_opens_every_letter(formset: FormSet, tmp_path: Path) -> Non
         pdf = (tmp_path / "pdf" / f"{letter.name}.pdf").read_bytes()
         text = " ".join(page_texts(pdf))
         assert letter.title in text and f"Dear {recipient.name}," in text
+
+
+def test_ehdocs_letter_record_adds_the_letter_to_the_case_file(
+    run_cli: Any, tmp_path: Path, formset: FormSet
+) -> None:
+    """--record: the case file gets the same correspondence note the case page adds (one
+    function), through validation; without it the case file is never changed."""
+    case_file = tmp_path / "case.json"
+    shutil.copy(REPO / "examples/step-up.json", case_file)
+    original = case_file.read_bytes()
+    plain = run_cli(
+        "letter", case_file, "--type", "allocation", "--to", "chantelle", "-o", tmp_path / "out"
+    )
+    assert plain.code == 0, plain.output
+    assert case_file.read_bytes() == original  # not recorded unless asked
+
+    result = run_cli(
+        "letter", case_file, "--type", "allocation", "--to", "chantelle", "--format", "docx",
+        "--record", "--by", "Jo Adeyemi", "-o", tmp_path / "out",
+    )  # fmt: skip
+    assert result.code == 0, result.output
+    assert "Recorded on the case" in result.output
+    raw = read_case_file(case_file)
+    notes = [n for n in raw["case_notes"] if n["kind"] == "correspondence"]
+    note = notes[-1]
+    assert note["summary"] == (
+        "Letter sent: Your family's early help worker, to Chantelle Price (family). "
+        "DOCX, produced by Jo Adeyemi."
+    )
+    assert note["date"] == dt.date.today().isoformat() and note["family_visible"] == "yes"
+    assert note["written_at"]  # stamped as any note is
+    case = example(case_file, formset)  # still a valid case, and the chronology has it
+    assert any("Letter sent: Your family's early help worker" in e.event for e in chronology(case))

@@ -96,6 +96,9 @@ CASE_ACTIONS = [
     CaseAction("share page", "GET", "share", EDIT, 200),
     CaseAction("share by link", "POST", "share", EDIT, 400),  # no address
     CaseAction("protected PDF", "POST", "share/protected", EDIT, 400),  # nothing chosen
+    CaseAction("letters page", "GET", "letters/", EDIT, 200),
+    CaseAction("letter page", "GET", "letters/allocation", EDIT, 200),
+    CaseAction("letter produce", "POST", "letters/allocation", EDIT, 400),  # no version
     *[
         CaseAction(
             f"download {audience} {fmt}",
@@ -152,6 +155,8 @@ ROLE_ACTIONS = [
 # correcting a person found by subject access.
 DPO_ON_ANY_CASE = frozenset({"correct a person page", "correct a person"})
 BREAK_GLASS = frozenset({"hub", "mgr_a", "mgr_b", "dpo"})
+# A letter goes out on the council's letterhead: not a partner's, even the lead professional's.
+NOT_FOR_PARTNERS = frozenset({"letters page", "letter page", "letter produce"})
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -241,6 +246,8 @@ def _expected_case(person: str, case: str, action: CaseAction) -> int:
         return action.ok
     if relation == "-":
         return 404
+    if action.name in NOT_FOR_PARTNERS and PEOPLE[person][0] == roles.PARTNER:
+        return 403
     return action.ok if relation in action.needs else 403
 
 

@@ -26,6 +26,7 @@ from ehdocs.access.policy import rule
 from ehdocs.access.retention import held, keeping_of
 from ehdocs.access.sessions import current
 from ehdocs.case import due
+from ehdocs.case.correspondence import letters_sent
 from ehdocs.case.new import empty_case
 from ehdocs.errors import InvalidCaseError, NotFoundError
 from ehdocs.fields import format_date
@@ -136,6 +137,8 @@ def overview(case_id: int) -> str:
         may_allocate=policy.decide(
             current(), policy.CASE_ALLOCATE, policy.CaseFacts.of(stored)
         ).allowed,
+        may_letter=policy.decide(current(), policy.LETTER, policy.CaseFacts.of(stored)).allowed,
+        letters_sent=letters_sent(case),
         held_by=_held_by(stored),
         on_hold=_on_hold(case_id),
         restrictions=rights.of_case(get_storage().sessions, case_id),

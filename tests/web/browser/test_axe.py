@@ -308,6 +308,26 @@ def _correction_errors(page: Page, u: Urls) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
+def _letter_errors(page: Page, u: Urls) -> None:
+    page.goto(f"{u.example}/letters/taf_invitation")
+    page.get_by_role("button", name="Preview the letter").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _letter_preview(page: Page, u: Urls) -> None:
+    page.goto(f"{u.example}/letters/taf_invitation")
+    page.locator("input[name=to]").first.check()
+    page.fill("#ask-meeting_date-day", "27")
+    page.fill("#ask-meeting_date-month", "1")
+    page.fill("#ask-meeting_date-year", "2027")
+    page.fill("#ask-meeting_time", "10am")
+    page.fill("#ask-place", "Riverside Family Hub")
+    page.fill("#paragraph", "Sam can come for the first half hour.")
+    page.get_by_label("PDF", exact=True).check()
+    page.get_by_role("button", name="Preview the letter").click()
+    expect(page.get_by_role("heading", name="What the letter will say")).to_be_visible()
+
+
 # Each page, and who is signed in to see it (None: nobody). The example case is the
 # practitioner's; the new case, the hub's; a case's audit page is the DPO's too.
 PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
@@ -374,6 +394,9 @@ PAGES: dict[str, tuple[str | None, Callable[[Page, Urls], None]]] = {
     "team": (MANAGER, _goto(lambda u: "/team/")),
     "team: cases due supervision": (MANAGER, _goto(lambda u: "/team/oversight")),
     "allocation": (MANAGER, _goto(lambda u: f"{u.example}/allocation")),
+    "letters: choose a letter": (PRACTITIONER, _goto(lambda u: f"{u.example}/letters")),
+    "letters: write, with errors": (PRACTITIONER, _letter_errors),
+    "letters: preview": (PRACTITIONER, _letter_preview),
     "accessibility statement": (None, _goto(lambda u: "/accessibility")),
     "404": (HUB_ADVISER, _not_found),
     "stop: yes to significant harm": (HUB_ADVISER, _harm_stop),
