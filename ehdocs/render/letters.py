@@ -474,8 +474,10 @@ def _title(ctx: LetterContext) -> str:
 
 
 def letter_file_name(case: Case, ctx: LetterContext, fmt: str, today: dt.date) -> str:
-    """Case, letter type, recipient's id and date: never a person's name."""
+    """Case, letter type, the recipient's place in the letter's list and date: never a person's
+    name (nor their record id, which a case file written by hand may make of a name)."""
     unsafe = re.compile(r"[^A-Za-z0-9_-]+")
     reference = unsafe.sub("-", case.reference).strip("-")
-    to = unsafe.sub("-", ctx.recipient.id)
-    return f"{reference}_letter-{ctx.type.name}_{to}_{today.isoformat()}.{fmt}"
+    ids = [r.id for r in recipients(case, ctx.type)]
+    place = ids.index(ctx.recipient.id) + 1 if ctx.recipient.id in ids else 0
+    return f"{reference}_letter-{ctx.type.name}_to-{place}_{today.isoformat()}.{fmt}"

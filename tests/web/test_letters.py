@@ -139,7 +139,7 @@ def test_a_letter_is_chosen_previewed_produced_and_recorded(
     assert made.status_code == 200, made.get_data(as_text=True)
     assert made.mimetype == "application/pdf"
     disposition = made.headers["Content-Disposition"]
-    assert f"letter-{TAF}_p1_" in disposition and "Morgan" not in disposition
+    assert f"letter-{TAF}_to-1_" in disposition and "Morgan" not in disposition
     pdf = " ".join(
         " ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(made.data)).pages
     )
