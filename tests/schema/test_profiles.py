@@ -153,7 +153,11 @@ def test_a_record_field_added_by_a_profile_is_validated(test_council_formset):
     case["people"][0]["pronouns"] = "he/him/his"
 
     assert problems(case, test_council_formset) == [
-        (None, "people[0].pronouns", "Pronouns must be 5 characters or fewer")
+        (
+            None,
+            "people[0].pronouns",
+            "Pronouns must be 5 characters or fewer: it is 5 characters too long",
+        )
     ]
 
 
