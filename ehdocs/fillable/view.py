@@ -268,7 +268,7 @@ class _Builder:
             kind=kind,
             entries=entries,
             choices=choices,
-            hint=self.hint(fdef, kind),
+            hint=self.hint(fdef, kind, longest_answer if kind == "multiline" else None),
             note=note,
             optional=not (fdef.required or fdef.required_if),
             size=ftype.fill_size(fdef, kind),
@@ -278,8 +278,12 @@ class _Builder:
             height_mm=box_height_mm(longest_answer) if kind == "multiline" else None,
         )
 
-    def hint(self, fdef: FieldDef, widget: str) -> str | None:
+    def hint(self, fdef: FieldDef, widget: str, longest: int | None = None) -> str | None:
+        """The question's hint; a long answer's says how much the box takes (a PDF viewer
+        stops typing there, without a word)."""
         parts = field_type(fdef.type).fill_hint(fdef, self.text(fdef.hint), widget)
+        if longest is not None:
+            parts = [*parts, f"Up to {longest:,} characters"]
         return clean(". ".join(p.rstrip(".") for p in parts)) if parts else None
 
     def note(self, cond: Condition | None, previous: str) -> str | None:

@@ -92,7 +92,7 @@ def test_every_long_answer_box_holds_its_limit_at_a_readable_size(
 ) -> None:
     """The form limits each long answer (/MaxLen) to what its box shows at BOX_FONT_PT or
     more, and that is the most the question allows, up to what a box fitting on a page
-    holds."""
+    holds; the hint says how much that is (a PDF viewer stops typing there without a word)."""
     questions = list(long_questions(formset, form))
     assert questions, form
     for q, _ in questions:
@@ -103,6 +103,7 @@ def test_every_long_answer_box_holds_its_limit_at_a_readable_size(
         assert q.max_length == min(fdef_limit, longest_printable()), q.name
         assert q.height_mm <= BOX_MOST_MM, q.name
         assert box_height_mm(q.max_length) == q.height_mm
+        assert (q.hint or "").endswith(f"Up to {q.max_length:,} characters"), q.name
 
 
 def _chosen(formset: FormSet, form: str) -> list[tuple[Question, bool]]:
