@@ -21,6 +21,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from ehdocs.fillable import blank_pdf
 from ehdocs.fillable.raw import to_raw_document
 from ehdocs.fillable.read_pdf import read_pdf_fields
 from ehdocs.fillable.view import (
@@ -120,12 +121,28 @@ def _chosen(formset: FormSet, form: str) -> list[tuple[Question, bool]]:
 def test_long_answers_at_their_limit_are_printed_whole_and_read_back_exactly(
     formset: FormSet, blank_pdfs: dict[str, bytes], form: str, tmp_path: Path
 ) -> None:
+    _fill_print_read(formset, form, blank_pdfs[form], tmp_path)
+
+
+@needs_poppler
+def test_a_councils_own_assessment_prints_its_long_answers_whole(
+    council_formset: FormSet, tmp_path: Path
+) -> None:
+    """The Signs of Safety assessment: three questions of 4,000 characters."""
+    for q, _ in long_questions(council_formset, "assessment"):
+        assert q.max_length is not None and q.max_length <= longest_printable(), q.name
+        assert box_height_mm(q.max_length) == q.height_mm, q.name
+    pdf = blank_pdf(council_formset, "assessment")
+    _fill_print_read(council_formset, "assessment", pdf, tmp_path)
+
+
+def _fill_print_read(formset: FormSet, form: str, blank: bytes, tmp_path: Path) -> None:
     chosen = _chosen(formset, form)
     answers = {
         q.name: answer_of(q.max_length or 0, f"box {i} of {form}")
         for i, (q, _) in enumerate(chosen)
     }
-    filled = _fill(blank_pdfs[form], answers)
+    filled = _fill(blank, answers)
 
     # Written at the readable floor or larger, in every box.
     with pikepdf.open(io.BytesIO(filled)) as doc:
