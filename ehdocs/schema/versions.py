@@ -125,7 +125,9 @@ def _with_profile(
     if tree is None:
         return form
     lists = dict(formset.lists)
-    forms, _ = profiles.apply(tree, {form.form: form}, dict(formset.records), lists, rep)
+    forms, _ = profiles.apply(
+        tree, {form.form: form}, dict(formset.records), lists, rep, only=form.form
+    )
     return form if rep.problems else forms[form.form]
 
 

@@ -21,7 +21,7 @@ def test_forms_lists_the_councils_own_document_titles(run_cli):
     lines = result.out.splitlines()
     assert lines[0] == "Documents for Example Borough Council:"
     assert lines[1].startswith("  notification   v1  Request for Support  (10 sections,")
-    assert lines[2].startswith("  assessment     v1  Family Help Assessment  (")
+    assert lines[2].startswith("  assessment     v2  Family Help Assessment  (")
     assert lines[2].endswith(", signs of safety layout)")
     assert lines[5].startswith("  closure        v1  Family Help Closure Summary  (")
 

@@ -223,3 +223,14 @@ def test_the_draft_page_shows_the_whole_answer_over_its_character_count(
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     stored = get_storage(app).cases.get(case_id)
     assert _assessment(stored.raw)["data"]["reason"]["reason"] == answer[:NEW_LIMIT]
+
+
+def test_a_councils_version_1_keeps_its_own_overlay(council_formset: FormSet) -> None:
+    """The example council's profile names other documents too: its assessment overlay is still
+    laid over the kept version 1 (before: dropped whole, "Early Help Assessment")."""
+    kept = definition(council_formset, "assessment", 1)
+    assert kept.version == 1
+    assert kept.title == council_formset.form("assessment").title == "Family Help Assessment"
+    assert [s.id for s in kept.sections] == [
+        s.id for s in council_formset.form("assessment").sections
+    ]
