@@ -72,11 +72,20 @@ def _length_problems(value: str, field: FieldDef, ftype: FieldType, default_max:
     problems = []
     longest = field.param("max_length", default_max)
     if len(value) > longest:
-        problems.append(ftype.message(field, "too_long", max=longest))
+        problems.append(_too_long(value, field, ftype, longest))
     shortest = field.param("min_length")
     if shortest and len(value) < shortest:
         problems.append(ftype.message(field, "too_short", min=shortest))
     return problems
+
+
+def _too_long(value: str, field: FieldDef, ftype: FieldType, longest: int) -> str:
+    """Says the limit and how much to cut: 'must be 2,000 characters or fewer: it is 312
+    characters too long' (GOV.UK's character count says the same as it is typed)."""
+    over = len(value) - longest
+    return ftype.message(
+        field, "too_long", max=longest, over=f"{over:,} character{'s' if over != 1 else ''}"
+    )
 
 
 def _check_min_max(low: str, high: str) -> Callable[[FieldDef, Callable[[str], None]], None]:
@@ -99,7 +108,7 @@ class Text(web.TextWeb, fill.TextFill, FieldType):
     messages = {
         "required": "Enter {name}",
         "not_text": "{Name} must be text",
-        "too_long": "{Name} must be {max} characters or fewer",
+        "too_long": "{Name} must be {max:,} characters or fewer: it is {over} too long",
         "too_short": "{Name} must be {min} characters or more",
         "format": "Enter {name} in the correct format",
         "format_email": "Enter an email address in the correct format, like name@example.com",
@@ -129,7 +138,7 @@ class Text(web.TextWeb, fill.TextFill, FieldType):
 
     def ceilings(self, value: Any, field: FieldDef) -> list[str]:
         longest = field.param("max_length", self.default_max)
-        return [self.message(field, "too_long", max=longest)] if len(value) > longest else []
+        return [_too_long(value, field, self, longest)] if len(value) > longest else []
 
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}

@@ -250,6 +250,9 @@ class _Builder:
         note = self.note(fdef.visible_if, self.previous)
         self.previous = _strip_rows(path)
         longest_answer = ftype.fill_max_length(fdef)
+        if kind == "multiline" and longest_answer is not None:
+            # a longer answer than the tallest box shows at a readable size would be cut off
+            longest_answer = min(longest_answer, longest_printable())
         longest = max((len(c.label) for c in choices), default=0)
         words = sum(len(c.label) for c in choices)
         # Yes/no and scales sit in a row; a choice too, when its options are short.
@@ -265,7 +268,7 @@ class _Builder:
             kind=kind,
             entries=entries,
             choices=choices,
-            hint=self.hint(fdef, kind),
+            hint=self.hint(fdef, kind, longest_answer if kind == "multiline" else None),
             note=note,
             optional=not (fdef.required or fdef.required_if),
             size=ftype.fill_size(fdef, kind),
@@ -275,8 +278,12 @@ class _Builder:
             height_mm=box_height_mm(longest_answer) if kind == "multiline" else None,
         )
 
-    def hint(self, fdef: FieldDef, widget: str) -> str | None:
+    def hint(self, fdef: FieldDef, widget: str, longest: int | None = None) -> str | None:
+        """The question's hint; a long answer's says how much the box takes (a PDF viewer
+        stops typing there, without a word)."""
         parts = field_type(fdef.type).fill_hint(fdef, self.text(fdef.hint), widget)
+        if longest is not None:
+            parts = [*parts, f"Up to {longest:,} characters"]
         return clean(". ".join(p.rstrip(".") for p in parts)) if parts else None
 
     def note(self, cond: Condition | None, previous: str) -> str | None:
@@ -298,15 +305,25 @@ class _Builder:
 
 
 # A long answer's box holds its longest answer at BOX_FONT_PT or more (the field's font shrinks
-# to fit: /DA size 0), up to BOX_MOST_MM high; an answer longer than that box holds at
-# BOX_FONT_PT is written smaller. The figures are Liberation Sans prose: about 0.5 em a
-# character, lines 1.3 em apart (the font box, which pypdf spaces lines by), a tenth lost to
-# wrapping.
+# to fit: /DA size 0), so nothing typed is cut off when the form is printed. 7 pt is the floor:
+# the smallest size at which prose stays readable on paper from an office printer (the size of
+# a book's footnotes); below it letters close up and a handwritten correction cannot be placed.
+# A box is as high as its limit needs, up to BOX_MOST_MM: with its question's words it still
+# fits on an A4 page (253 mm of text), as it must, a form field being on one page. A question
+# that allows more than that box holds at the floor is limited on the paper form to what the
+# box holds (`longest_printable`; validation still applies the schema's limit). The figures are
+# Liberation Sans prose: about 0.5 em a character, lines 1.3 em apart (the font box, which
+# pypdf spaces lines by), a tenth lost to wrapping; tests/fillable/test_long_answers.py fills
+# every form's boxes to their limits and measures the size used.
 BOX_FONT_PT = 7.0
 BOX_LEAST_MM = 16.0  # three handwritten lines
-BOX_MOST_MM = 80.0  # a third of a page: a box and its question always fit on one
+BOX_MOST_MM = 200.0  # with its label, hint and note, a question fits on one page
 BOX_WIDTH_MM = 160.0  # a row's box (the narrowest a long answer gets), less its padding
+BOX_PADDING_MM = 3.0
 _PT_PER_MM = 72 / 25.4
+_LINE_MM = 1.3 * BOX_FONT_PT / _PT_PER_MM
+_PER_LINE = BOX_WIDTH_MM * _PT_PER_MM / (0.5 * BOX_FONT_PT)  # characters in a line
+_WRAP = 1.1  # a tenth of each line lost to wrapping words
 LINE_MM = 5.0  # a line of a question's words
 OPTION_MM = 6.0  # a line of radio buttons or checkboxes
 ROW_TITLE_MM = 11.0  # a row's title and padding
@@ -317,10 +334,15 @@ def box_height_mm(max_length: int | None) -> float | None:
     """The height of a long answer's box, from the most characters the answer may have."""
     if max_length is None:
         return None
-    per_line = BOX_WIDTH_MM * _PT_PER_MM / (0.5 * BOX_FONT_PT)
-    lines = max_length * 1.1 / per_line + 1
-    height = lines * 1.3 * BOX_FONT_PT / _PT_PER_MM + 3  # and the box's padding
+    lines = max_length * _WRAP / _PER_LINE + 1
+    height = lines * _LINE_MM + BOX_PADDING_MM
     return round(min(max(height, BOX_LEAST_MM), BOX_MOST_MM), 1)
+
+
+def longest_printable() -> int:
+    """The most characters the tallest box (BOX_MOST_MM) shows at BOX_FONT_PT, in hundreds."""
+    lines = (BOX_MOST_MM - BOX_PADDING_MM) / _LINE_MM
+    return int((lines - 1) * _PER_LINE / _WRAP) // 100 * 100
 
 
 def _strip_rows(path: str) -> str:

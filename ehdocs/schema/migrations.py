@@ -19,6 +19,8 @@ migrations:
         to: housing_and_money
       - remove_field: referrer.fax           # the answer is kept in the document's history
       - add_field: referrer.consent_date     # new: a draft asks for it before it completes
+      - limit_field: reason.details          # a text answer's limit changed; answers stay
+        max_length: 2000                     #   as they are (a draft over it is asked to cut)
 ```
 """
 
@@ -59,6 +61,10 @@ STEP_KEYS: dict[str, dict[str, Key]] = {
     },
     "remove_field": {"remove_field": Key(PATH, required=True)},
     "add_field": {"add_field": Key(PATH, required=True)},
+    "limit_field": {
+        "limit_field": Key(PATH, required=True),
+        "max_length": Key({"type": "integer", "minimum": 1}, required=True),
+    },
 }
 HISTORY_KEY = "history"  # a document's answers that a later version removed
 
@@ -107,6 +113,8 @@ def _steps(nodes: Any, file: str, rep: Reporter) -> Iterator[MigrationStep]:
             yield MigrationStep(
                 kind, path, str(node["to"]), tuple(str(v) for v in olds), source=source
             )
+        elif kind == "limit_field":
+            yield MigrationStep(kind, path, max_length=int(node["max_length"]), source=source)
         else:
             yield MigrationStep(kind, path, source=source)
 
@@ -151,6 +159,7 @@ class Change:
             "merge_options": f"{self.path}: {self.detail}",
             "remove_field": f"{self.path} removed (its answer kept in the document's history)",
             "add_field": f"{self.path} is new: the draft asks for it",
+            "limit_field": f"{self.path}: {self.detail}",
         }
         return f"v{self.from_version}→v{self.from_version + 1}: {words[self.kind]}"
 
@@ -228,6 +237,11 @@ def _apply(
     if step.kind == "add_field":
         yield Change(start, step.kind, step.path)
         return
+    if step.kind == "limit_field":
+        # The answers stay as they are, whatever their length: a draft over the new limit is
+        # read and shown whole, and asked to be cut when it is next saved.
+        yield from _over_limit(data, step, start)
+        return
     if step.kind == "move_field":
         section = data.get(parent)
         if isinstance(section, dict) and key in section:
@@ -258,6 +272,18 @@ def _apply(
                 old = ", ".join(v for v in step.options if v in _as_list(container[key]))
                 container[key] = changed
                 yield Change(start, step.kind, here, step.to, f"'{old}' became '{step.to}'")
+
+
+def _over_limit(data: dict[str, Any], step: MigrationStep, start: int) -> Iterator[Change]:
+    parent, _, key = step.path.rpartition(".")
+    for container, where in _containers(data, parent.split(".")):
+        value = container.get(key)
+        if isinstance(value, str) and step.max_length and len(value) > step.max_length:
+            detail = (
+                f"{len(value):,} characters, over the new limit of {step.max_length:,} "
+                "(kept whole: cut when next saved)"
+            )
+            yield Change(start, step.kind, f"{where}.{key}", detail=detail)
 
 
 def _renamed_options(value: Any, step: MigrationStep) -> Any:

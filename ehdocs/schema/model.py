@@ -216,6 +216,7 @@ MIGRATION_KINDS = (
     "merge_options",  # several option values -> one
     "remove_field",  # the answer leaves the data and is kept in the document's history
     "add_field",  # a new (required) field: a draft asks for it; nothing to move
+    "limit_field",  # a text answer's max_length changed: the data is unchanged
 )
 
 
@@ -228,6 +229,7 @@ class MigrationStep:
     path: str  # the field's path in the older version (add_field: in the newer)
     to: str | None = None  # rename/move: the new path; option steps: the new value
     options: tuple[str, ...] = ()  # option steps: the older values
+    max_length: int | None = None  # limit_field: the newer version's limit
     source: str = field(default="", compare=False)
 
 

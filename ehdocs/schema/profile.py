@@ -229,12 +229,16 @@ def apply(
     records: dict[str, RecordDef],
     lists: Mapping[str, tuple[Option, ...]],
     rep: Reporter,
+    only: str | None = None,
 ) -> tuple[dict[str, FormDefinition], dict[str, RecordDef]]:
-    """Lay the profile's document and record overlays over the base definitions."""
+    """Lay the profile's document and record overlays over the base definitions; `only`: that
+    document's overlay alone (an earlier version of one form), records left as they are."""
     builder = FieldBuilder(lists, rep)
     forms = dict(forms)
     docs = tree.node.get("documents", {})
     for name in docs:
+        if only is not None and name != only:
+            continue
         if name not in forms:
             rep.at(
                 tree.where(docs, name),
@@ -245,7 +249,7 @@ def apply(
         overlay = _Overlay(tree, docs[name], builder, rep)
         forms[name] = overlay.form(forms[name], lists)
     records = dict(records)
-    recs = tree.node.get("records", {})
+    recs = tree.node.get("records", {}) if only is None else {}
     for name in recs:
         if name not in records:
             rep.at(

@@ -2,9 +2,10 @@
 
 A kept version is the form file as it was at version N, with the option lists it used under its
 own `lists:` (so a list renamed later does not change its words). A completed document keeps
-the version it was written on: it is shown with that version's labels and options, read from
-here when first needed and cached. `check` compares each kept version with the next one and
-refuses a change that no migration step explains (`ehdocs schema check`).
+the version it was written on: it is shown with that version's labels and options and held to
+its limits, read from here when first needed and cached. `check` compares each kept version
+with the next one and refuses a change that no migration step explains, a changed max_length
+included (`ehdocs schema check`).
 """
 
 from __future__ import annotations
@@ -87,10 +88,23 @@ def _kept(
 def read_kept(base: Path, name: str, version: int, rep: Reporter) -> FormDefinition | None:
     """A kept version as the base files define it (no profile), problems reported in `rep`."""
     path = kept_file(base, name, version)
+    form = read_whole(base, path, rep)
+    if form is not None and (form.form, form.version) != (name, version):
+        rep.at(
+            Where(Display(base)(path), 1, 1),
+            f"this file keeps version {version} of '{name}' but says form '{form.form}', "
+            f"version {form.version}",
+        )
+    return form
+
+
+def read_whole(base: Path, path: Path, rep: Reporter) -> FormDefinition | None:
+    """A form file (kept or current) as the base files define it, every variant's sections
+    in (no profile, no variant chosen), with the option lists it keeps under `lists:`."""
     file = Display(base)(path)
     tree = read_yaml(path, file)
     if not is_map(tree):
-        rep.at(Where(file, 1, 1), "a kept version must be a mapping of keys, like a form file")
+        rep.at(Where(file, 1, 1), "a form file must be a mapping of keys")
         return None
     lists = loader._load_lists(base / "lists.yaml", Display(base)(base / "lists.yaml"), rep)
     own = tree.pop("lists", None) or {}
@@ -98,14 +112,7 @@ def read_kept(base: Path, name: str, version: int, rep: Reporter) -> FormDefinit
         lists[str(list_name)] = build_options(
             own[list_name], file, rep, Where.of(file, own, list_name)
         )
-    form = loader.build_form(tree, file, lists, rep)
-    if form is not None and (form.form, form.version) != (name, version):
-        rep.at(
-            Where(file, 1, 1),
-            f"this file keeps version {version} of '{name}' but says form '{form.form}', "
-            f"version {form.version}",
-        )
-    return form
+    return loader.build_form(tree, file, lists, rep)
 
 
 def _with_profile(
@@ -118,7 +125,9 @@ def _with_profile(
     if tree is None:
         return form
     lists = dict(formset.lists)
-    forms, _ = profiles.apply(tree, {form.form: form}, dict(formset.records), lists, rep)
+    forms, _ = profiles.apply(
+        tree, {form.form: form}, dict(formset.records), lists, rep, only=form.form
+    )
     return form if rep.problems else forms[form.form]
 
 
@@ -189,9 +198,11 @@ def _quoted(value: Any) -> str:
 
 def check(base: Path, forms: dict[str, FormDefinition], rep: Reporter) -> None:
     """Report, by file, each difference between consecutive versions of a form that its
-    migrations do not explain; and a form changed since its current version was kept."""
-    for form in forms.values():
-        kept = kept_versions(base, form.form)
+    migrations do not explain; and a form changed since its current version was kept. Each
+    form is compared whole, every variant's sections in (a profile chooses one)."""
+    for chosen in forms.values():
+        kept = kept_versions(base, chosen.form)
+        form = read_whole(base, base / f"{chosen.form}.yaml", rep) or chosen
         where = Where(form.source, 1, 1)
         if form.version in kept:
             same = read_kept(base, form.form, form.version, rep)
@@ -254,6 +265,13 @@ def _unexplained(
             yield f"{step.kind}: '{step.to}' is not a field of version {newer.version}"
         if step.kind == "add_field" and step.path not in new:
             yield f"add_field: '{step.path}' is not a field of version {newer.version}"
+        if step.kind == "limit_field" and step.path in new:
+            now = new[step.path].param("max_length")
+            if now != step.max_length:
+                yield (
+                    f"limit_field: '{step.path}' says max_length {step.max_length}, but version "
+                    f"{newer.version} says {now if now is not None else 'none (the default)'}"
+                )
     for path, fdef in old.items():
         target = moved.get(path, path)
         if path in removed:
@@ -265,6 +283,7 @@ def _unexplained(
             )
             continue
         yield from _options_unexplained(path, fdef, new[target], steps)
+        yield from _limit_unexplained(path, fdef, new[target], steps)
     arrived = set(moved.values())
     for path in new:
         if path not in old and path not in arrived and path not in added:
@@ -290,13 +309,34 @@ def _options_unexplained(
             )
 
 
+def _limit_unexplained(
+    path: str, old: FieldDef, new: FieldDef, steps: tuple[Any, ...]
+) -> Iterator[str]:
+    """A changed `max_length` needs a limit_field step: a lower limit leaves longer answers
+    written before it (completed documents keep their version's; drafts are cut when saved)."""
+    before, after = old.param("max_length"), new.param("max_length")
+    if before == after or any(s.kind == "limit_field" and s.path == path for s in steps):
+        return
+    said = {None: "the default"}
+    yield (
+        f"the max_length of '{path}' changed ({said.get(before, before)} → "
+        f"{said.get(after, after)}), and no step says so (limit_field: {path}, "
+        f"max_length: {after if after is not None else 'N'})"
+    )
+
+
 def _fields(form: FormDefinition) -> dict[str, FieldDef]:
     return {f.path: f for f in form.iter_fields()}
 
 
-def _signature(form: FormDefinition) -> list[tuple[str, str, tuple[Option, ...]]]:
+def _signature(form: FormDefinition) -> list[tuple[str, str, tuple[Option, ...], Any]]:
     return [
-        (f.path, f.type, tuple(replace(o, source="") for o in f.options))
+        (
+            f.path,
+            f.type,
+            tuple(replace(o, source="") for o in f.options),
+            f.param("max_length"),
+        )
         for f in form.iter_fields()
     ]
 

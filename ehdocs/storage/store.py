@@ -300,7 +300,11 @@ class CaseStore:
 
     def _store_migrated(self, session: Session, row: CaseRow, migrated: dict[str, Any]) -> None:
         try:
-            case = self.validated(migrated)
+            # as stored data is read: a draft over a lowered limit is kept whole, not refused
+            result = validate_case(migrated, self.formset, stored=True)
+            if result.case is None:
+                raise InvalidCaseError(result.problems)
+            case = result.case
         except InvalidCaseError as exc:
             first = exc.problems[0] if exc.problems else None
             raise InvalidCaseError(
@@ -462,7 +466,9 @@ class CaseStore:
         # (the next save stores it so); completed documents keep theirs.
         raw, _ = migrate_drafts(json.loads(row.data), self.formset)
         if case is None:
-            result = validate_case(raw, self.formset)
+            # Drafts without their upper limits: one written before a limit was lowered opens
+            # whole (every save checks the limits again).
+            result = validate_case(raw, self.formset, stored=True)
             if result.case is None:  # stored data is valid; a schema change could break it
                 raise InvalidCaseError(result.problems)
             case = result.case

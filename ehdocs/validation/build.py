@@ -67,15 +67,17 @@ class DocumentDataSchema(AnswersSchema):
     form_definition: ClassVar[FormDefinition]
     complete: ClassVar[bool]
     completed_by: ClassVar[str]
+    stored: ClassVar[bool] = False
 
     @ma.validates_schema(skip_on_field_errors=False)
     def _rules(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         problems: dict[str, list[str]] = {}
-        found = (
-            check_document(self.form_definition, data, self.completed_by)
-            if self.complete
-            else check_draft(self.form_definition, data)
-        )
+        if self.complete:
+            found = check_document(self.form_definition, data, self.completed_by)
+        elif self.stored:
+            found = []  # a stored draft met its limits when saved; the next save checks again
+        else:
+            found = check_draft(self.form_definition, data)
         for path, message in found:
             problems.setdefault(path, []).append(message)
         if problems:
@@ -84,10 +86,11 @@ class DocumentDataSchema(AnswersSchema):
 
 @lru_cache(maxsize=64)
 def document_data_schema(
-    form: FormDefinition, complete: bool, completed_by: str = "professional"
+    form: FormDefinition, complete: bool, completed_by: str = "professional", stored: bool = False
 ) -> ma.Schema:
     """The schema for one document's `data`, leniently for drafts or fully for completion
-    (by `completed_by`: see `check_document`)."""
+    (by `completed_by`: see `check_document`). `stored`: a draft read back from the store is
+    checked for types only, not upper limits (see `validate_case`)."""
     sections: dict[str, Any] = {}
     for section in form.sections:
         schema = AnswersSchema.from_dict(
@@ -105,6 +108,7 @@ def document_data_schema(
         "form_definition": form,
         "complete": complete,
         "completed_by": completed_by,
+        "stored": stored,
     }
     cls = type(f"{form.form.title()}Data", (DocumentDataSchema,), attrs)
     return cls()

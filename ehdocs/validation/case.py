@@ -45,12 +45,17 @@ def validate_case(
     formset: FormSet,
     complete: Collection[str] | bool = (),
     completed_by: str = "professional",
+    stored: bool = False,
 ) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
     Completed documents are always checked fully, drafts for types, formats and upper limits.
     `complete` names document ids or forms to check fully as if being completed (True: all),
     by the audience `completed_by` (the hub completes its own section of a notification).
+    `stored`: the case as the store reads it back. Its drafts are checked for types and
+    formats, not upper limits: a later version of a form may have lowered one (a long answer's
+    max_length), and a draft written before must still open, whole; every save (validated
+    without `stored`) holds it to the limits, with the message saying how much to cut.
     """
     if not isinstance(raw, Mapping):
         return ValidationResult(
@@ -63,7 +68,7 @@ def validate_case(
                 )
             ],
         )
-    schema = _case_schema(formset, complete, completed_by)
+    schema = _case_schema(formset, complete, completed_by, stored)
     problems: list[Problem] = []
     try:
         data = schema.load(raw)
@@ -165,12 +170,17 @@ class DocumentsField(ma.fields.Field):
     """The case's documents: each item is checked by the schema of its own form."""
 
     def __init__(
-        self, formset: FormSet, complete: Collection[str] | bool, completed_by: str
+        self,
+        formset: FormSet,
+        complete: Collection[str] | bool,
+        completed_by: str,
+        stored: bool = False,
     ) -> None:
         super().__init__(load_default=list)
         self.formset = formset
         self.complete = complete
         self.completed_by = completed_by
+        self.stored = stored
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, list):
@@ -250,7 +260,8 @@ class DocumentsField(ma.fields.Field):
             if moved.removed:
                 head[HISTORY_KEY] = [*head.get(HISTORY_KEY, []), *moved.removed]
         try:
-            head["data"] = document_data_schema(form, complete, self.completed_by).load(data)
+            schema = document_data_schema(form, complete, self.completed_by, self.stored)
+            head["data"] = schema.load(data)
         except ma.ValidationError as exc:
             readable = exc.valid_data if isinstance(exc.valid_data, dict) else {}
             raise ma.ValidationError(
@@ -291,7 +302,10 @@ class _DocumentHead(AnswersSchema):
 
 
 def _case_schema(
-    formset: FormSet, complete: Collection[str] | bool, completed_by: str = "professional"
+    formset: FormSet,
+    complete: Collection[str] | bool,
+    completed_by: str = "professional",
+    stored: bool = False,
 ) -> ma.Schema:
     fields: dict[str, ma.fields.Field] = {
         "format": ma.fields.String(
@@ -342,7 +356,7 @@ def _case_schema(
         "created": ma.fields.Date(
             error_messages={"invalid": "'created' must be a real date, like 2026-03-02"}
         ),
-        "documents": DocumentsField(formset, complete, completed_by),
+        "documents": DocumentsField(formset, complete, completed_by, stored),
     }
     for record in formset.records.values():
         fields[record.key] = ma.fields.List(

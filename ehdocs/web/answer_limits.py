@@ -38,20 +38,30 @@ def init_app(app: Flask) -> None:
         return render_template("errors/413.html", reason=None), 413
 
 
-def within_limits(fields: tuple[FieldDef, ...], values: Mapping[str, Any]) -> dict[str, Any]:
+def within_limits(
+    fields: tuple[FieldDef, ...], values: Mapping[str, Any], saved: Any = None
+) -> dict[str, Any]:
     """A page's answers as a draft may keep them: without any answer over its question's
-    limit (the page still shows it, with the error, for the person to shorten)."""
+    limit (the page still shows it, with the error, for the person to shorten), unless it is
+    the answer `saved` already (written before a later version lowered the limit: left out,
+    the page would come back with an empty box, and a save would lose it)."""
+    saved = saved if isinstance(saved, Mapping) else {}
     kept: dict[str, Any] = {}
     for fdef in fields:
         if fdef.id not in values:
             continue
         value = values[fdef.id]
         if fdef.fields and isinstance(value, list):
+            rows = saved.get(fdef.id) if isinstance(saved.get(fdef.id), list) else []
             kept[fdef.id] = [
-                within_limits(fdef.fields, row) if isinstance(row, Mapping) else row
-                for row in value
+                within_limits(fdef.fields, row, rows[i] if i < len(rows) else None)
+                if isinstance(row, Mapping)
+                else row
+                for i, row in enumerate(value)
             ]
-        elif not (isinstance(value, str) and field_type(fdef.type).ceilings(value, fdef)):
+        elif not (
+            isinstance(value, str) and field_type(fdef.type).ceilings(value, fdef)
+        ) or value == saved.get(fdef.id):
             kept[fdef.id] = value
     named = {fdef.id for fdef in fields}
     for key, value in values.items():  # what no question names (a name's date of birth)

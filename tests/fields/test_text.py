@@ -22,12 +22,18 @@ def test_text_must_be_a_string() -> None:
 def test_lengths_are_checked_as_limits_with_the_defaults_of_each_type() -> None:
     field = fdef("text", "Your name", min_length=2, max_length=5)
     assert limits(field, "Sam") == []
-    assert limits(field, "Samantha") == ["Your name must be 5 characters or fewer"]
+    assert limits(field, "Samantha") == [
+        "Your name must be 5 characters or fewer: it is 3 characters too long"
+    ]
     assert limits(field, "S") == ["Your name must be 2 characters or more"]
     assert limits(fdef("text"), "x" * 200) == []
-    assert limits(fdef("text"), "x" * 201) == ["Answer must be 200 characters or fewer"]
+    assert limits(fdef("text"), "x" * 201) == [
+        "Answer must be 200 characters or fewer: it is 1 character too long"
+    ]
     assert limits(fdef("long_text"), "x" * 10000) == []
-    assert limits(fdef("long_text"), "x" * 10001) == ["Answer must be 10000 characters or fewer"]
+    assert limits(fdef("long_text"), "x" * 10001) == [
+        "Answer must be 10,000 characters or fewer: it is 1 character too long"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,10 @@ def test_a_visible_field_is_checked_against_its_limits(conditional):
     }
 
     assert problems(conditional, data) == [
-        ("visit.pet_details", "Details of the pets must be 10 characters or fewer")
+        (
+            "visit.pet_details",
+            "Details of the pets must be 10 characters or fewer: it is 1 character too long",
+        )
     ]
 
 

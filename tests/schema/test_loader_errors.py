@@ -161,4 +161,4 @@ def test_the_shipped_profiles_check_clean(run_cli, folder, name):
     result = run_cli("schema", "check", path)
 
     assert result.code == 0
-    assert result.out == f"{path}: {name}: 5 documents, no problems\n"
+    assert result.out == f"{path}: {name}: 5 documents, 3 earlier versions kept, no problems\n"

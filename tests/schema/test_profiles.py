@@ -21,7 +21,7 @@ def test_forms_lists_the_councils_own_document_titles(run_cli):
     lines = result.out.splitlines()
     assert lines[0] == "Documents for Example Borough Council:"
     assert lines[1].startswith("  notification   v1  Request for Support  (10 sections,")
-    assert lines[2].startswith("  assessment     v1  Family Help Assessment  (")
+    assert lines[2].startswith("  assessment     v2  Family Help Assessment  (")
     assert lines[2].endswith(", signs of safety layout)")
     assert lines[5].startswith("  closure        v1  Family Help Closure Summary  (")
 
@@ -153,7 +153,11 @@ def test_a_record_field_added_by_a_profile_is_validated(test_council_formset):
     case["people"][0]["pronouns"] = "he/him/his"
 
     assert problems(case, test_council_formset) == [
-        (None, "people[0].pronouns", "Pronouns must be 5 characters or fewer")
+        (
+            None,
+            "people[0].pronouns",
+            "Pronouns must be 5 characters or fewer: it is 5 characters too long",
+        )
     ]
 
 

@@ -76,7 +76,11 @@ def test_a_draft_is_held_to_upper_limits_only(formset, draft):
     referrer(draft)["name"] = "x" * 101
 
     assert found(draft, formset) == [
-        ("notification n1", "referrer.name", "Your name must be 100 characters or fewer")
+        (
+            "notification n1",
+            "referrer.name",
+            "Your name must be 100 characters or fewer: it is 1 character too long",
+        )
     ]
 
 
@@ -104,7 +108,11 @@ def test_a_completed_document_is_held_to_limits(formset):
     referrer(case)["name"] = "x" * 101
 
     assert found(case, formset) == [
-        ("notification n1", "referrer.name", "Your name must be 100 characters or fewer")
+        (
+            "notification n1",
+            "referrer.name",
+            "Your name must be 100 characters or fewer: it is 1 character too long",
+        )
     ]
 
 

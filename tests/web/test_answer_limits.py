@@ -48,7 +48,7 @@ def test_a_too_long_answer_in_a_draft_is_refused_and_kept_on_the_page(
     assert response.status_code == 200
     page = parse(response)
     assert (
-        f"Your name must be {NAME_LIMIT} characters or fewer",
+        f"Your name must be {NAME_LIMIT} characters or fewer: it is 4 characters too long",
         "#referrer-name",
     ) in page.error_summary
     assert page.value("referrer-name") == too_long  # kept on the page to shorten
@@ -106,5 +106,9 @@ def test_every_way_in_refuses_a_draft_over_a_limit() -> None:
     raw["documents"][0]["data"]["reason"]["concern"] = "x" * 5_000_000
     result = validate_case(raw, load_formset())
     assert [(p.path, p.message) for p in result.problems] == [
-        ("reason.concern", "What the concern is must be 5000 characters or fewer")
+        (
+            "reason.concern",
+            "What the concern is must be 5,000 characters or fewer: it is 4,995,000 "
+            "characters too long",
+        )
     ]

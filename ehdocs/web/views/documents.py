@@ -170,7 +170,7 @@ def section(case_id: int, doc_id: str, section_id: str) -> str | Response | tupl
         )
     except InvalidCaseError as exc:
         get_storage().cases.put_draft(
-            case_id, page, within_limits(section.fields, values), form_version=form.version
+            case_id, page, within_limits(section.fields, values, before), form_version=form.version
         )
         tasklist.remember_left(case_id, doc_id, section.id)
         return _page(stored, raw_doc, form, section, values, exc.problems, number=number)
