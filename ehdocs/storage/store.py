@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -173,7 +173,7 @@ class CaseStore:
         before the store's listeners (a change that writes its own audit entry). `alongside`:
         another change made in the same transaction (a hub submission taken in), which may
         raise to undo the whole save."""
-        case = self.validated(raw, complete)
+        case = self.validated(raw, complete, self._untouched_drafts(case_id, raw))
         data = json.dumps(dump_case(case), ensure_ascii=False)
         prepared = self._prepare(case)
         try:
@@ -327,14 +327,39 @@ class CaseStore:
         session.flush()
         self._changed(session, row.id, version, row.version, prepared, before)
 
+    def _untouched_drafts(self, case_id: int, raw: Mapping[str, Any]) -> frozenset[str]:
+        with self._session() as session:
+            data = session.scalar(select(CaseRow.data).where(CaseRow.id == case_id))
+        if data is None:
+            return frozenset()
+        stored, _ = migrate_drafts(json.loads(data), self.formset)
+        before = {
+            d.get("id"): d.get("data")
+            for d in stored.get("documents", [])
+            if isinstance(d, Mapping) and d.get("status") != "completed"
+        }
+        return frozenset(
+            str(d["id"])
+            for d in raw.get("documents", [])
+            if isinstance(d, Mapping)
+            and d.get("status") != "completed"
+            and d.get("id") in before
+            and before[d.get("id")] == d.get("data")
+        )
+
     def restriction(self, case_id: int) -> tuple[str, dt.datetime] | None:
         """The reason and time of the restriction in place on the case, if any."""
         with self._session() as session:
             found = restrictions.active(session, case_id)
             return (found.reason, found.placed_at) if found is not None else None
 
-    def validated(self, raw: dict[str, Any], complete: Collection[str] = ()) -> Case:
-        result = validate_case(raw, self.formset, complete=complete)
+    def validated(
+        self, raw: dict[str, Any], complete: Collection[str] = (), untouched: Collection[str] = ()
+    ) -> Case:
+        """The case validated for saving. `untouched`: ids of drafts saved as they are stored,
+        checked as the store reads them (a draft over a limit lowered since it was written
+        does not stop a change elsewhere in the case; changing that draft holds it to it)."""
+        result = validate_case(raw, self.formset, complete=complete, stored=frozenset(untouched))
         if result.case is None:
             raise InvalidCaseError(result.problems)
         return result.case

@@ -45,7 +45,7 @@ def validate_case(
     formset: FormSet,
     complete: Collection[str] | bool = (),
     completed_by: str = "professional",
-    stored: bool = False,
+    stored: Collection[str] | bool = False,
 ) -> ValidationResult:
     """Raw case JSON to a Case, or the problems that stop it.
 
@@ -54,8 +54,10 @@ def validate_case(
     by the audience `completed_by` (the hub completes its own section of a notification).
     `stored`: the case as the store reads it back. Its drafts are checked for types and
     formats, not upper limits: a later version of a form may have lowered one (a long answer's
-    max_length), and a draft written before must still open, whole; every save (validated
-    without `stored`) holds it to the limits, with the message saying how much to cut.
+    max_length), and a draft written before must still open, whole; every save holds it to
+    the limits, with the message saying how much to cut. A collection names the drafts (by id)
+    read so: a save passes the drafts it leaves as they were stored, so one over-limit draft
+    does not stop every other change to the case.
     """
     if not isinstance(raw, Mapping):
         return ValidationResult(
@@ -174,7 +176,7 @@ class DocumentsField(ma.fields.Field):
         formset: FormSet,
         complete: Collection[str] | bool,
         completed_by: str,
-        stored: bool = False,
+        stored: Collection[str] | bool = False,
     ) -> None:
         super().__init__(load_default=list)
         self.formset = formset
@@ -260,7 +262,10 @@ class DocumentsField(ma.fields.Field):
             if moved.removed:
                 head[HISTORY_KEY] = [*head.get(HISTORY_KEY, []), *moved.removed]
         try:
-            schema = document_data_schema(form, complete, self.completed_by, self.stored)
+            as_stored = self.stored is True or (
+                not isinstance(self.stored, bool) and head["id"] in self.stored
+            )
+            schema = document_data_schema(form, complete, self.completed_by, as_stored)
             head["data"] = schema.load(data)
         except ma.ValidationError as exc:
             readable = exc.valid_data if isinstance(exc.valid_data, dict) else {}
@@ -305,7 +310,7 @@ def _case_schema(
     formset: FormSet,
     complete: Collection[str] | bool,
     completed_by: str = "professional",
-    stored: bool = False,
+    stored: Collection[str] | bool = False,
 ) -> ma.Schema:
     fields: dict[str, ma.fields.Field] = {
         "format": ma.fields.String(

@@ -43,8 +43,9 @@ def within_limits(
 ) -> dict[str, Any]:
     """A page's answers as a draft may keep them: without any answer over its question's
     limit (the page still shows it, with the error, for the person to shorten), unless it is
-    the answer `saved` already (written before a later version lowered the limit: left out,
-    the page would come back with an empty box, and a save would lose it)."""
+    the answer `saved` already (written before a later version lowered the limit). In place of
+    an answer left out, the draft keeps the one saved: left out, the page would come back with
+    an empty box, and the next save of the page would erase the saved answer."""
     saved = saved if isinstance(saved, Mapping) else {}
     kept: dict[str, Any] = {}
     for fdef in fields:
@@ -63,6 +64,8 @@ def within_limits(
             isinstance(value, str) and field_type(fdef.type).ceilings(value, fdef)
         ) or value == saved.get(fdef.id):
             kept[fdef.id] = value
+        elif fdef.id in saved:  # the saved answer, not an empty box that a save would store
+            kept[fdef.id] = saved[fdef.id]
     named = {fdef.id for fdef in fields}
     for key, value in values.items():  # what no question names (a name's date of birth)
         if key not in named:

@@ -162,12 +162,20 @@ def test_a_draft_over_the_new_limit_opens_whole_and_is_cut_before_it_saves(
     doc = _assessment(opened.raw)
     assert doc["form_version"] == 2  # read as the current version
     assert doc["data"]["reason"]["reason"] == answer  # whole: nothing cut
+    # A change elsewhere in the case (the draft left as it is) goes through, keeping it whole.
+    elsewhere = json.loads(json.dumps(opened.raw))
+    elsewhere["family_name"] = "Changed family name"
+    opened = store.cases.save(case_id, elsewhere, opened.version)
+    assert _assessment(opened.raw)["data"]["reason"]["reason"] == answer
+    # A change to the draft holds it to the new limit.
+    edited = json.loads(json.dumps(opened.raw))
+    _assessment(edited)["data"]["reason"]["reason"] = answer + " More."
     with pytest.raises(InvalidCaseError) as refused:
-        store.cases.save(case_id, opened.raw, opened.version)
+        store.cases.save(case_id, edited, opened.version)
     said = [p.message for p in refused.value.problems]
     assert said == [
         f"Why the assessment is being done must be {NEW_LIMIT:,} characters or fewer: it is "
-        "3,010 characters too long"
+        "3,016 characters too long"
     ]
     with store.sessions() as session:
         kept = json.loads(session.scalars(select(CaseRow.data)).one())
@@ -210,15 +218,21 @@ def test_the_draft_page_shows_the_whole_answer_over_its_character_count(
     assert page.value("reason-reason") == answer
     counts = page.all("div", "govuk-character-count")
     assert any(c.get("data-maxlength") == str(NEW_LIMIT) for c in counts)
+    # Saved for later as it is: kept whole (nothing lost; completing it holds it to the limit).
     response = client.submit(url, action="later")
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    assert client.page(url).value("reason-reason") == answer
+    # Changed but still too long: refused, saying how much to cut, the answer kept on the page.
+    response = client.submit(url, {"reason-reason": answer + " More."}, action="later")
     assert response.status_code == 200
     again = page_of(response)
     assert any(
-        "must be 2,000 characters or fewer: it is 3,010 characters too long" in text
+        "must be 2,000 characters or fewer: it is 3,016 characters too long" in text
         for text, _ in again.error_summary
     )
-    assert again.value("reason-reason") == answer
-    assert client.page(url).value("reason-reason") == answer  # still whole, coming back
+    assert again.value("reason-reason") == answer + " More."
+    # Coming back: the saved answer (a page draft keeps nothing over a limit), not an empty box
+    assert client.page(url).value("reason-reason") == answer
     response = client.submit(url, {"reason-reason": answer[:NEW_LIMIT]}, action="later")
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     stored = get_storage(app).cases.get(case_id)

@@ -57,7 +57,11 @@ def test_a_too_long_answer_in_a_draft_is_refused_and_kept_on_the_page(
     assert (after.version, after.raw) == (before.version, before.raw)  # nothing stored
     kept = get_storage(app).cases.get_draft(case_id, "doc:n1:referrer")
     assert kept is not None and kept.get("role") == "Nurse"
-    assert "name" not in kept  # the draft keeps no answer over its limit
+    saved_name = _doc(app, case_id, "n1")["data"].get("referrer", {}).get("name")
+    # The draft keeps no answer over its limit: the saved one in its place (or none), so that
+    # coming back shows the saved answer, not an empty box a save would store.
+    assert kept.get("name") == saved_name and kept.get("name") != too_long
+    assert client.page(url).value("referrer-name") == (saved_name or None)
 
     # shortened, it saves
     response = client.submit(url, {"referrer-name": "Ann Bee"}, action="later")
