@@ -9,12 +9,10 @@ and by facts of the scripts (Devanagari's i-sign drawn before its consonant).
 from __future__ import annotations
 
 import io
-import logging
 import subprocess
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 import pytest
@@ -23,7 +21,6 @@ from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
 
 from ehdocs.fillable import field_map
 from ehdocs.fillable.fieldfont import FONT_FILE
@@ -31,6 +28,7 @@ from ehdocs.fillable.fill import AUTO_SMALLEST, fill, layout, shaped_line, visua
 from ehdocs.fillable.read_pdf import read_pdf_fields
 from ehdocs.schema import FormSet
 from tests.fillable.conftest import FORMS, make_answers
+from tests.fillable.test_blank_layout import _fill as pypdf_fill
 from tests.fillable.test_pdf_roundtrip import _check
 
 NAME = "consent__given_by"  # one line
@@ -77,15 +75,6 @@ def test_latin_before_arabic_is_drawn_on_the_left() -> None:
     assert [g.gid for g in glyphs[:3]] == [gid("A"), gid("l"), gid("i")]
 
 
-def _pypdf(pdf: bytes, values: dict[str, Any]) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    writer.update_page_form_field_values(None, values, auto_regenerate=False)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _where(pdf: bytes, name: str) -> tuple[int, list[float], float]:
     """The page number, rectangle and page height of a field's box."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -124,7 +113,7 @@ def test_an_arabic_name_is_printed_joined(blank_pdfs: dict[str, bytes], tmp_path
     its own (six letters, at least six pieces): the check can tell them apart."""
     values = {NAME: "سسس سسس"}
     assert _strokes(fill(blank_pdfs["notification"], values), NAME, tmp_path) == 2
-    assert _strokes(_pypdf(blank_pdfs["notification"], values), NAME, tmp_path) >= 6
+    assert _strokes(pypdf_fill(blank_pdfs["notification"], values), NAME, tmp_path) >= 6
 
 
 def test_a_right_to_left_line_is_set_against_the_right_edge(blank_pdfs: dict[str, bytes]) -> None:
