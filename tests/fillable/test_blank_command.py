@@ -14,9 +14,9 @@ def test_blank_command_writes_pdf_and_docx_forms(run_cli: Any, tmp_path: Path) -
     docx = run_cli("blank", "plan", "--format", "docx", "-o", tmp_path)
     assert pdf.code == 0 and docx.code == 0
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["plan-blank-v1.docx", "plan-blank-v1.pdf"]
-    assert read_pdf_fields((tmp_path / "plan-blank-v1.pdf").read_bytes()).form == "plan"
-    assert read_docx_fields((tmp_path / "plan-blank-v1.docx").read_bytes()).form == "plan"
+    assert files == ["plan-blank-v2.docx", "plan-blank-v2.pdf"]
+    assert read_pdf_fields((tmp_path / "plan-blank-v2.pdf").read_bytes()).form == "plan"
+    assert read_docx_fields((tmp_path / "plan-blank-v2.docx").read_bytes()).form == "plan"
     unknown = run_cli("blank", "plna", "-o", tmp_path)
     assert unknown.code == 2 and "There is no document called 'plna'" in unknown.err
 

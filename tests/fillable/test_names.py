@@ -101,7 +101,7 @@ def test_blank_form_file_names(formset: FormSet, blank_pdfs: dict[str, bytes]) -
     from ehdocs.fillable import blank_form
 
     name, data = blank_form(formset, "plan", "docx")
-    assert name == "plan-blank-v1.docx" and data.startswith(b"PK")
+    assert name == "plan-blank-v2.docx" and data.startswith(b"PK")
     with pytest.raises(UnknownDocumentError):
         blank_form(formset, "nosuch", "pdf")
     with pytest.raises(ValueError):
