@@ -122,6 +122,16 @@ def test_a_letter_is_chosen_previewed_produced_and_recorded(
     assert page_of(bad).error_summary == [
         ("Date of the meeting must be a real date, like 25 12 2026", "#ask-meeting_date-day")
     ]
+    # the project's date boxes' rules: a two-digit year (year 27) and a missing part say so
+    short = client.submit(url, _filled() | {"ask-meeting_date-year": "27"})
+    assert short.status_code == 400
+    assert page_of(short).error_summary == [
+        ("Year must include 4 numbers", "#ask-meeting_date-day")
+    ]
+    part = client.submit(url, _filled() | {"ask-meeting_date-month": ""})
+    assert page_of(part).error_summary == [
+        ("Date of the meeting must include a month", "#ask-meeting_date-day")
+    ]
 
     # The preview: whom to, what it asks, the free paragraph; still nothing stored.
     previewed = client.submit(url, _filled(), action="preview")

@@ -18,6 +18,8 @@ from ehdocs.access.policy import rule
 from ehdocs.access.sessions import current
 from ehdocs.case.stamps import now_local
 from ehdocs.errors import ConflictError, EhdocsError, InvalidCaseError, RestrictedError
+from ehdocs.fields import Invalid
+from ehdocs.fields.dates import date_from_parts
 from ehdocs.render import letters
 from ehdocs.render.options import FORMATS
 from ehdocs.storage import StoredCase, get_storage
@@ -148,11 +150,11 @@ def _check(
         if not given and ask.required:
             errors[name + ("-day" if ask.kind == "date" else "")] = f"Enter {_what(ask.label)}"
         elif given and ask.kind == "date":
-            try:
-                day, month, year = (int(values[f"{name}-{p}"]) for p in DATE_PARTS)
-                dt.date(year, month, day)
-            except ValueError:
-                errors[name + "-day"] = f"{ask.label} must be a real date, like 25 12 2026"
+            try:  # the date boxes' own rules and messages, as on every other page
+                date_from_parts({p: values[f"{name}-{p}"] for p in DATE_PARTS}, ask.label)
+            except Invalid as exc:
+                example = ", like 25 12 2026" if str(exc).endswith("real date") else ""
+                errors[name + "-day"] = f"{exc}{example}"
     if values["format"] not in FORMATS:
         errors["format"] = "Select PDF or Word"
     return errors
