@@ -328,6 +328,9 @@ class CaseStore:
         self._changed(session, row.id, version, row.version, prepared, before)
 
     def _untouched_drafts(self, case_id: int, raw: Mapping[str, Any]) -> frozenset[str]:
+        """Ids of the drafts in `raw` whose data is as stored. Read from the row, not the cache
+        of read cases: a caller that changed a cached case in place would otherwise make every
+        draft look untouched, and its limits unchecked."""
         with self._session() as session:
             data = session.scalar(select(CaseRow.data).where(CaseRow.id == case_id))
         if data is None:
