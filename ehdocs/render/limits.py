@@ -37,6 +37,7 @@ from ehdocs.errors import ConfigError, EhdocsError, RenderTooLarge
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 REAP_TIMEOUT = 5.0  # seconds to wait for a killed group to be gone
+NEAR_CAP_BYTES = 16 * 1024 * 1024  # an error this close to the cap is taken as out of memory
 
 TOO_SLOW = (
     "This document is too large to produce: it was still being made after {seconds} seconds, "
@@ -151,8 +152,14 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
             result: tuple[str, object] = ("ok", work())
         except MemoryError:
             result = ("memory", None)
-        except Exception as exc:  # raised again in the caller, as an in-process render would
+        except EhdocsError as exc:  # raised again in the caller, as an in-process render would
             result = ("error", exc)
+        except Exception as exc:
+            # At the cap, C libraries report a failed allocation as an error of their own
+            # (pikepdf: "errors while decoding content stream"), not as MemoryError. A failure
+            # the child met at the edge of its allowance is that, not a fault of ehdocs.
+            near = _peak_bytes() >= limit - max(NEAR_CAP_BYTES, memory_mb * 1024 * 1024 // 4)
+            result = ("memory", None) if near else ("error", exc)
         try:
             data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
@@ -171,10 +178,19 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
 
 def mapped_bytes() -> int:
     """The address space this process maps now (VmSize), or 0 where it cannot be read."""
+    return _status_bytes("VmSize:")
+
+
+def _peak_bytes() -> int:
+    """The most address space this process has mapped (VmPeak), or 0 where it cannot be read."""
+    return _status_bytes("VmPeak:")
+
+
+def _status_bytes(key: str) -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmSize:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
