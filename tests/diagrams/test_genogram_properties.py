@@ -3,7 +3,6 @@ families with a child in kinship care and parents living apart route and outline
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from ehdocs.diagrams.genogram.layout import layout
@@ -20,7 +19,6 @@ from ehdocs.fields import PartialDate
 from tests.diagrams.checks import (
     care_crossings,
     care_overlaps,
-    crosses,
     households_whole,
     jogs,
     labels_whole,
@@ -119,7 +117,8 @@ OTHER_SIDES_BUS = _kin(
 # The parent is the middle of three, their partner's parents drawn on the left: under the rule
 # that brothers and sisters stand in birth order, the two families' lines of descent must cross
 # (the other side's drop to the partner passes the carers' children's bus). The lone carer's
-# line then leaves the middle of his foot, right over the other side's bus, and crosses it.
+# line left the middle of his foot, right over the other side's bus, and crossed it; now it
+# runs above that bus and comes down through the parents' gap.
 MIDDLE_CHILD = _kin(
     [("p0", EM, "female", 1948, True, None), ("p1", "Ann", "male", 1950, True, None),
      ("p2", "Dee", "other", 1978, True, None), ("p3", EM, "female", 1982, False, None),
@@ -153,6 +152,41 @@ CARE_ON_DROP = _kin(
 )  # fmt: skip
 
 
+# Found with seed 2 (3,000 draws) once a line passing down through the parents' gap kept to the
+# side of their stem it goes on to: it was moved aside from the child below, but the child's
+# own line was placed as if it had not been, and so came down on it.
+BESIDE_THE_STEM = _kin(
+    [("p0", "Bo", "male", 1948, True, None), ("p1", EM, "male", 1950, True, None),
+     ("p2", "Dee", "female", 1985, True, None), ("p3", "Bo", "male", 1986, True, None),
+     ("p4", EM, "female", 1983, True, None), ("p5", EM, "male", 2008, False, None),
+     ("p6", "Dee", "other", 2009, True, None), ("p7", "Bo", "other", 2010, True, None)],
+    [("p0", "p1", "married", 1972), ("p2", "p4", "divorced", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3")), *_births(("p2", "p4"), ("p5", "p6", "p7")),
+     ("p0", "p6", "kinship"), ("p1", "p6", "kinship")],
+    [("p0", "p1", "p6", "p2", "p3"), ("p2",), ("p4", "p5", "p7")],
+    "p6",
+    ("p0", "p1"),
+)  # fmt: skip
+
+
+# Found with seed 7 (3,000 draws): a lone grandparent's line left the middle of her foot and
+# stepped 1.2 points aside into the lane it passes down through the row below (a jog).
+FOOT_OVER_LANE = _kin(
+    [("p0", "Dee", "female", 1948, False, None), ("p1", EM, "other", 1950, True, None),
+     ("p2", "Bo", "male", 1975, True, None), ("p3", CA, "female", 1986, True, None),
+     ("p4", EM, "female", 1987, True, None), ("p5", "Bo", "female", 1945, True, None),
+     ("p6", "Dee", "female", 1947, True, None), ("p7", CA, "female", 2009, True, None),
+     ("p8", "Dee", "other", 2011, True, None), ("p9", "Ann", "other", 2013, True, None)],
+    [("p5", "p6", "married", None), ("p0", "p1", "married", 1972),
+     ("p2", "p4", "cohabiting", 2005)],
+    [*_births(("p0", "p1"), ("p2", "p3")), *_births(("p5", "p6"), ("p4",)),
+     *_births(("p2", "p4"), ("p7", "p8", "p9")), ("p1", "p7", "kinship")],
+    [("p1", "p7", "p2", "p3"), ("p2",), ("p4", "p8", "p9")],
+    "p7",
+    ("p1",),
+)  # fmt: skip
+
+
 # Derandomised: the same 150 families every run, and the one family (found with seed 12, 1 in
 # 2,454 distinct random families) whose carer's line lay on a child's drop: the line came down
 # a gap straight above the child's drop and ran on past the bus.
@@ -164,6 +198,8 @@ CARE_ON_DROP = _kin(
 )
 @given(kin_families())
 @example(CARE_ON_DROP)
+@example(BESIDE_THE_STEM)
+@example(FOOT_OVER_LANE)
 def test_kinship_care_and_split_households(case: KinCase) -> None:
     """A kinship line lies on no other line; each household is one outline round its members."""
     g = case.genogram
@@ -194,15 +230,15 @@ def test_kinship_lines_cross_no_other_familys_lines(case: KinCase) -> None:
     """A kinship line crosses no line of descent but, where it must, the carers' own children's
     lines (from grandparents it passes down through their children's row) and the child's own
     family's (their parents' stem and line, a brother's or sister's line, when it comes down on
-    the far side of them). The one exception, measured at 3 in 2,000 random families: where the
-    other side's line of descent already crosses the carers' children's bus (see MIDDLE_CHILD)."""
+    the far side of them). Not even beside a crossing no layout avoids (MIDDLE_CHILD: the other
+    side's line of descent crosses the carers' children's bus)."""
     g = case.genogram
     drawn = layout(g)
     assert care_overlaps(drawn) == []
-    for care, other in _other_familys_crossings(case, drawn):
-        if other.role == "bus" and _descent_crosses_carers_bus(drawn, other, case.carers):
-            continue
-        raise AssertionError(f"the care line {care.points} crosses {other.role} {other.points}")
+    assert [
+        f"the care line {care.points} crosses {other.role} {other.points}"
+        for care, other in _other_familys_crossings(case, drawn)
+    ] == []
 
 
 def test_a_kinship_line_keeps_off_the_other_sides_lines_where_a_way_exists() -> None:
@@ -210,10 +246,6 @@ def test_a_kinship_line_keeps_off_the_other_sides_lines_where_a_way_exists() -> 
         assert _other_familys_crossings(case, layout(case.genogram)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not yet: the lone carer's line could leave her foot beyond the other side's bus",
-)
 def test_a_kinship_line_keeps_off_the_other_sides_bus_beside_a_forced_crossing() -> None:
     assert _other_familys_crossings(MIDDLE_CHILD, layout(MIDDLE_CHILD.genogram)) == []
 
@@ -240,28 +272,6 @@ def _other_familys_crossings(case: KinCase, drawn: Layout) -> list[tuple[Line, L
         if not (carers_line or childs_line):
             out.append((care, other))
     return out
-
-
-def _descent_crosses_carers_bus(drawn: Layout, bus: Line, carers: tuple[str, ...]) -> bool:
-    """Whether a drop from `bus` crosses the bus of the carers' children: two families' lines of
-    descent that cross whatever the kinship line does."""
-    y, xs = bus.points[0][1], [p[0] for p in bus.points]
-    drops = [
-        ln
-        for ln in drawn.lines
-        if ln.role == "drop"
-        and len(ln.ends) == 1
-        and abs(ln.points[0][1] - y) < 0.01
-        and min(xs) - 0.01 <= ln.points[0][0] <= max(xs) + 0.01
-    ]
-    theirs = [ln for ln in drawn.lines if ln.role == "bus" and _bus_of(drawn, ln, carers)]
-    return any(
-        crosses(a, b)
-        for drop in drops
-        for own in theirs
-        for a in zip(drop.points, drop.points[1:], strict=False)
-        for b in zip(own.points, own.points[1:], strict=False)
-    )
 
 
 def _bus_of(drawn: Layout, bus: Line, parents: tuple[str, ...]) -> bool:

@@ -85,13 +85,13 @@ def add_hops(
     """Choose, for links that skip a row, the gap they pass through in each skipped row: near
     the straight way down, not across a partnership, and not where it would cut across the
     children's lines of other families in the channels above and below."""
-    spans: dict[int, list[tuple[int, float, float]]] = {}
+    spans: dict[int, list[Span]] = {}
     for n, unit in enumerate(family.units):
         kids = [person_x[e.child] for e in unit.children if e.primary]
         if kids:
             row = plan.where[unit.parents[0]][0]
             xs = [anchor_x[n], *kids]
-            spans.setdefault(row, []).append((n, min(xs), max(xs)))
+            spans.setdefault(row, []).append(Span(n, min(xs), max(xs), anchor_x[n], tuple(kids)))
     for n, unit in enumerate(family.units):
         if not unit.children:
             continue
@@ -105,13 +105,20 @@ def add_hops(
             # a carer's line to a child may cross the child's own parents' lines (nothing else
             # reaches a child drawn under them); another family's line it must not, if it can
             own = _own_family(family, plan, edge.child) if not edge.primary else (set(), set())
+            # and the carers' own children's lines it crosses at a smaller cost: they are the
+            # carers' family, and a way round them often crosses a stranger's line instead
+            kin = _carers_children(family, n) if not edge.primary else set()
             gaps = []
             prev = x0
             for row in range(top + 1, bottom):
                 share = (row - top) / (bottom - top)
                 want = x0 + (x1 - x0) * share
-                above = [s for s in spans.get(row - 1, []) if s[0] != n]
-                below = [s for s in spans.get(row, []) if s[0] != n and s[0] not in own[0]]
+                above = [(s, _weight(s, kin)) for s in spans.get(row - 1, []) if s.unit != n]
+                below = [
+                    (s, _weight(s, kin))
+                    for s in spans.get(row, [])
+                    if s.unit != n and s.unit not in own[0]
+                ]
                 last = x1 if row == bottom - 1 else None
                 stem = x0 if row == top + 1 else None
                 k = _nearest_gap(plan, gap_x, row, want, (prev, above, below, last), stem, own[1])
@@ -119,6 +126,16 @@ def add_hops(
                 plan.lanes.setdefault((row, k), []).append(("hop", n, edge.child, row))
                 prev = gap_x[(row, k)]
             plan.hops[n, edge.child] = gaps
+
+
+def _carers_children(family: Family, n: int) -> set[int]:
+    """The units whose children are a child of unit n's parents (the carers)."""
+    carers = set(family.units[n].parents)
+    return {m for m, unit in enumerate(family.units) if m != n and carers & set(unit.parents)}
+
+
+def _weight(span: Span, kin: set[int]) -> float:
+    return KIN_CROSSING if span.unit in kin else CROSSING
 
 
 def _own_family(family: Family, plan: Plan, child: str) -> tuple[set[int], set[Gap]]:
@@ -131,8 +148,31 @@ def _own_family(family: Family, plan: Plan, child: str) -> tuple[set[int], set[G
     return units, {gap for m in units if (gap := plan.stems.get(m)) is not None}
 
 
+@dataclass(frozen=True)
+class Span:
+    """A family's children's lines in the channel under their parents' row: the bus from lo to
+    hi, the stem that comes down onto it at `stem`, and the drops that leave it at `kids`."""
+
+    unit: int
+    lo: float
+    hi: float
+    stem: float
+    kids: tuple[float, ...]
+
+    def crossings(self, down: float, across: float) -> int:
+        """Crossings with a line that comes down into the channel at `down`, runs along it to
+        `across` and leaves it downwards there, laid the cheaper way round: above the bus (it
+        cuts the stem if the stem comes down between, and the bus if it leaves over it) or
+        below (it cuts the bus if it comes down over it, and every drop between)."""
+        lo, hi = min(down, across), max(down, across)
+        over = (lo < self.stem < hi) + (self.lo < across < self.hi)
+        under = (self.lo < down < self.hi) + sum(lo < k < hi for k in self.kids)
+        return min(over, under)
+
+
 CROSSING = 100.0  # what a likely crossing costs, in points of way round
-OWN_PARTNERS = 50.0  # across the cared-for child's own parents' partnership line
+KIN_CROSSING = 25.0  # a carer's line across the carers' own children's lines
+OWN_PARTNERS = 30.0  # across the cared-for child's own parents' partnership line
 UNDER_STEM = 16.0
 
 
@@ -141,7 +181,7 @@ def _nearest_gap(
     gap_x: dict[Gap, float],
     row: int,
     want: float,
-    way: tuple[float, list[tuple[int, float, float]], list[tuple[int, float, float]], float | None],
+    way: tuple[float, list[tuple[Span, float]], list[tuple[Span, float]], float | None],
     stem: float | None = None,
     own_gaps: set[Gap] | frozenset[Gap] = frozenset(),
 ) -> int:
@@ -156,14 +196,12 @@ def _nearest_gap(
             crossed = OWN_PARTNERS if (row, k) in own_gaps else 200.0
         prev, above, below, last = way
         # along the channel above from where the line is to the gap, and (last) along the
-        # channel below to the child: each other family's line it passes is a crossing
-        lo, hi = min(prev, x), max(prev, x)
-        crossed += CROSSING * sum(a < hi and lo < b for _, a, b in above)
+        # channel below to the child: each other family's line it cuts is a crossing
+        crossed += sum(w * s.crossings(prev, x) for s, w in above)
         if last is not None:
-            lo, hi = min(last, x), max(last, x)
-            crossed += CROSSING * sum(a < hi and lo < b for _, a, b in below)
+            crossed += sum(w * s.crossings(x, last) for s, w in below)
         else:
-            crossed += CROSSING * sum(a < x < b for _, a, b in below)
+            crossed += sum(w * (s.lo < x < s.hi) for s, w in below)
         if stem is not None and abs(x - stem) < UNDER_STEM:
             crossed += CROSSING / 5
         return abs(x - want) + crossed, k

@@ -90,7 +90,7 @@ class Router:
         out: dict[Hashable, float] = {}
         for gap, owners in self.plan.lanes.items():
             a, b = self.gap_edges(gap)
-            ordered = self._care_beside_stems(owners)
+            ordered = self._hops_beside_stems(gap, self._care_beside_stems(owners))
             for j, owner in enumerate(ordered):
                 out[owner] = a + (j + 1) * (b - a) / (len(ordered) + 1)
         self._clear_of_row_above(out)
@@ -126,6 +126,9 @@ class Router:
                     ):
                         lane_x[owner] = nx
                         mine = [nx if m == x else m for m in mine]
+                        # the row below, and the ports, must see the line where it now runs
+                        leaving = down[gap[0]]
+                        leaving[leaving.index(x)] = nx
                         break
 
     def _care_beside_stems(self, owners: list[Hashable]) -> list[Hashable]:
@@ -146,6 +149,25 @@ class Router:
             left = heads < sum(kids) / len(kids)
             at = out.index(stem)
             out.insert(at if left else at + 1, owner)
+        return out
+
+    def _hops_beside_stems(self, gap: Gap, owners: list[Hashable]) -> list[Hashable]:
+        """A line passing down through the gap of a couple's stem keeps to the side of the stem
+        it goes on to, so it need not cross the stem, or the drops under it, in the channel."""
+        stems = [o for o in owners if isinstance(o, tuple) and o[0] == "stem"]
+        if len(stems) != 1:
+            return owners
+        out = [o for o in owners if not (isinstance(o, tuple) and o[0] == "hop")]
+        middle = sum(self.gap_edges(gap)) / 2
+        for owner in owners:
+            if not (isinstance(owner, tuple) and owner[0] == "hop"):
+                continue
+            _, n, child, row = owner
+            hops = self.plan.hops[(n, child)]
+            i = next(i for i, (q, _) in enumerate(hops) if q == row)
+            to = sum(self.gap_edges(hops[i + 1])) / 2 if i + 1 < len(hops) else self.x[child]
+            at = out.index(stems[0])
+            out.insert(at if to < middle else at + 1, owner)
         return out
 
     def _ports(self) -> dict[Hashable, float]:
@@ -216,8 +238,20 @@ class Router:
             return self.lane_x[("care", n, child)]
         unit = self.family.units[n]
         cared = [e.child for e in unit.children if not e.primary]
-        k = cared.index(child) + (1 if any(e.primary for e in unit.children) else 0)
-        return self.x[unit.parents[0]] + FOOT_PORTS[min(k, len(FOOT_PORTS) - 1)]
+        has_own = any(e.primary for e in unit.children)
+        k = cared.index(child) + (1 if has_own else 0)
+        carer = self.x[unit.parents[0]]
+        port = carer + FOOT_PORTS[min(k, len(FOOT_PORTS) - 1)]
+        hops = self.plan.hops.get((n, child))
+        if not hops:
+            return port
+        # straight down into the gap it passes through, if that is a step of a few points off
+        # the foot (a jog) and clear of the foot's other lines
+        first = self.lane_x[("hop", n, child, hops[0][0])]
+        others = [carer + f for f in FOOT_PORTS[: len(cared) + has_own] if carer + f != port]
+        if abs(first - port) <= SNAP / 2 and all(abs(first - o) >= CLEAR for o in others):
+            return first
+        return port
 
     def _care_source_x(self, n: int, child: str) -> float:
         """The x of the line that comes down into the child: the last gap it passes through,
