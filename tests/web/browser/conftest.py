@@ -34,7 +34,10 @@ CHROMIUM_ARGS = [
 ]
 AXE = REPO / "ehdocs" / "web" / "static" / "build" / "test" / "axe.min.js"
 START_TIMEOUT = 120.0  # the service imports WeasyPrint and loads the examples first
-STEP_TIMEOUT_MS = 15_000
+# The longest one step may wait (a page to load, a field to appear): a ceiling, not a target.
+# 15 s was passed once by a step that takes about a second, on a 2-core machine running three
+# other heavy processes beside the suite.
+STEP_TIMEOUT_MS = 30_000
 
 
 def _free_port() -> int:
