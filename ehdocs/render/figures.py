@@ -20,7 +20,9 @@ MIN_TEXT_PT = 8.0
 # own size up to the text width and FIGURE_HEIGHT_MM (templates/html/document.css).
 FIGURE_WIDTH_MM = 165.0
 PDF_TEXT_WIDTH_MM = 174.0
-FIGURE_HEIGHT_MM = 200.0
+# 185 mm: a pack's diagram part prints its figure and caption under the part's head (about 50 mm
+# of the page's 253); at 200 mm the genogram went to the next page and left the head alone.
+FIGURE_HEIGHT_MM = 185.0
 PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75
 

@@ -93,3 +93,25 @@ def test_a_diagrams_caption_stays_with_its_picture(pack: bytes) -> None:
         or lines[:2] == ["Genogram", "The people in the genogram and how they are related"]
     ]
     assert alone == []
+
+
+def test_a_parts_first_page_holds_more_than_its_head(pack: bytes) -> None:
+    """A part's head (marking, council, title, case line) is followed on its page by what it
+    heads: the genogram, 200 mm tall, once went to the next page and left the head alone."""
+    alone = []
+    for n, lines in enumerate(page_lines(pack)):
+        heads = [i for i, line in enumerate(lines) if line.startswith("Case reference ")]
+        if heads and len(lines) - heads[0] <= 2:  # the case line, and maybe its second line
+            alone.append((n + 1, lines))
+    assert alone == []
+
+
+def test_the_contact_block_is_not_alone_on_a_page(pack: bytes) -> None:
+    """The service's contact lines end a document under what comes before them, never as the
+    only text of a page of their own."""
+    alone = [
+        (n + 1, lines)
+        for n, lines in enumerate(page_lines(pack))
+        if lines[0].startswith("Early help:")
+    ]
+    assert alone == []

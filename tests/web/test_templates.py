@@ -69,5 +69,5 @@ def test_the_check_page_shows_a_diagram_by_its_table(app: Flask) -> None:
     assert "Keith Marsh" in rows["Genogram"]  # the people of the genogram, in words
     # the ecomap in the parts its printed copy has, each with its links in words
     parts = [k for k in rows if k.startswith("Ecomap: the family's support network, part ")]
-    assert len(parts) == 4 and all(rows[k] for k in parts)
+    assert len(parts) == 5 and all(rows[k] for k in parts)
     assert "Brook Lane Primary School" in " ".join(rows[k] for k in parts)
