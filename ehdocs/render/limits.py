@@ -24,6 +24,7 @@ import pickle
 import resource
 import select
 import signal
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -147,6 +148,7 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         limit = mapped_bytes() + memory_mb * 1024 * 1024
+        sys.unraisablehook = _out_of_memory_ends(write_end)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
             result: tuple[str, object] = ("ok", work())
@@ -174,6 +176,26 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
         code = 70
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers or connections
+
+
+_MEMORY = pickle.dumps(("memory", None))
+
+
+def _out_of_memory_ends(write_end: int) -> Callable[[sys.UnraisableHookArgs], object]:
+    """A child's hook for errors no caller can catch. A thread that fails to start for want of
+    memory reports its MemoryError only here ("Exception ignored in thread started by"), and
+    whoever started it waits for it for ever: a render refused for memory was reported, after
+    the whole time limit, as too slow. So a MemoryError here ends the child, as out of memory."""
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> object:
+        if isinstance(unraisable.exc_value, MemoryError):
+            try:
+                os.write(write_end, _MEMORY)
+            finally:
+                os._exit(0)
+        return sys.__unraisablehook__(unraisable)
+
+    return hook
 
 
 def mapped_bytes() -> int:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import multiprocessing
 import os
+import pickle
+import select
+import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,19 +91,80 @@ def render_parts(
     workers = min(workers or os.cpu_count() or 1, len(todo))
     if workers > 1:
         # WeasyPrint uses one core per render: parallelism comes from processes.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rendered = list(
-                pool.map(
-                    html_to_pdf,
-                    [htmls[i] for i in todo],
-                    [logo] * len(todo),
-                    [templates] * len(todo),
-                )
-            )
+        works = [functools.partial(html_to_pdf, htmls[i], logo, templates) for i in todo]
+        rendered = _forked(works, workers)
     else:
         rendered = [html_to_pdf(htmls[i], logo, templates) for i in todo]
     for i, pdf in zip(todo, rendered, strict=True):
         cache.put(keys[i], pdf)
         found[i] = pdf
     return [pdf for pdf in found if pdf is not None]
+
+
+def _forked(works: Sequence[Callable[[], bytes]], workers: int) -> list[bytes]:
+    """Each work's result, made in forked children, `workers` at a time.
+
+    No threads: a pool's manager thread that cannot start for want of memory (a render under
+    its cap, ehdocs.render.limits) leaves the pool waiting for ever, and the render was then
+    refused, after the whole time limit, as too slow. Here a child that dies (out of memory,
+    its C libraries abort) is a MemoryError in the caller; an error in a child is raised as it
+    was; on any error the children still running are stopped."""
+    results: list[bytes | None] = [None] * len(works)
+    waiting = list(range(len(works)))
+    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end: (pid, index, chunks)
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                i = waiting.pop(0)
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the child: never returns
+                    os.close(read_end)
+                    _forked_child(works[i], write_end)
+                os.close(write_end)
+                running[read_end] = (pid, i, [])
+            ready, _, _ = select.select(list(running), [], [])
+            for fd in ready:
+                chunk = os.read(fd, 1 << 20)
+                if chunk:
+                    running[fd][2].append(chunk)
+                    continue
+                pid, i, chunks = running.pop(fd)
+                os.close(fd)
+                os.waitpid(pid, 0)
+                if not chunks:
+                    raise MemoryError("a part's renderer stopped without a result")
+                kind, value = pickle.loads(b"".join(chunks))
+                if kind == "error":
+                    raise value
+                results[i] = value
+    finally:
+        for fd, (pid, _, _) in running.items():
+            os.close(fd)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    return [r for r in results if r is not None]
+
+
+def _forked_child(work: Callable[[], bytes], write_end: int) -> None:
+    code = 0
+    try:
+        try:
+            data = pickle.dumps(("ok", work()))
+        except MemoryError:
+            data = b""  # the caller reads no result as out of memory
+        except Exception as exc:
+            try:
+                data = pickle.dumps(("error", exc))
+            except Exception:
+                data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)

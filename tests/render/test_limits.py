@@ -3,6 +3,7 @@ past them the render is stopped with everything it started, and the person is to
 
 from __future__ import annotations
 
+import _thread
 import datetime as dt
 import json
 import os
@@ -72,12 +73,13 @@ def _processes() -> dict[int, tuple[int, str]]:
     return found
 
 
-def descendants() -> set[int]:
-    """The processes this one started, and theirs, that are running (not zombies)."""
+def descendants(apart: frozenset[int] = frozenset()) -> set[int]:
+    """The processes this one started, and theirs, that are running (not zombies); not looking
+    under the processes `apart` (a test's database server starts workers of its own)."""
     table = _processes()
     mine, grew = {os.getpid()}, True
     while grew:
-        more = {pid for pid, (parent, _) in table.items() if parent in mine} - mine
+        more = {p for p, (parent, _) in table.items() if parent in mine - apart} - mine
         mine |= more
         grew = bool(more)
     return {pid for pid in mine - {os.getpid()} if table[pid][1] != "Z"}
@@ -93,24 +95,38 @@ class Watcher:
 
     def __init__(self) -> None:
         self.seen: set[int] = set()
-        # processes started before the render (a parser pool, a test server) are not its own
-        self._before: set[int] = set()
+        # processes started before the render (a parser pool, a test server), and the ones
+        # they start while it runs (PostgreSQL's autovacuum workers), are not its own
+        self._before: frozenset[int] = frozenset()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.seen |= descendants() - self._before
+            self.seen |= descendants(self._before) - self._before
             time.sleep(0.02)
 
     def __enter__(self) -> Watcher:
-        self._before = descendants()
+        self._before = frozenset(descendants())
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def test_the_watcher_leaves_out_what_a_server_started_before_it_starts() -> None:
+    # CI: PostgreSQL, started for the whole run, started an autovacuum worker during a render
+    # watched for 10 s, and the worker was taken for a process the render had left running.
+    started = "import subprocess, sys, time; time.sleep(0.3); subprocess.run(['sleep', '1.5'])"
+    server = subprocess.Popen([sys.executable, "-c", started])
+    try:
+        with Watcher() as watcher:
+            time.sleep(1.0)
+    finally:
+        server.wait(timeout=30)
+    assert watcher.seen == set()
 
 
 @pytest.fixture
@@ -196,6 +212,28 @@ def test_an_error_met_at_the_memory_cap_is_reported_as_too_large() -> None:
     # wrong that ehdocs did not expect.
     with pytest.raises(RenderTooLarge, match="more memory than the 64 MB"):
         run_limited(_hoard_then_fail, RenderLimits(30, 64))
+
+
+def _thread_out_of_memory() -> bytes:
+    """What CI met under a 1 MB cap: a thread whose start fails for want of memory (its
+    MemoryError goes to sys.unraisablehook), and a caller waiting for it for ever."""
+
+    def start() -> None:
+        raise MemoryError
+
+    _thread.start_new_thread(start, ())
+    time.sleep(60)
+    return b"never"
+
+
+def test_a_thread_that_cannot_start_for_memory_ends_the_render_as_too_large(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    began = time.monotonic()
+    with pytest.raises(RenderTooLarge, match="more memory than the 64 MB"):
+        run_limited(_thread_out_of_memory, RenderLimits(30, 64))
+    assert time.monotonic() - began < 15  # not the time limit's "too slow" after 30 s
+    assert "Exception ignored" not in capfd.readouterr().err  # nothing printed for a person
 
 
 def test_an_error_far_from_the_cap_is_still_raised_as_it_was() -> None:
